@@ -1,0 +1,3 @@
+pub mod initialize_config;
+
+pub use initialize_config::*;

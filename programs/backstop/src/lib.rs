@@ -1,0 +1,37 @@
+//! Backstop: an options-based liquidity backstop.
+//!
+//! A protected protocol funds a premium reserve; market makers write cash-settled puts on its
+//! collateral against escrowed quote capital; when the protocol's solvency threshold is breached
+//! the in-the-money puts are exercised and the released capital goes to the protocol.
+//! `lib.rs` only dispatches: every instruction lives in its own file under `instructions/`.
+#![allow(unexpected_cfgs)]
+
+#[cfg(target_arch = "bpf")]
+use solana_compiler_builtins as _;
+
+use anchor_lang::prelude::*;
+
+pub mod constants;
+pub mod errors;
+pub mod events;
+pub mod instructions;
+pub mod math;
+pub mod state;
+
+use instructions::*;
+
+declare_id!("AVHyQZrivTKjVi4g81SBTfoBc2JzG12hQNKz8kF9JMXd");
+
+#[program]
+pub mod backstop {
+    use super::*;
+
+    /// Creates the global config. Only the program's upgrade authority may call it, so nobody can
+    /// front-run the deployment and make themselves admin.
+    pub fn initialize_config(
+        ctx: Context<InitializeConfig>,
+        args: InitializeConfigArgs,
+    ) -> Result<()> {
+        instructions::initialize_config::handler(ctx, args)
+    }
+}

@@ -1,0 +1,2 @@
+//! Pure fixed-point math used for pricing. No floats, no panics: every function returns a
+//! `Result`.

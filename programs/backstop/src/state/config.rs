@@ -1,0 +1,36 @@
+use anchor_lang::prelude::*;
+
+/// Pause flags: one bit per operation. Pausing never blocks settlement, reclaim or release.
+pub mod pause {
+    pub const CREATE_VAULT: u32 = 1 << 0;
+    pub const FUND_RESERVE: u32 = 1 << 1;
+    pub const OPEN_SERIES: u32 = 1 << 2;
+    pub const WRITE_PUT: u32 = 1 << 3;
+    pub const REPORT_SOLVENCY: u32 = 1 << 4;
+    /// Every bit that names an operation; any other bit is rejected.
+    pub const ALL: u32 = CREATE_VAULT | FUND_RESERVE | OPEN_SERIES | WRITE_PUT | REPORT_SOLVENCY;
+}
+
+/// Program-wide configuration (singleton PDA, seeds = [CONFIG_SEED]).
+#[account]
+#[derive(InitSpace)]
+pub struct Config {
+    /// May change pause flags and bounded parameters; never touches escrow or reserves.
+    pub admin: Pubkey,
+    /// Bit set of paused operations, see [`pause`].
+    pub pause_flags: u32,
+    /// Bump of this PDA, stored so later instructions skip the bump search.
+    pub bump: u8,
+    /// Room for fields added by later versions without a realloc.
+    pub reserved: [u8; 64],
+}
+
+impl Config {
+    pub const SPACE: usize = 8 + Self::INIT_SPACE;
+
+    pub fn is_paused(&self, flag: u32) -> bool {
+        self.pause_flags & flag != 0
+    }
+}
+
+const _: () = assert!(Config::SPACE == 8 + 32 + 4 + 1 + 64);

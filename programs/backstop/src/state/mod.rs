@@ -1,0 +1,4 @@
+//! Account types, one file each.
+pub mod config;
+
+pub use config::*;

@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# Builds every program (or the ones named) into an SBPF v3 .so at target/deploy/<name>.so with
+# the pinned nightly and sbpf-linker from crates.io: no Solana platform-tools needed.
+# The first run installs the toolchain, the linker (into .tools/) and a patched std source copy.
+#
+#   scripts/build-sbf.sh [program...]
+#
+# How: targets/sbpf-solana.json is the upstream bpfel spec with std on (os "zkvm": std's generic
+# single-threaded platform layer); `--cfg target_os="solana"` turns on the Solana crates' on-chain
+# code paths. std is built with -Zbuild-std from a copy of rust-src with two patches (bpf
+# MIN_ALIGN; fixed RandomState keys, as SBPF has no writable statics). Panics abort without a
+# message (-Cpanic=immediate-abort); atomics are lowered (the VM is single-threaded).
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+cd "$ROOT"
+SBPF_LINKER_VERSION=0.2.6
+SBF_ARCH="${SBF_ARCH:-v3}"            # v0 links and loads but faults at run time
+TARGET_JSON="$ROOT/targets/sbpf-solana.json"
+TARGET_NAME="$(basename "$TARGET_JSON" .json)"
+SBF_TOOLCHAIN_DIR="$TOOLS/toolchain-sbf-$TOOLCHAIN"
+LINKED="sbf-$TOOLCHAIN"
+
+ensure_toolchain
+BASE_SYSROOT="$(rustup run "$TOOLCHAIN" rustc --print sysroot)"
+
+# sbpf-linker dlopens the toolchain's own libLLVM at run time.
+if ! [ -x "$TOOLS/bin/sbpf-linker" ] ||
+   ! LD_LIBRARY_PATH="$BASE_SYSROOT/lib" "$TOOLS/bin/sbpf-linker" --version 2>/dev/null | grep -q "sbpf-linker $SBPF_LINKER_VERSION"; then
+  log "cargo install sbpf-linker $SBPF_LINKER_VERSION"
+  cargo install sbpf-linker --version "$SBPF_LINKER_VERSION" --locked --root "$TOOLS"
+fi
+
+# A rustup-linked toolchain: the pinned nightly (hard links) plus a patched copy of its std.
+if ! [ -f "$SBF_TOOLCHAIN_DIR/.sbf-patched" ] || ! rustup run "$LINKED" rustc --version >/dev/null 2>&1; then
+  log "creating patched toolchain $LINKED"
+  rm -rf "$SBF_TOOLCHAIN_DIR"; mkdir -p "$TOOLS"
+  cp -al "$BASE_SYSROOT" "$SBF_TOOLCHAIN_DIR" 2>/dev/null || cp -a "$BASE_SYSROOT" "$SBF_TOOLCHAIN_DIR"
+  LIB="$SBF_TOOLCHAIN_DIR/lib/rustlib/src/rust/library"
+  rm -rf "$LIB"; cp -r "$BASE_SYSROOT/lib/rustlib/src/rust/library" "$LIB"
+  python3 "$ROOT/scripts/patch-std.py" "$LIB/std/src"
+  rustup toolchain link "$LINKED" "$SBF_TOOLCHAIN_DIR"
+  touch "$SBF_TOOLCHAIN_DIR/.sbf-patched"
+fi
+
+if [ $# -gt 0 ]; then PKGS=("$@"); else PKGS=("${PROGRAMS[@]}"); fi
+PKG_ARGS=(); for p in "${PKGS[@]}"; do PKG_ARGS+=(-p "$p"); done
+
+export PATH="$TOOLS/bin:$PATH"
+export LD_LIBRARY_PATH="$SBF_TOOLCHAIN_DIR/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+export RUSTUP_TOOLCHAIN="$LINKED"
+export RUSTC_BOOTSTRAP_SYNTHETIC_TARGET=1   # std's build.rs: don't mark our JSON target restricted_std
+export CARGO_TARGET_DIR="$ROOT/target/sbf-$SBF_ARCH"
+export RUSTFLAGS="--cfg target_os=\"solana\" -A explicit_builtin_cfgs_in_flags \
+ -A linker_messages -C passes=lower-atomic -Zunstable-options -Cpanic=immediate-abort \
+ -C link-arg=--llvm-args=-bpf-stack-size=4096 -C link-arg=--arch=$SBF_ARCH ${SBF_EXTRA_RUSTFLAGS:-}"
+
+cargo build --release --locked "${PKG_ARGS[@]}" \
+  --target "$TARGET_JSON" -Z json-target-spec -Z build-std=std,panic_abort
+
+mkdir -p "$ROOT/target/deploy"
+for p in "${PKGS[@]}"; do
+  so="$(echo "$p" | tr - _)"
+  cp "$CARGO_TARGET_DIR/$TARGET_NAME/release/lib$so.so" "$ROOT/target/deploy/$so.so"
+  log "target/deploy/$so.so $(stat -c %s "$ROOT/target/deploy/$so.so") bytes"
+done

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Generates each program's Anchor IDL on the host (no Solana binary) and the TypeScript client
+# from it.
+#   scripts/idl.sh          write idl/<program>.json and app/sdk/src/generated/
+#   scripts/idl.sh --check  fail when the committed IDL or generated client differ from the code
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+cd "$ROOT"
+MODE="${1:-write}"
+ensure_toolchain
+OUT="$ROOT/target/idl"; mkdir -p "$OUT"
+for p in "${PROGRAMS[@]}"; do
+  cargo run --locked -q -p idl-gen -- "programs/$p" "$OUT/$p.json"
+done
+
+ensure_node_modules
+GEN="$OUT/generated"; rm -rf "$GEN"
+node "$ROOT/scripts/codegen.mjs" "$OUT" "$GEN"
+
+if [ "$MODE" = --check ]; then
+  status=0
+  for p in "${PROGRAMS[@]}"; do
+    diff -u "idl/$p.json" "$OUT/$p.json" || { echo "idl/$p.json is stale: run scripts/idl.sh" >&2; status=1; }
+  done
+  diff -ru app/sdk/src/generated "$GEN" || { echo "app/sdk/src/generated is stale: run scripts/idl.sh" >&2; status=1; }
+  [ $status = 0 ] && log "IDL and generated client match the code"
+  exit $status
+fi
+mkdir -p idl
+for p in "${PROGRAMS[@]}"; do cp "$OUT/$p.json" "idl/$p.json"; done
+rm -rf app/sdk/src/generated; cp -r "$GEN" app/sdk/src/generated
+log "wrote idl/ and app/sdk/src/generated/"

@@ -1,0 +1,31 @@
+# Shared by the scripts in this folder: paths, pins and the one-time toolchain install.
+# shellcheck shell=bash
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+TOOLCHAIN="$(sed -n 's/^channel *= *"\(.*\)"/\1/p' "$ROOT/rust-toolchain.toml")"
+TOOLS="$ROOT/.tools"
+export RUSTUP_TOOLCHAIN="$TOOLCHAIN"
+# Programs built to target/deploy/<name>.so; the order is the deploy order.
+PROGRAMS=(backstop)
+
+log() { echo "[$(basename "$0")] $*" >&2; }
+
+# The pinned nightly with rust-src, clippy and rustfmt. RUSTUP_AUTO_INSTALL may be off, so a
+# rust-toolchain.toml alone installs nothing: install it explicitly, never self-updating rustup.
+ensure_toolchain() {
+  if ! rustup run "$TOOLCHAIN" rustc --version >/dev/null 2>&1 ||
+     ! [ -d "$(rustup run "$TOOLCHAIN" rustc --print sysroot)/lib/rustlib/src/rust/library" ] ||
+     ! rustup run "$TOOLCHAIN" cargo clippy --version >/dev/null 2>&1 ||
+     ! rustup run "$TOOLCHAIN" rustfmt --version >/dev/null 2>&1; then
+    log "installing $TOOLCHAIN (rust-src, clippy, rustfmt)"
+    rustup toolchain install "$TOOLCHAIN" --profile minimal \
+      --component rust-src --component clippy --component rustfmt --no-self-update
+  fi
+}
+
+# npm dependencies of the root workspace, installed once from the lock file.
+ensure_node_modules() {
+  if ! [ -d "$ROOT/node_modules" ] || [ "$ROOT/package-lock.json" -nt "$ROOT/node_modules/.package-lock.json" ]; then
+    log "npm ci"
+    (cd "$ROOT" && npm ci --no-audit --no-fund)
+  fi
+}
