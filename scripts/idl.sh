@@ -10,7 +10,9 @@ MODE="${1:-write}"
 ensure_toolchain
 OUT="$ROOT/target/idl"; mkdir -p "$OUT"
 for p in "${PROGRAMS[@]}"; do
-  cargo run --locked -q -p idl-gen -- "programs/$p" "$OUT/$p.json"
+  # Own target dir: the IDL build compiles the program with `idl-build` on the host.
+  cargo run --locked -q -p idl-gen --target-dir "$OUT/build" -- \
+    "programs/$p" "$OUT/$p.json" --target-dir "$OUT/build"
 done
 
 ensure_node_modules

@@ -5,7 +5,8 @@
 # created on first use and funded at start.
 #
 # env: LOCALNET_RPC_PORT (8899), LOCALNET_WS_PORT (8900), LOCALNET_STATE_DIR (.localnet),
-#      LOCALNET_FIXTURES (a folder of <PUBKEY>.json account fixtures, optional)
+#      LOCALNET_FIXTURES (a folder of <PUBKEY>.json account fixtures, optional),
+#      LOCALNET_PRELOAD (1; 0 starts without programs)
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 RPC_PORT="${LOCALNET_RPC_PORT:-8899}"
@@ -25,7 +26,8 @@ BIN="$ROOT/target/debug/localnet"
 DEPLOYER="$(node "$ROOT/scripts/keygen.mjs" "$STATE/deployer.json")"
 ARGS=(--host 127.0.0.1 --rpc-port "$RPC_PORT" --ws-port "$WS_PORT"
       --upgrade-authority "$DEPLOYER" --airdrop "$DEPLOYER" --ready-file "$STATE/ready")
-for p in "${PROGRAMS[@]}"; do
+# LOCALNET_PRELOAD=0 starts without programs (migrations/deploy.ts deploys them).
+[ "${LOCALNET_PRELOAD:-1}" = 0 ] || for p in "${PROGRAMS[@]}"; do
   so="$ROOT/target/deploy/$p.so"
   [ -f "$so" ] || { echo "missing $so: run scripts/build-sbf.sh first" >&2; exit 1; }
   ARGS+=(--program "$("$ROOT/scripts/program-id.sh" "$p" localnet)=$so")

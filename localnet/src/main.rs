@@ -126,7 +126,11 @@ fn main() {
         println!("localnet: program {id} <- {path} ({} bytes)", bytes.len());
     }
     for (id, path) in &args.accounts {
-        cheatcode(&rpc, "surfnet_setAccount", serde_json::json!([id.to_string(), load_fixture(path)]));
+        cheatcode(
+            &rpc,
+            "surfnet_setAccount",
+            serde_json::json!([id.to_string(), load_fixture(path)]),
+        );
         println!("localnet: account {id} <- {path}");
     }
 

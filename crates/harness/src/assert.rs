@@ -18,7 +18,10 @@ pub fn custom_error_code(err: &FailedTransactionMetadata) -> Option<u32> {
 #[track_caller]
 pub fn assert_error_code(result: TxResult, code: u32) -> FailedTransactionMetadata {
     match result {
-        Ok(meta) => panic!("expected error {code}, transaction succeeded:\n{}", meta.logs.join("\n")),
+        Ok(meta) => panic!(
+            "expected error {code}, transaction succeeded:\n{}",
+            meta.logs.join("\n")
+        ),
         Err(e) => {
             assert_eq!(
                 custom_error_code(&e),
@@ -43,7 +46,10 @@ pub fn assert_program_error(result: TxResult, err: impl Into<u32>) -> FailedTran
 #[track_caller]
 pub fn assert_tx_error(result: TxResult, expected: TransactionError) -> FailedTransactionMetadata {
     match result {
-        Ok(meta) => panic!("expected {expected:?}, transaction succeeded:\n{}", meta.logs.join("\n")),
+        Ok(meta) => panic!(
+            "expected {expected:?}, transaction succeeded:\n{}",
+            meta.logs.join("\n")
+        ),
         Err(e) => {
             assert_eq!(e.err, expected, "logs:\n{}", e.meta.logs.join("\n"));
             e

@@ -19,6 +19,8 @@ pub fn warp_to_timestamp(svm: &mut LiteSVM, unix_timestamp: i64) {
 pub fn advance_seconds(svm: &mut LiteSVM, seconds: i64) {
     let mut c = clock(svm);
     c.unix_timestamp = c.unix_timestamp.saturating_add(seconds);
-    c.slot = c.slot.saturating_add((seconds.max(0) as u64).saturating_mul(5) / 2 + 1);
+    c.slot = c
+        .slot
+        .saturating_add((seconds.max(0) as u64).saturating_mul(5) / 2 + 1);
     svm.set_sysvar(&c);
 }

@@ -22,7 +22,7 @@ pub use litesvm::{
     types::{FailedTransactionMetadata, TransactionMetadata},
     LiteSVM,
 };
-pub use solana_keypair::Keypair;
 pub use solana_instruction_error::InstructionError;
+pub use solana_keypair::Keypair;
 pub use solana_signer::Signer;
 pub use solana_transaction_error::TransactionError;

@@ -6,7 +6,8 @@ use solana_account::Account;
 
 /// The Pyth Solana receiver program that owns `PriceUpdateV2` accounts. Pyth has announced new
 /// program ids for its 2026 upgrade: tests that need another owner pass it explicitly.
-pub const PYTH_RECEIVER_ID: Pubkey = Pubkey::from_str_const("rec5EKMGg6MxZYaMdyBfgwp4d5rB9T1VQH5pJv5LtFJ");
+pub const PYTH_RECEIVER_ID: Pubkey =
+    Pubkey::from_str_const("rec5EKMGg6MxZYaMdyBfgwp4d5rB9T1VQH5pJv5LtFJ");
 
 /// Anchor discriminator of `PriceUpdateV2`: sha256("account:PriceUpdateV2")[..8].
 pub const PRICE_UPDATE_V2_DISCRIMINATOR: [u8; 8] = [34, 241, 35, 99, 157, 126, 244, 205];
@@ -62,7 +63,9 @@ impl PriceUpdate {
         d.extend_from_slice(&PRICE_UPDATE_V2_DISCRIMINATOR);
         d.extend_from_slice(self.write_authority.as_ref());
         match self.verification_level {
-            VerificationLevel::Partial { num_signatures } => d.extend_from_slice(&[0, num_signatures]),
+            VerificationLevel::Partial { num_signatures } => {
+                d.extend_from_slice(&[0, num_signatures])
+            }
             VerificationLevel::Full => d.push(1),
         }
         d.extend_from_slice(&self.feed_id);
@@ -80,11 +83,25 @@ impl PriceUpdate {
 }
 
 /// Writes (or overwrites) a `PriceUpdateV2` account owned by `owner` at `address`.
-pub fn write_price_update_with_owner(svm: &mut LiteSVM, address: Pubkey, update: &PriceUpdate, owner: Pubkey) {
+pub fn write_price_update_with_owner(
+    svm: &mut LiteSVM,
+    address: Pubkey,
+    update: &PriceUpdate,
+    owner: Pubkey,
+) {
     let data = update.to_account_data();
     let lamports = svm.minimum_balance_for_rent_exemption(data.len());
-    svm.set_account(address, Account { lamports, data, owner, executable: false, rent_epoch: 0 })
-        .expect("set price update account");
+    svm.set_account(
+        address,
+        Account {
+            lamports,
+            data,
+            owner,
+            executable: false,
+            rent_epoch: 0,
+        },
+    )
+    .expect("set price update account");
 }
 
 /// Writes a `PriceUpdateV2` account owned by the Pyth receiver at `address`.
@@ -121,8 +138,14 @@ mod tests {
         assert_eq!(d.len(), PRICE_UPDATE_V2_LEN);
         assert_eq!(d[40], 1, "Full verification tag");
         assert_eq!(&d[41..73], &[7; 32]);
-        assert_eq!(i64::from_le_bytes(d[73..81].try_into().unwrap()), 15_000_000_000);
+        assert_eq!(
+            i64::from_le_bytes(d[73..81].try_into().unwrap()),
+            15_000_000_000
+        );
         assert_eq!(i32::from_le_bytes(d[89..93].try_into().unwrap()), -8);
-        assert_eq!(i64::from_le_bytes(d[93..101].try_into().unwrap()), 1_700_000_000);
+        assert_eq!(
+            i64::from_le_bytes(d[93..101].try_into().unwrap()),
+            1_700_000_000
+        );
     }
 }

@@ -19,14 +19,19 @@ pub type TxResult = Result<TransactionMetadata, FailedTransactionMetadata>;
 pub fn deploy_dir() -> PathBuf {
     std::env::var_os("BACKSTOP_DEPLOY_DIR")
         .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../target/deploy")))
+        .unwrap_or_else(|| {
+            PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../target/deploy"))
+        })
 }
 
 /// Reads `target/deploy/<name>.so`, failing with a hint when it has not been built.
 pub fn read_program(name: &str) -> Vec<u8> {
     let path = deploy_dir().join(format!("{name}.so"));
     std::fs::read(&path).unwrap_or_else(|e| {
-        panic!("{}: {e}; build it first with scripts/build-sbf.sh", path.display())
+        panic!(
+            "{}: {e}; build it first with scripts/build-sbf.sh",
+            path.display()
+        )
     })
 }
 
@@ -85,7 +90,12 @@ pub fn funded_keypair(svm: &mut LiteSVM) -> Keypair {
 
 /// Signs with `payer` plus `signers` (deduplicated) and sends. The blockhash is expired first
 /// so identical transactions in one test are not rejected as duplicates.
-pub fn send(svm: &mut LiteSVM, ixs: &[Instruction], payer: &Keypair, signers: &[&Keypair]) -> TxResult {
+pub fn send(
+    svm: &mut LiteSVM,
+    ixs: &[Instruction],
+    payer: &Keypair,
+    signers: &[&Keypair],
+) -> TxResult {
     svm.expire_blockhash();
     let mut all: Vec<&Keypair> = vec![payer];
     for s in signers {
@@ -93,7 +103,12 @@ pub fn send(svm: &mut LiteSVM, ixs: &[Instruction], payer: &Keypair, signers: &[
             all.push(s);
         }
     }
-    let tx = Transaction::new_signed_with_payer(ixs, Some(&payer.pubkey()), &all, svm.latest_blockhash());
+    let tx = Transaction::new_signed_with_payer(
+        ixs,
+        Some(&payer.pubkey()),
+        &all,
+        svm.latest_blockhash(),
+    );
     svm.send_transaction(tx)
 }
 
@@ -106,6 +121,10 @@ pub fn send_ok(
 ) -> TransactionMetadata {
     match send(svm, ixs, payer, signers) {
         Ok(meta) => meta,
-        Err(e) => panic!("transaction failed: {:?}\n{}", e.err, e.meta.logs.join("\n")),
+        Err(e) => panic!(
+            "transaction failed: {:?}\n{}",
+            e.err,
+            e.meta.logs.join("\n")
+        ),
     }
 }

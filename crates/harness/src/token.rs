@@ -37,7 +37,12 @@ pub fn create_mint(svm: &mut LiteSVM, payer: &Keypair, authority: &Pubkey, decim
 }
 
 /// Creates a token account for `mint` owned by `owner` (a fresh keypair address, not an ATA).
-pub fn create_token_account(svm: &mut LiteSVM, payer: &Keypair, mint: &Pubkey, owner: &Pubkey) -> Pubkey {
+pub fn create_token_account(
+    svm: &mut LiteSVM,
+    payer: &Keypair,
+    mint: &Pubkey,
+    owner: &Pubkey,
+) -> Pubkey {
     let account = Keypair::new();
     let rent = svm.minimum_balance_for_rent_exemption(TokenAccount::LEN);
     let ixs = [
@@ -48,24 +53,45 @@ pub fn create_token_account(svm: &mut LiteSVM, payer: &Keypair, mint: &Pubkey, o
             TokenAccount::LEN as u64,
             &TOKEN_PROGRAM_ID,
         ),
-        spl_token_interface::instruction::initialize_account3(&TOKEN_PROGRAM_ID, &account.pubkey(), mint, owner)
-            .expect("initialize_account3"),
+        spl_token_interface::instruction::initialize_account3(
+            &TOKEN_PROGRAM_ID,
+            &account.pubkey(),
+            mint,
+            owner,
+        )
+        .expect("initialize_account3"),
     ];
     send_ok(svm, &ixs, payer, &[&account]);
     account.pubkey()
 }
 
 /// Mints `amount` base units of `mint` into `to`; `authority` must be the mint authority.
-pub fn mint_to(svm: &mut LiteSVM, payer: &Keypair, mint: &Pubkey, authority: &Keypair, to: &Pubkey, amount: u64) {
-    let ix = spl_token_interface::instruction::mint_to(&TOKEN_PROGRAM_ID, mint, to, &authority.pubkey(), &[], amount)
-        .expect("mint_to");
+pub fn mint_to(
+    svm: &mut LiteSVM,
+    payer: &Keypair,
+    mint: &Pubkey,
+    authority: &Keypair,
+    to: &Pubkey,
+    amount: u64,
+) {
+    let ix = spl_token_interface::instruction::mint_to(
+        &TOKEN_PROGRAM_ID,
+        mint,
+        to,
+        &authority.pubkey(),
+        &[],
+        amount,
+    )
+    .expect("mint_to");
     send_ok(svm, &[ix], payer, &[authority]);
 }
 
 /// The balance of a token account, in base units.
 pub fn token_balance(svm: &LiteSVM, account: &Pubkey) -> u64 {
     let acc = svm.get_account(account).expect("token account exists");
-    TokenAccount::unpack(&acc.data).expect("token account data").amount
+    TokenAccount::unpack(&acc.data)
+        .expect("token account data")
+        .amount
 }
 
 /// The supply of a mint, in base units.

@@ -4,7 +4,9 @@ use anchor_lang::{
     prelude::Pubkey, solana_program::instruction::Instruction, InstructionData, ToAccountMetas,
 };
 use backstop::{constants::CONFIG_SEED, instructions::InitializeConfigArgs};
-use backstop_harness::{funded_keypair, program_data_address, svm_with_program, Keypair, LiteSVM, Signer};
+use backstop_harness::{
+    funded_keypair, program_data_address, svm_with_program, Keypair, LiteSVM, Signer,
+};
 
 /// A LiteSVM running the built backstop `.so`, with a funded upgrade authority.
 pub struct Env {
@@ -16,9 +18,15 @@ impl Env {
     pub fn new() -> Self {
         let upgrade_authority = Keypair::new();
         let mut svm = svm_with_program("backstop", backstop::ID, &upgrade_authority.pubkey());
-        svm.airdrop(&upgrade_authority.pubkey(), backstop_harness::DEFAULT_FUNDING)
-            .expect("airdrop");
-        Self { svm, upgrade_authority }
+        svm.airdrop(
+            &upgrade_authority.pubkey(),
+            backstop_harness::DEFAULT_FUNDING,
+        )
+        .expect("airdrop");
+        Self {
+            svm,
+            upgrade_authority,
+        }
     }
 
     pub fn funded(&mut self) -> Keypair {
@@ -40,7 +48,11 @@ pub fn event_authority() -> Pubkey {
     Pubkey::find_program_address(&[b"__event_authority"], &backstop::ID).0
 }
 
-pub fn initialize_config_ix(payer: &Pubkey, upgrade_authority: &Pubkey, args: InitializeConfigArgs) -> Instruction {
+pub fn initialize_config_ix(
+    payer: &Pubkey,
+    upgrade_authority: &Pubkey,
+    args: InitializeConfigArgs,
+) -> Instruction {
     Instruction {
         program_id: backstop::ID,
         accounts: backstop::accounts::InitializeConfig {

@@ -13,7 +13,10 @@ use backstop_harness::*;
 use backstop_litesvm_tests::*;
 
 fn args(admin: Pubkey) -> InitializeConfigArgs {
-    InitializeConfigArgs { admin, pause_flags: pause::WRITE_PUT }
+    InitializeConfigArgs {
+        admin,
+        pause_flags: pause::WRITE_PUT,
+    }
 }
 
 fn read_config(svm: &LiteSVM) -> Config {
@@ -26,14 +29,24 @@ fn initializes_config_and_emits_event() {
     let mut env = Env::new();
     let payer = env.funded();
     let admin = Pubkey::new_unique();
-    let ix = initialize_config_ix(&payer.pubkey(), &env.upgrade_authority.pubkey(), args(admin));
+    let ix = initialize_config_ix(
+        &payer.pubkey(),
+        &env.upgrade_authority.pubkey(),
+        args(admin),
+    );
     let meta = send_ok(&mut env.svm, &[ix], &payer, &[&env.upgrade_authority]);
-    println!("initialize_config: {} compute units", meta.compute_units_consumed);
+    println!(
+        "initialize_config: {} compute units",
+        meta.compute_units_consumed
+    );
 
     let config = read_config(&env.svm);
     assert_eq!(config.admin, admin);
     assert_eq!(config.pause_flags, pause::WRITE_PUT);
-    assert_eq!(Pubkey::find_program_address(&[b"config"], &backstop::ID).1, config.bump);
+    assert_eq!(
+        Pubkey::find_program_address(&[b"config"], &backstop::ID).1,
+        config.bump
+    );
     assert!(config.is_paused(pause::WRITE_PUT) && !config.is_paused(pause::OPEN_SERIES));
     let acc = env.svm.get_account(&config_pda()).expect("config");
     assert_eq!(acc.owner, backstop::ID);
@@ -52,17 +65,33 @@ fn second_initialize_is_rejected_and_changes_nothing() {
     let mut env = Env::new();
     let payer = env.funded();
     let first = Pubkey::new_unique();
-    let ix = initialize_config_ix(&payer.pubkey(), &env.upgrade_authority.pubkey(), args(first));
+    let ix = initialize_config_ix(
+        &payer.pubkey(),
+        &env.upgrade_authority.pubkey(),
+        args(first),
+    );
     send_ok(&mut env.svm, &[ix], &payer, &[&env.upgrade_authority]);
     let before = env.svm.get_account(&config_pda()).expect("config");
 
-    let ix = initialize_config_ix(&payer.pubkey(), &env.upgrade_authority.pubkey(), args(Pubkey::new_unique()));
+    let ix = initialize_config_ix(
+        &payer.pubkey(),
+        &env.upgrade_authority.pubkey(),
+        args(Pubkey::new_unique()),
+    );
     let failed = assert_tx_error(
         send(&mut env.svm, &[ix], &payer, &[&env.upgrade_authority]),
         TransactionError::InstructionError(0, InstructionError::Custom(0)),
     );
     // System program error 0 = AccountAlreadyInUse, raised by Anchor's `init`.
-    assert!(failed.meta.logs.iter().any(|l| l.contains("already in use")), "{:?}", failed.meta.logs);
+    assert!(
+        failed
+            .meta
+            .logs
+            .iter()
+            .any(|l| l.contains("already in use")),
+        "{:?}",
+        failed.meta.logs
+    );
     assert_eq!(env.svm.get_account(&config_pda()).expect("config"), before);
 }
 
@@ -70,10 +99,17 @@ fn second_initialize_is_rejected_and_changes_nothing() {
 fn non_signer_upgrade_authority_is_rejected() {
     let mut env = Env::new();
     let payer = env.funded();
-    let mut ix = initialize_config_ix(&payer.pubkey(), &env.upgrade_authority.pubkey(), args(Pubkey::new_unique()));
+    let mut ix = initialize_config_ix(
+        &payer.pubkey(),
+        &env.upgrade_authority.pubkey(),
+        args(Pubkey::new_unique()),
+    );
     // The authority is listed but does not sign.
     ix.accounts[1].is_signer = false;
-    assert_error_code(send(&mut env.svm, &[ix], &payer, &[]), AnchorError::AccountNotSigner.into());
+    assert_error_code(
+        send(&mut env.svm, &[ix], &payer, &[]),
+        AnchorError::AccountNotSigner.into(),
+    );
     assert!(env.svm.get_account(&config_pda()).is_none());
 }
 
@@ -83,7 +119,10 @@ fn signer_that_is_not_the_upgrade_authority_is_rejected() {
     let payer = env.funded();
     let impostor = env.funded();
     let ix = initialize_config_ix(&payer.pubkey(), &impostor.pubkey(), args(impostor.pubkey()));
-    assert_program_error(send(&mut env.svm, &[ix], &payer, &[&impostor]), BackstopError::NotUpgradeAuthority);
+    assert_program_error(
+        send(&mut env.svm, &[ix], &payer, &[&impostor]),
+        BackstopError::NotUpgradeAuthority,
+    );
     assert!(env.svm.get_account(&config_pda()).is_none());
 }
 
@@ -92,7 +131,11 @@ fn program_without_upgrade_authority_cannot_be_configured() {
     let mut env = Env::new();
     set_upgrade_authority(&mut env.svm, &backstop::ID, None);
     let payer = env.funded();
-    let ix = initialize_config_ix(&payer.pubkey(), &env.upgrade_authority.pubkey(), args(Pubkey::new_unique()));
+    let ix = initialize_config_ix(
+        &payer.pubkey(),
+        &env.upgrade_authority.pubkey(),
+        args(Pubkey::new_unique()),
+    );
     assert_program_error(
         send(&mut env.svm, &[ix], &payer, &[&env.upgrade_authority]),
         BackstopError::NotUpgradeAuthority,
@@ -103,11 +146,17 @@ fn program_without_upgrade_authority_cannot_be_configured() {
 fn forged_program_data_account_is_rejected() {
     let mut env = Env::new();
     let payer = env.funded();
-    let mut ix = initialize_config_ix(&payer.pubkey(), &env.upgrade_authority.pubkey(), args(Pubkey::new_unique()));
+    let mut ix = initialize_config_ix(
+        &payer.pubkey(),
+        &env.upgrade_authority.pubkey(),
+        args(Pubkey::new_unique()),
+    );
     // Another program's ProgramData, whose upgrade authority the attacker controls.
     let attacker = env.funded();
     let other_program = Pubkey::new_unique();
-    env.svm.add_program(other_program, &read_program("backstop")).expect("add");
+    env.svm
+        .add_program(other_program, &read_program("backstop"))
+        .expect("add");
     set_upgrade_authority(&mut env.svm, &other_program, Some(&attacker.pubkey()));
     ix.accounts[3].pubkey = program_data_address(&other_program);
     let ix = anchor_lang::solana_program::instruction::Instruction {
@@ -118,7 +167,10 @@ fn forged_program_data_account_is_rejected() {
         },
         ..ix
     };
-    assert_program_error(send(&mut env.svm, &[ix], &payer, &[&attacker]), BackstopError::InvalidProgramData);
+    assert_program_error(
+        send(&mut env.svm, &[ix], &payer, &[&attacker]),
+        BackstopError::InvalidProgramData,
+    );
 }
 
 #[test]
@@ -126,13 +178,25 @@ fn unknown_pause_bits_and_default_admin_are_rejected() {
     let mut env = Env::new();
     let payer = env.funded();
     let auth = env.upgrade_authority.pubkey();
-    let bad_flags = InitializeConfigArgs { admin: Pubkey::new_unique(), pause_flags: 1 << 31 };
+    let bad_flags = InitializeConfigArgs {
+        admin: Pubkey::new_unique(),
+        pause_flags: 1 << 31,
+    };
     let ix = initialize_config_ix(&payer.pubkey(), &auth, bad_flags);
-    assert_program_error(send(&mut env.svm, &[ix], &payer, &[&env.upgrade_authority]), BackstopError::UnknownPauseFlags);
+    assert_program_error(
+        send(&mut env.svm, &[ix], &payer, &[&env.upgrade_authority]),
+        BackstopError::UnknownPauseFlags,
+    );
 
-    let default_admin = InitializeConfigArgs { admin: Pubkey::default(), pause_flags: 0 };
+    let default_admin = InitializeConfigArgs {
+        admin: Pubkey::default(),
+        pause_flags: 0,
+    };
     let ix = initialize_config_ix(&payer.pubkey(), &auth, default_admin);
-    assert_program_error(send(&mut env.svm, &[ix], &payer, &[&env.upgrade_authority]), BackstopError::InvalidAdmin);
+    assert_program_error(
+        send(&mut env.svm, &[ix], &payer, &[&env.upgrade_authority]),
+        BackstopError::InvalidAdmin,
+    );
     assert!(env.svm.get_account(&config_pda()).is_none());
 }
 
@@ -143,5 +207,8 @@ fn instruction_data_round_trips() {
     let data = backstop::instruction::InitializeConfig { args: a }.data();
     assert_eq!(data.len(), 8 + 32 + 4);
     assert_eq!(&data[8..40], &[9; 32]);
-    assert_eq!(u32::from_le_bytes(data[40..44].try_into().unwrap()), pause::WRITE_PUT);
+    assert_eq!(
+        u32::from_le_bytes(data[40..44].try_into().unwrap()),
+        pause::WRITE_PUT
+    );
 }

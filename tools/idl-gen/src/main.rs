@@ -12,7 +12,8 @@ fn run() -> Result<(), String> {
     // anchor-lang-idl passes RUSTUP_TOOLCHAIN on as a literal "+toolchain" argument; the
     // rust-toolchain.toml pin already selects the right toolchain, so drop it.
     std::env::remove_var("RUSTUP_TOOLCHAIN");
-    let program = std::fs::canonicalize(&program).map_err(|e| format!("{}: {e}", program.display()))?;
+    let program =
+        std::fs::canonicalize(&program).map_err(|e| format!("{}: {e}", program.display()))?;
     let idl = anchor_lang_idl::build::IdlBuilder::new()
         .program_path(program)
         .resolution(true)

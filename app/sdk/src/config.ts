@@ -1,0 +1,45 @@
+// The program-wide config: pause flags and the initialize_config instruction.
+import type { Address, TransactionSigner } from '@solana/kit';
+import { getInitializeConfigInstructionAsync, BACKSTOP_PROGRAM_ADDRESS } from './generated/backstop/index';
+import { findEventAuthorityPda, findProgramDataAddress } from './pdas';
+
+/** One bit per pausable operation (mirrors `state::pause` in the program). */
+export const PauseFlag = {
+  CreateVault: 1 << 0,
+  FundReserve: 1 << 1,
+  OpenSeries: 1 << 2,
+  WritePut: 1 << 3,
+  ReportSolvency: 1 << 4,
+} as const;
+export const ALL_PAUSE_FLAGS = Object.values(PauseFlag).reduce((a, b) => a | b, 0);
+
+/** Names of the operations paused in `flags`. */
+export function pausedOperations(flags: number): string[] {
+  return Object.entries(PauseFlag).filter(([, bit]) => (flags & bit) !== 0).map(([name]) => name);
+}
+
+export interface InitializeConfigParams {
+  payer: TransactionSigner;
+  /** Must be the program's upgrade authority. */
+  upgradeAuthority: TransactionSigner;
+  admin: Address;
+  pauseFlags?: number;
+  programAddress?: Address;
+}
+
+/** `initialize_config` with the event-CPI accounts and the ProgramData address filled in. */
+export async function initializeConfigInstruction(input: InitializeConfigParams) {
+  const programAddress = input.programAddress ?? BACKSTOP_PROGRAM_ADDRESS;
+  return getInitializeConfigInstructionAsync(
+    {
+      payer: input.payer,
+      upgradeAuthority: input.upgradeAuthority,
+      admin: input.admin,
+      pauseFlags: input.pauseFlags ?? 0,
+      programData: await findProgramDataAddress(programAddress),
+      eventAuthority: await findEventAuthorityPda(programAddress),
+      program: programAddress,
+    },
+    { programAddress },
+  );
+}

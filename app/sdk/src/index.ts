@@ -1,0 +1,6 @@
+// @backstop/sdk: the Codama-generated client plus thin hand-written wrappers.
+export * from './generated/backstop/index';
+export * from './pdas';
+export * from './config';
+export * from './events';
+export * from './tx';

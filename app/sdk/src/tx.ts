@@ -1,0 +1,65 @@
+// Transaction sending and error inspection shared by the CLI, the migrations and the tests.
+import {
+  appendTransactionMessageInstructions,
+  createTransactionMessage,
+  getSignatureFromTransaction,
+  pipe,
+  sendAndConfirmTransactionFactory,
+  setTransactionMessageFeePayerSigner,
+  setTransactionMessageLifetimeUsingBlockhash,
+  signTransactionMessageWithSigners,
+  type Instruction,
+  type Rpc,
+  type RpcSubscriptions,
+  type Signature,
+  type SolanaRpcApi,
+  type SolanaRpcSubscriptionsApi,
+  type TransactionSigner,
+} from '@solana/kit';
+
+export interface Connection {
+  rpc: Rpc<SolanaRpcApi>;
+  rpcSubscriptions: RpcSubscriptions<SolanaRpcSubscriptionsApi>;
+}
+
+/** Builds a v0 transaction, signs it with every signer attached to the instructions plus the
+ * payer, sends it and waits for `confirmed` over the websocket. */
+export async function sendInstructions(
+  connection: Connection,
+  payer: TransactionSigner,
+  instructions: Instruction[],
+): Promise<Signature> {
+  const { value: blockhash } = await connection.rpc.getLatestBlockhash({ commitment: 'confirmed' }).send();
+  const message = pipe(
+    createTransactionMessage({ version: 0 }),
+    (m) => setTransactionMessageFeePayerSigner(payer, m),
+    (m) => setTransactionMessageLifetimeUsingBlockhash(blockhash, m),
+    (m) => appendTransactionMessageInstructions(instructions, m),
+  );
+  const tx = await signTransactionMessageWithSigners(message);
+  const sendAndConfirm = sendAndConfirmTransactionFactory(connection);
+  await sendAndConfirm(tx as Parameters<typeof sendAndConfirm>[0], { commitment: 'confirmed' });
+  return getSignatureFromTransaction(tx);
+}
+
+type ErrorWithContext = { cause?: unknown; context?: { code?: unknown; logs?: unknown } };
+
+function causes(err: unknown): ErrorWithContext[] {
+  const chain: ErrorWithContext[] = [];
+  for (let e = err as ErrorWithContext | undefined; e && typeof e === 'object'; e = e.cause as ErrorWithContext) {
+    chain.push(e);
+  }
+  return chain;
+}
+
+/** The custom program error code anywhere in an error's cause chain, if any. */
+export function customErrorCode(err: unknown): number | undefined {
+  const code = causes(err).map((e) => e.context?.code).find((c) => typeof c === 'number' || typeof c === 'bigint');
+  return code === undefined ? undefined : Number(code);
+}
+
+/** Program logs of a failed send (from the preflight simulation), if any. */
+export function errorLogs(err: unknown): string[] {
+  const logs = causes(err).map((e) => e.context?.logs).find(Array.isArray);
+  return (logs as string[] | undefined) ?? [];
+}

@@ -1,0 +1,40 @@
+// Event decoding and pause-flag helpers, without a validator.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { getAddressEncoder, getU32Encoder, getU64Encoder, address } from '@solana/kit';
+import { ALL_PAUSE_FLAGS, EVENT_IX_TAG, PauseFlag, decodeEventInstructionData, pausedOperations } from '../src/index';
+
+const discriminator = (name: string) => createHash('sha256').update(`event:${name}`).digest().subarray(0, 8);
+
+test('EVENT_IX_TAG is 0x1d9acb512ea545e4 little-endian', () => {
+  assert.equal(Buffer.from(EVENT_IX_TAG).readBigUInt64LE(), 0x1d9acb512ea545e4n);
+});
+
+test('decodes a ConfigInitialized emit_cpi! payload', () => {
+  const config = address('AVHyQZrivTKjVi4g81SBTfoBc2JzG12hQNKz8kF9JMXd');
+  const admin = address('11111111111111111111111111111111');
+  const body = Buffer.concat([
+    getAddressEncoder().encode(config),
+    getAddressEncoder().encode(admin),
+    getU32Encoder().encode(5),
+    getU64Encoder().encode(42n),
+  ]);
+  const data = Buffer.concat([EVENT_IX_TAG, discriminator('ConfigInitialized'), body]);
+  assert.deepEqual(decodeEventInstructionData(data), {
+    name: 'ConfigInitialized',
+    data: { config, admin, pauseFlags: 5, slot: 42n },
+  });
+});
+
+test('ignores instruction data that is not an event', () => {
+  assert.equal(decodeEventInstructionData(new Uint8Array(40)), null);
+  const unknown = Buffer.concat([EVENT_IX_TAG, discriminator('NoSuchEvent'), Buffer.alloc(8)]);
+  assert.equal(decodeEventInstructionData(unknown), null);
+});
+
+test('pause flags name their operations', () => {
+  assert.deepEqual(pausedOperations(PauseFlag.WritePut | PauseFlag.OpenSeries), ['OpenSeries', 'WritePut']);
+  assert.deepEqual(pausedOperations(0), []);
+  assert.equal(ALL_PAUSE_FLAGS, 0b11111);
+});
