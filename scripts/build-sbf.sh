@@ -18,7 +18,6 @@ SBF_ARCH="${SBF_ARCH:-v3}"            # v0 links and loads but faults at run tim
 TARGET_JSON="$ROOT/targets/sbpf-solana.json"
 TARGET_NAME="$(basename "$TARGET_JSON" .json)"
 SBF_TOOLCHAIN_DIR="$TOOLS/toolchain-sbf-$TOOLCHAIN"
-LINKED="sbf-$TOOLCHAIN"
 
 ensure_toolchain
 BASE_SYSROOT="$(rustup run "$TOOLCHAIN" rustc --print sysroot)"
@@ -30,31 +29,32 @@ if ! [ -x "$TOOLS/bin/sbpf-linker" ] ||
   cargo install sbpf-linker --version "$SBPF_LINKER_VERSION" --locked --root "$TOOLS"
 fi
 
-# A rustup-linked toolchain: the pinned nightly (hard links) plus a patched copy of its std.
-if ! [ -f "$SBF_TOOLCHAIN_DIR/.sbf-patched" ] || ! rustup run "$LINKED" rustc --version >/dev/null 2>&1; then
-  log "creating patched toolchain $LINKED"
+# A private toolchain in .tools/: the pinned nightly (hard links) plus a patched copy of its
+# std sources. It is run by path, not registered with rustup, so checkouts never share it.
+if ! [ -f "$SBF_TOOLCHAIN_DIR/.sbf-patched" ] || ! "$SBF_TOOLCHAIN_DIR/bin/rustc" --version >/dev/null 2>&1; then
+  log "creating patched toolchain in $SBF_TOOLCHAIN_DIR"
   rm -rf "$SBF_TOOLCHAIN_DIR"; mkdir -p "$TOOLS"
   cp -al "$BASE_SYSROOT" "$SBF_TOOLCHAIN_DIR" 2>/dev/null || cp -a "$BASE_SYSROOT" "$SBF_TOOLCHAIN_DIR"
   LIB="$SBF_TOOLCHAIN_DIR/lib/rustlib/src/rust/library"
   rm -rf "$LIB"; cp -r "$BASE_SYSROOT/lib/rustlib/src/rust/library" "$LIB"
   python3 "$ROOT/scripts/patch-std.py" "$LIB/std/src"
-  rustup toolchain link "$LINKED" "$SBF_TOOLCHAIN_DIR"
   touch "$SBF_TOOLCHAIN_DIR/.sbf-patched"
 fi
 
 if [ $# -gt 0 ]; then PKGS=("$@"); else PKGS=("${PROGRAMS[@]}"); fi
 PKG_ARGS=(); for p in "${PKGS[@]}"; do PKG_ARGS+=(-p "$p"); done
 
-export PATH="$TOOLS/bin:$PATH"
+export PATH="$SBF_TOOLCHAIN_DIR/bin:$TOOLS/bin:$PATH"
+export RUSTC="$SBF_TOOLCHAIN_DIR/bin/rustc"
+unset RUSTUP_TOOLCHAIN
 export LD_LIBRARY_PATH="$SBF_TOOLCHAIN_DIR/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
-export RUSTUP_TOOLCHAIN="$LINKED"
 export RUSTC_BOOTSTRAP_SYNTHETIC_TARGET=1   # std's build.rs: don't mark our JSON target restricted_std
 export CARGO_TARGET_DIR="$ROOT/target/sbf-$SBF_ARCH"
 export RUSTFLAGS="--cfg target_os=\"solana\" -A explicit_builtin_cfgs_in_flags \
  -A linker_messages -C passes=lower-atomic -Zunstable-options -Cpanic=immediate-abort \
  -C link-arg=--llvm-args=-bpf-stack-size=4096 -C link-arg=--arch=$SBF_ARCH ${SBF_EXTRA_RUSTFLAGS:-}"
 
-cargo build --release --locked "${PKG_ARGS[@]}" \
+"$SBF_TOOLCHAIN_DIR/bin/cargo" build --release --locked "${PKG_ARGS[@]}" \
   --target "$TARGET_JSON" -Z json-target-spec -Z build-std=std,panic_abort
 
 mkdir -p "$ROOT/target/deploy"
