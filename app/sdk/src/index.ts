@@ -4,3 +4,4 @@ export * from './pdas';
 export * from './config';
 export * from './events';
 export * from './tx';
+export * from './pricing/index';

@@ -15,10 +15,10 @@ test('decodes a ConfigInitialized emit_cpi! payload', () => {
   const config = address('AVHyQZrivTKjVi4g81SBTfoBc2JzG12hQNKz8kF9JMXd');
   const admin = address('11111111111111111111111111111111');
   const body = Buffer.concat([
-    getAddressEncoder().encode(config),
-    getAddressEncoder().encode(admin),
-    getU32Encoder().encode(5),
-    getU64Encoder().encode(42n),
+    Buffer.from(getAddressEncoder().encode(config)),
+    Buffer.from(getAddressEncoder().encode(admin)),
+    Buffer.from(getU32Encoder().encode(5)),
+    Buffer.from(getU64Encoder().encode(42n)),
   ]);
   const data = Buffer.concat([EVENT_IX_TAG, discriminator('ConfigInitialized'), body]);
   assert.deepEqual(decodeEventInstructionData(data), {

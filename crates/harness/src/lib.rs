@@ -4,6 +4,8 @@
 //!
 //! Nothing here mocks the program: tests run the real SBPF binary built by
 //! `scripts/build-sbf.sh`.
+// Test helpers return LiteSVM's own (large) failure type unboxed, as LiteSVM does.
+#![allow(clippy::result_large_err)]
 mod assert;
 mod clock;
 mod events;
@@ -25,4 +27,5 @@ pub use litesvm::{
 pub use solana_instruction_error::InstructionError;
 pub use solana_keypair::Keypair;
 pub use solana_signer::Signer;
+pub use solana_transaction::Transaction;
 pub use solana_transaction_error::TransactionError;

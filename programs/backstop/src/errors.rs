@@ -1,6 +1,8 @@
 //! Program errors. Append-only: never reorder or remove a variant, clients match on the codes.
 use anchor_lang::prelude::*;
 
+use crate::math::MathError;
+
 #[error_code]
 pub enum BackstopError {
     #[msg("Pause flags contain bits that name no operation")]
@@ -13,4 +15,112 @@ pub enum BackstopError {
     NotAdmin, // 6003
     #[msg("Admin must not be the default public key")]
     InvalidAdmin, // 6004
+    #[msg("Pricing: arithmetic overflow or a result that does not fit its format")]
+    MathOverflow, // 6005
+    #[msg("Pricing: unsigned subtraction below zero")]
+    MathUnderflow, // 6006
+    #[msg("Pricing: division by zero")]
+    MathDivisionByZero, // 6007
+    #[msg("Pricing: logarithm of zero")]
+    MathLnOfZero, // 6008
+    #[msg("Pricing: exponential argument too large")]
+    MathExpOverflow, // 6009
+    #[msg("Pricing: log-moneyness out of range")]
+    MathLogMoneynessOutOfRange, // 6010
+    #[msg("Pricing: spot price is zero")]
+    MathZeroSpot, // 6011
+    #[msg("Pricing: strike is zero")]
+    MathZeroStrike, // 6012
+    #[msg("Pricing: spot minus the confidence haircut is not positive")]
+    MathShiftedSpotNonPositive, // 6013
+    #[msg("Pricing: confidence multiplier too large")]
+    MathConfMultiplierTooLarge, // 6014
+    #[msg("Pricing: tail loading below 10,000 bps")]
+    MathTailLoadingBelowOne, // 6015
+    #[msg("Pricing: tail loading too large")]
+    MathTailLoadingTooLarge, // 6016
+    #[msg("Pricing: no time left to expiry")]
+    MathZeroTenor, // 6017
+    #[msg("Pricing: time to expiry above the maximum")]
+    MathTenorTooLong, // 6018
+    #[msg("Pricing: interest rate out of range")]
+    MathRateOutOfRange, // 6019
+    #[msg("Pricing: volatility too large")]
+    MathVolatilityTooLarge, // 6020
+    #[msg("SVI: b must not be negative")]
+    MathSviNegativeB, // 6021
+    #[msg("SVI: b too large")]
+    MathSviBTooLarge, // 6022
+    #[msg("SVI: |rho| must be below 1")]
+    MathSviRhoOutOfRange, // 6023
+    #[msg("SVI: sigma must be positive")]
+    MathSviSigmaNonPositive, // 6024
+    #[msg("SVI: sigma too large")]
+    MathSviSigmaTooLarge, // 6025
+    #[msg("SVI: |a| too large")]
+    MathSviAOutOfRange, // 6026
+    #[msg("SVI: |m| too large")]
+    MathSviMOutOfRange, // 6027
+    #[msg("SVI: minimum variance a + b sigma sqrt(1 - rho^2) is negative")]
+    MathSviNegativeVariance, // 6028
+    #[msg("SVI: Lee wing bound b (1 + |rho|) tau <= 2 violated")]
+    MathSviLeeBoundViolated, // 6029
+    #[msg("Oracle: price account is not owned by the configured Pyth receiver")]
+    OracleWrongOwner, // 6030
+    #[msg("Oracle: account is not a PriceUpdateV2")]
+    OracleInvalidAccount, // 6031
+    #[msg("Oracle: price update is for another feed")]
+    OracleWrongFeed, // 6032
+    #[msg("Oracle: price update is not fully verified")]
+    OracleNotFullyVerified, // 6033
+    #[msg("Oracle: price is zero or negative")]
+    OracleNonPositivePrice, // 6034
+    #[msg("Oracle: price update is too old")]
+    OracleStale, // 6035
+    #[msg("Oracle: confidence interval is too wide")]
+    OracleConfidenceTooWide, // 6036
+    #[msg("Oracle: price exponent out of the accepted range")]
+    OracleExponentOutOfRange, // 6037
+    #[msg("Oracle: normalised price does not fit")]
+    OraclePriceOutOfRange, // 6038
+}
+
+/// Every pricing failure keeps its own code, so a client can tell which check failed.
+impl From<MathError> for BackstopError {
+    fn from(e: MathError) -> Self {
+        match e {
+            MathError::Overflow => BackstopError::MathOverflow,
+            MathError::Underflow => BackstopError::MathUnderflow,
+            MathError::DivisionByZero => BackstopError::MathDivisionByZero,
+            MathError::LnOfZero => BackstopError::MathLnOfZero,
+            MathError::ExpOverflow => BackstopError::MathExpOverflow,
+            MathError::LogMoneynessOutOfRange => BackstopError::MathLogMoneynessOutOfRange,
+            MathError::ZeroSpot => BackstopError::MathZeroSpot,
+            MathError::ZeroStrike => BackstopError::MathZeroStrike,
+            MathError::ShiftedSpotNonPositive => BackstopError::MathShiftedSpotNonPositive,
+            MathError::ConfMultiplierTooLarge => BackstopError::MathConfMultiplierTooLarge,
+            MathError::TailLoadingBelowOne => BackstopError::MathTailLoadingBelowOne,
+            MathError::TailLoadingTooLarge => BackstopError::MathTailLoadingTooLarge,
+            MathError::ZeroTenor => BackstopError::MathZeroTenor,
+            MathError::TenorTooLong => BackstopError::MathTenorTooLong,
+            MathError::RateOutOfRange => BackstopError::MathRateOutOfRange,
+            MathError::VolatilityTooLarge => BackstopError::MathVolatilityTooLarge,
+            MathError::SviNegativeB => BackstopError::MathSviNegativeB,
+            MathError::SviBTooLarge => BackstopError::MathSviBTooLarge,
+            MathError::SviRhoOutOfRange => BackstopError::MathSviRhoOutOfRange,
+            MathError::SviSigmaNonPositive => BackstopError::MathSviSigmaNonPositive,
+            MathError::SviSigmaTooLarge => BackstopError::MathSviSigmaTooLarge,
+            MathError::SviAOutOfRange => BackstopError::MathSviAOutOfRange,
+            MathError::SviMOutOfRange => BackstopError::MathSviMOutOfRange,
+            MathError::SviNegativeVariance => BackstopError::MathSviNegativeVariance,
+            MathError::SviLeeBoundViolated => BackstopError::MathSviLeeBoundViolated,
+        }
+    }
+}
+
+impl From<MathError> for anchor_lang::error::Error {
+    #[track_caller]
+    fn from(e: MathError) -> Self {
+        BackstopError::from(e).into()
+    }
 }

@@ -11,6 +11,7 @@ use solana_compiler_builtins as _;
 
 use anchor_lang::prelude::*;
 
+pub mod compute_units;
 pub mod constants;
 pub mod errors;
 pub mod events;
@@ -33,5 +34,13 @@ pub mod backstop {
         args: InitializeConfigArgs,
     ) -> Result<()> {
         instructions::initialize_config::handler(ctx, args)
+    }
+
+    /// Prices a put with the on-chain engine and returns the quote; changes nothing.
+    pub fn quote_premium(
+        ctx: Context<QuotePremium>,
+        args: QuotePremiumArgs,
+    ) -> Result<PremiumQuoteResult> {
+        instructions::quote_premium::handler(ctx, args)
     }
 }

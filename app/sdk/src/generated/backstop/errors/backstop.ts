@@ -24,12 +24,114 @@ export const BACKSTOP_ERROR__INVALID_PROGRAM_DATA = 0x1772; // 6002
 export const BACKSTOP_ERROR__NOT_ADMIN = 0x1773; // 6003
 /** InvalidAdmin: Admin must not be the default public key */
 export const BACKSTOP_ERROR__INVALID_ADMIN = 0x1774; // 6004
+/** MathOverflow: Pricing: arithmetic overflow or a result that does not fit its format */
+export const BACKSTOP_ERROR__MATH_OVERFLOW = 0x1775; // 6005
+/** MathUnderflow: Pricing: unsigned subtraction below zero */
+export const BACKSTOP_ERROR__MATH_UNDERFLOW = 0x1776; // 6006
+/** MathDivisionByZero: Pricing: division by zero */
+export const BACKSTOP_ERROR__MATH_DIVISION_BY_ZERO = 0x1777; // 6007
+/** MathLnOfZero: Pricing: logarithm of zero */
+export const BACKSTOP_ERROR__MATH_LN_OF_ZERO = 0x1778; // 6008
+/** MathExpOverflow: Pricing: exponential argument too large */
+export const BACKSTOP_ERROR__MATH_EXP_OVERFLOW = 0x1779; // 6009
+/** MathLogMoneynessOutOfRange: Pricing: log-moneyness out of range */
+export const BACKSTOP_ERROR__MATH_LOG_MONEYNESS_OUT_OF_RANGE = 0x177a; // 6010
+/** MathZeroSpot: Pricing: spot price is zero */
+export const BACKSTOP_ERROR__MATH_ZERO_SPOT = 0x177b; // 6011
+/** MathZeroStrike: Pricing: strike is zero */
+export const BACKSTOP_ERROR__MATH_ZERO_STRIKE = 0x177c; // 6012
+/** MathShiftedSpotNonPositive: Pricing: spot minus the confidence haircut is not positive */
+export const BACKSTOP_ERROR__MATH_SHIFTED_SPOT_NON_POSITIVE = 0x177d; // 6013
+/** MathConfMultiplierTooLarge: Pricing: confidence multiplier too large */
+export const BACKSTOP_ERROR__MATH_CONF_MULTIPLIER_TOO_LARGE = 0x177e; // 6014
+/** MathTailLoadingBelowOne: Pricing: tail loading below 10,000 bps */
+export const BACKSTOP_ERROR__MATH_TAIL_LOADING_BELOW_ONE = 0x177f; // 6015
+/** MathTailLoadingTooLarge: Pricing: tail loading too large */
+export const BACKSTOP_ERROR__MATH_TAIL_LOADING_TOO_LARGE = 0x1780; // 6016
+/** MathZeroTenor: Pricing: no time left to expiry */
+export const BACKSTOP_ERROR__MATH_ZERO_TENOR = 0x1781; // 6017
+/** MathTenorTooLong: Pricing: time to expiry above the maximum */
+export const BACKSTOP_ERROR__MATH_TENOR_TOO_LONG = 0x1782; // 6018
+/** MathRateOutOfRange: Pricing: interest rate out of range */
+export const BACKSTOP_ERROR__MATH_RATE_OUT_OF_RANGE = 0x1783; // 6019
+/** MathVolatilityTooLarge: Pricing: volatility too large */
+export const BACKSTOP_ERROR__MATH_VOLATILITY_TOO_LARGE = 0x1784; // 6020
+/** MathSviNegativeB: SVI: b must not be negative */
+export const BACKSTOP_ERROR__MATH_SVI_NEGATIVE_B = 0x1785; // 6021
+/** MathSviBTooLarge: SVI: b too large */
+export const BACKSTOP_ERROR__MATH_SVI_B_TOO_LARGE = 0x1786; // 6022
+/** MathSviRhoOutOfRange: SVI: |rho| must be below 1 */
+export const BACKSTOP_ERROR__MATH_SVI_RHO_OUT_OF_RANGE = 0x1787; // 6023
+/** MathSviSigmaNonPositive: SVI: sigma must be positive */
+export const BACKSTOP_ERROR__MATH_SVI_SIGMA_NON_POSITIVE = 0x1788; // 6024
+/** MathSviSigmaTooLarge: SVI: sigma too large */
+export const BACKSTOP_ERROR__MATH_SVI_SIGMA_TOO_LARGE = 0x1789; // 6025
+/** MathSviAOutOfRange: SVI: |a| too large */
+export const BACKSTOP_ERROR__MATH_SVI_A_OUT_OF_RANGE = 0x178a; // 6026
+/** MathSviMOutOfRange: SVI: |m| too large */
+export const BACKSTOP_ERROR__MATH_SVI_M_OUT_OF_RANGE = 0x178b; // 6027
+/** MathSviNegativeVariance: SVI: minimum variance a + b sigma sqrt(1 - rho^2) is negative */
+export const BACKSTOP_ERROR__MATH_SVI_NEGATIVE_VARIANCE = 0x178c; // 6028
+/** MathSviLeeBoundViolated: SVI: Lee wing bound b (1 + |rho|) tau <= 2 violated */
+export const BACKSTOP_ERROR__MATH_SVI_LEE_BOUND_VIOLATED = 0x178d; // 6029
+/** OracleWrongOwner: Oracle: price account is not owned by the configured Pyth receiver */
+export const BACKSTOP_ERROR__ORACLE_WRONG_OWNER = 0x178e; // 6030
+/** OracleInvalidAccount: Oracle: account is not a PriceUpdateV2 */
+export const BACKSTOP_ERROR__ORACLE_INVALID_ACCOUNT = 0x178f; // 6031
+/** OracleWrongFeed: Oracle: price update is for another feed */
+export const BACKSTOP_ERROR__ORACLE_WRONG_FEED = 0x1790; // 6032
+/** OracleNotFullyVerified: Oracle: price update is not fully verified */
+export const BACKSTOP_ERROR__ORACLE_NOT_FULLY_VERIFIED = 0x1791; // 6033
+/** OracleNonPositivePrice: Oracle: price is zero or negative */
+export const BACKSTOP_ERROR__ORACLE_NON_POSITIVE_PRICE = 0x1792; // 6034
+/** OracleStale: Oracle: price update is too old */
+export const BACKSTOP_ERROR__ORACLE_STALE = 0x1793; // 6035
+/** OracleConfidenceTooWide: Oracle: confidence interval is too wide */
+export const BACKSTOP_ERROR__ORACLE_CONFIDENCE_TOO_WIDE = 0x1794; // 6036
+/** OracleExponentOutOfRange: Oracle: price exponent out of the accepted range */
+export const BACKSTOP_ERROR__ORACLE_EXPONENT_OUT_OF_RANGE = 0x1795; // 6037
+/** OraclePriceOutOfRange: Oracle: normalised price does not fit */
+export const BACKSTOP_ERROR__ORACLE_PRICE_OUT_OF_RANGE = 0x1796; // 6038
 
 export type BackstopError =
   | typeof BACKSTOP_ERROR__INVALID_ADMIN
   | typeof BACKSTOP_ERROR__INVALID_PROGRAM_DATA
+  | typeof BACKSTOP_ERROR__MATH_CONF_MULTIPLIER_TOO_LARGE
+  | typeof BACKSTOP_ERROR__MATH_DIVISION_BY_ZERO
+  | typeof BACKSTOP_ERROR__MATH_EXP_OVERFLOW
+  | typeof BACKSTOP_ERROR__MATH_LN_OF_ZERO
+  | typeof BACKSTOP_ERROR__MATH_LOG_MONEYNESS_OUT_OF_RANGE
+  | typeof BACKSTOP_ERROR__MATH_OVERFLOW
+  | typeof BACKSTOP_ERROR__MATH_RATE_OUT_OF_RANGE
+  | typeof BACKSTOP_ERROR__MATH_SHIFTED_SPOT_NON_POSITIVE
+  | typeof BACKSTOP_ERROR__MATH_SVI_A_OUT_OF_RANGE
+  | typeof BACKSTOP_ERROR__MATH_SVI_B_TOO_LARGE
+  | typeof BACKSTOP_ERROR__MATH_SVI_LEE_BOUND_VIOLATED
+  | typeof BACKSTOP_ERROR__MATH_SVI_M_OUT_OF_RANGE
+  | typeof BACKSTOP_ERROR__MATH_SVI_NEGATIVE_B
+  | typeof BACKSTOP_ERROR__MATH_SVI_NEGATIVE_VARIANCE
+  | typeof BACKSTOP_ERROR__MATH_SVI_RHO_OUT_OF_RANGE
+  | typeof BACKSTOP_ERROR__MATH_SVI_SIGMA_NON_POSITIVE
+  | typeof BACKSTOP_ERROR__MATH_SVI_SIGMA_TOO_LARGE
+  | typeof BACKSTOP_ERROR__MATH_TAIL_LOADING_BELOW_ONE
+  | typeof BACKSTOP_ERROR__MATH_TAIL_LOADING_TOO_LARGE
+  | typeof BACKSTOP_ERROR__MATH_TENOR_TOO_LONG
+  | typeof BACKSTOP_ERROR__MATH_UNDERFLOW
+  | typeof BACKSTOP_ERROR__MATH_VOLATILITY_TOO_LARGE
+  | typeof BACKSTOP_ERROR__MATH_ZERO_SPOT
+  | typeof BACKSTOP_ERROR__MATH_ZERO_STRIKE
+  | typeof BACKSTOP_ERROR__MATH_ZERO_TENOR
   | typeof BACKSTOP_ERROR__NOT_ADMIN
   | typeof BACKSTOP_ERROR__NOT_UPGRADE_AUTHORITY
+  | typeof BACKSTOP_ERROR__ORACLE_CONFIDENCE_TOO_WIDE
+  | typeof BACKSTOP_ERROR__ORACLE_EXPONENT_OUT_OF_RANGE
+  | typeof BACKSTOP_ERROR__ORACLE_INVALID_ACCOUNT
+  | typeof BACKSTOP_ERROR__ORACLE_NON_POSITIVE_PRICE
+  | typeof BACKSTOP_ERROR__ORACLE_NOT_FULLY_VERIFIED
+  | typeof BACKSTOP_ERROR__ORACLE_PRICE_OUT_OF_RANGE
+  | typeof BACKSTOP_ERROR__ORACLE_STALE
+  | typeof BACKSTOP_ERROR__ORACLE_WRONG_FEED
+  | typeof BACKSTOP_ERROR__ORACLE_WRONG_OWNER
   | typeof BACKSTOP_ERROR__UNKNOWN_PAUSE_FLAGS;
 
 let backstopErrorMessages: Record<BackstopError, string> | undefined;
@@ -37,8 +139,42 @@ if (process.env.NODE_ENV !== "production") {
   backstopErrorMessages = {
     [BACKSTOP_ERROR__INVALID_ADMIN]: `Admin must not be the default public key`,
     [BACKSTOP_ERROR__INVALID_PROGRAM_DATA]: `Program data account does not belong to this program`,
+    [BACKSTOP_ERROR__MATH_CONF_MULTIPLIER_TOO_LARGE]: `Pricing: confidence multiplier too large`,
+    [BACKSTOP_ERROR__MATH_DIVISION_BY_ZERO]: `Pricing: division by zero`,
+    [BACKSTOP_ERROR__MATH_EXP_OVERFLOW]: `Pricing: exponential argument too large`,
+    [BACKSTOP_ERROR__MATH_LN_OF_ZERO]: `Pricing: logarithm of zero`,
+    [BACKSTOP_ERROR__MATH_LOG_MONEYNESS_OUT_OF_RANGE]: `Pricing: log-moneyness out of range`,
+    [BACKSTOP_ERROR__MATH_OVERFLOW]: `Pricing: arithmetic overflow or a result that does not fit its format`,
+    [BACKSTOP_ERROR__MATH_RATE_OUT_OF_RANGE]: `Pricing: interest rate out of range`,
+    [BACKSTOP_ERROR__MATH_SHIFTED_SPOT_NON_POSITIVE]: `Pricing: spot minus the confidence haircut is not positive`,
+    [BACKSTOP_ERROR__MATH_SVI_A_OUT_OF_RANGE]: `SVI: |a| too large`,
+    [BACKSTOP_ERROR__MATH_SVI_B_TOO_LARGE]: `SVI: b too large`,
+    [BACKSTOP_ERROR__MATH_SVI_LEE_BOUND_VIOLATED]: `SVI: Lee wing bound b (1 + |rho|) tau <= 2 violated`,
+    [BACKSTOP_ERROR__MATH_SVI_M_OUT_OF_RANGE]: `SVI: |m| too large`,
+    [BACKSTOP_ERROR__MATH_SVI_NEGATIVE_B]: `SVI: b must not be negative`,
+    [BACKSTOP_ERROR__MATH_SVI_NEGATIVE_VARIANCE]: `SVI: minimum variance a + b sigma sqrt(1 - rho^2) is negative`,
+    [BACKSTOP_ERROR__MATH_SVI_RHO_OUT_OF_RANGE]: `SVI: |rho| must be below 1`,
+    [BACKSTOP_ERROR__MATH_SVI_SIGMA_NON_POSITIVE]: `SVI: sigma must be positive`,
+    [BACKSTOP_ERROR__MATH_SVI_SIGMA_TOO_LARGE]: `SVI: sigma too large`,
+    [BACKSTOP_ERROR__MATH_TAIL_LOADING_BELOW_ONE]: `Pricing: tail loading below 10,000 bps`,
+    [BACKSTOP_ERROR__MATH_TAIL_LOADING_TOO_LARGE]: `Pricing: tail loading too large`,
+    [BACKSTOP_ERROR__MATH_TENOR_TOO_LONG]: `Pricing: time to expiry above the maximum`,
+    [BACKSTOP_ERROR__MATH_UNDERFLOW]: `Pricing: unsigned subtraction below zero`,
+    [BACKSTOP_ERROR__MATH_VOLATILITY_TOO_LARGE]: `Pricing: volatility too large`,
+    [BACKSTOP_ERROR__MATH_ZERO_SPOT]: `Pricing: spot price is zero`,
+    [BACKSTOP_ERROR__MATH_ZERO_STRIKE]: `Pricing: strike is zero`,
+    [BACKSTOP_ERROR__MATH_ZERO_TENOR]: `Pricing: no time left to expiry`,
     [BACKSTOP_ERROR__NOT_ADMIN]: `Signer is not the config admin`,
     [BACKSTOP_ERROR__NOT_UPGRADE_AUTHORITY]: `Signer is not the program's upgrade authority`,
+    [BACKSTOP_ERROR__ORACLE_CONFIDENCE_TOO_WIDE]: `Oracle: confidence interval is too wide`,
+    [BACKSTOP_ERROR__ORACLE_EXPONENT_OUT_OF_RANGE]: `Oracle: price exponent out of the accepted range`,
+    [BACKSTOP_ERROR__ORACLE_INVALID_ACCOUNT]: `Oracle: account is not a PriceUpdateV2`,
+    [BACKSTOP_ERROR__ORACLE_NON_POSITIVE_PRICE]: `Oracle: price is zero or negative`,
+    [BACKSTOP_ERROR__ORACLE_NOT_FULLY_VERIFIED]: `Oracle: price update is not fully verified`,
+    [BACKSTOP_ERROR__ORACLE_PRICE_OUT_OF_RANGE]: `Oracle: normalised price does not fit`,
+    [BACKSTOP_ERROR__ORACLE_STALE]: `Oracle: price update is too old`,
+    [BACKSTOP_ERROR__ORACLE_WRONG_FEED]: `Oracle: price update is for another feed`,
+    [BACKSTOP_ERROR__ORACLE_WRONG_OWNER]: `Oracle: price account is not owned by the configured Pyth receiver`,
     [BACKSTOP_ERROR__UNKNOWN_PAUSE_FLAGS]: `Pause flags contain bits that name no operation`,
   };
 }

@@ -18,7 +18,9 @@ import {
 } from "@solana/kit";
 import {
   parseInitializeConfigInstruction,
+  parseQuotePremiumInstruction,
   type ParsedInitializeConfigInstruction,
+  type ParsedQuotePremiumInstruction,
 } from "../instructions";
 
 export const BACKSTOP_PROGRAM_ADDRESS =
@@ -50,6 +52,7 @@ export function identifyBackstopAccount(
 
 export enum BackstopInstruction {
   InitializeConfig,
+  QuotePremium,
 }
 
 export function identifyBackstopInstruction(
@@ -67,6 +70,17 @@ export function identifyBackstopInstruction(
   ) {
     return BackstopInstruction.InitializeConfig;
   }
+  if (
+    containsBytes(
+      data,
+      fixEncoderSize(getBytesEncoder(), 8).encode(
+        new Uint8Array([148, 205, 94, 143, 172, 69, 196, 31]),
+      ),
+      0,
+    )
+  ) {
+    return BackstopInstruction.QuotePremium;
+  }
   throw new Error(
     "The provided instruction could not be identified as a backstop instruction.",
   );
@@ -74,9 +88,13 @@ export function identifyBackstopInstruction(
 
 export type ParsedBackstopInstruction<
   TProgram extends string = "AVHyQZrivTKjVi4g81SBTfoBc2JzG12hQNKz8kF9JMXd",
-> = {
-  instructionType: BackstopInstruction.InitializeConfig;
-} & ParsedInitializeConfigInstruction<TProgram>;
+> =
+  | ({
+      instructionType: BackstopInstruction.InitializeConfig;
+    } & ParsedInitializeConfigInstruction<TProgram>)
+  | ({
+      instructionType: BackstopInstruction.QuotePremium;
+    } & ParsedQuotePremiumInstruction<TProgram>);
 
 export function parseBackstopInstruction<TProgram extends string>(
   instruction: Instruction<TProgram> & InstructionWithData<ReadonlyUint8Array>,
@@ -88,6 +106,12 @@ export function parseBackstopInstruction<TProgram extends string>(
       return {
         instructionType: BackstopInstruction.InitializeConfig,
         ...parseInitializeConfigInstruction(instruction),
+      };
+    }
+    case BackstopInstruction.QuotePremium: {
+      return {
+        instructionType: BackstopInstruction.QuotePremium,
+        ...parseQuotePremiumInstruction(instruction),
       };
     }
     default:

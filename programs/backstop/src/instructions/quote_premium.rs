@@ -1,0 +1,67 @@
+use anchor_lang::prelude::*;
+
+use crate::{
+    compute_units,
+    math::{put_premium, PremiumInputs},
+    state::SviSlice,
+};
+
+/// Everything the pricing engine needs, as raw numbers (prices in `math::PRICE_SCALE`, 1e-12).
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq)]
+pub struct QuotePremiumArgs {
+    pub spot: u64,
+    pub strike: u64,
+    pub confidence: u64,
+    pub tenor_secs: u64,
+    pub svi: SviSlice,
+    /// Continuously compounded annual rate, `math::PARAM_SCALE` (1e-9).
+    pub rate: i64,
+    pub conf_multiplier_bps: u64,
+    pub tail_loading_bps: u64,
+    pub min_premium: u64,
+}
+
+/// The premium per unit of collateral and how it was reached.
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PremiumQuoteResult {
+    /// Premium charged per unit, `PRICE_SCALE`, rounded down.
+    pub premium: u64,
+    /// Unloaded Black-76 price at the shifted spot, `PRICE_SCALE`, rounded down.
+    pub black76_price: u64,
+    /// Spot after the confidence haircut, `PRICE_SCALE`.
+    pub shifted_spot: u64,
+    /// Total variance used, `PARAM_SCALE`.
+    pub total_variance: u64,
+    pub min_premium_applied: bool,
+}
+
+/// A read-only pricing calculator: no accounts, no state change. Clients simulate it to quote.
+/// It logs the compute meter twice before and once after the engine, so the engine's own cost
+/// is `(r1 - r2) - (r0 - r1)` of the three logged values (benchmarks read it).
+#[derive(Accounts)]
+pub struct QuotePremium {}
+
+pub fn handler(_ctx: Context<QuotePremium>, args: QuotePremiumArgs) -> Result<PremiumQuoteResult> {
+    let inputs = PremiumInputs {
+        spot: args.spot,
+        strike: args.strike,
+        confidence: args.confidence,
+        tenor_secs: args.tenor_secs,
+        svi: args.svi.into(),
+        rate: args.rate,
+        conf_multiplier_bps: args.conf_multiplier_bps,
+        tail_loading_bps: args.tail_loading_bps,
+        min_premium: args.min_premium,
+    };
+    compute_units::log_remaining();
+    compute_units::log_remaining();
+    let quote = put_premium(&inputs)?;
+    compute_units::log_remaining();
+    Ok(PremiumQuoteResult {
+        premium: quote.premium,
+        black76_price: quote.black76_price,
+        shifted_spot: quote.shifted_spot,
+        total_variance: quote.total_variance,
+        min_premium_applied: quote.min_premium_applied,
+    })
+}
