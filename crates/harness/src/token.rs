@@ -99,3 +99,14 @@ pub fn mint_supply(svm: &LiteSVM, mint: &Pubkey) -> u64 {
     let acc = svm.get_account(mint).expect("mint exists");
     Mint::unpack(&acc.data).expect("mint data").supply
 }
+
+/// A plain SPL `transfer` of `amount` from `from` to `to`, signed by `owner`.
+pub fn spl_transfer(
+    from: &Pubkey,
+    to: &Pubkey,
+    owner: &Pubkey,
+    amount: u64,
+) -> anchor_lang::solana_program::instruction::Instruction {
+    spl_token_interface::instruction::transfer(&TOKEN_PROGRAM_ID, from, to, owner, &[], amount)
+        .expect("transfer")
+}

@@ -2,6 +2,32 @@
 
 /// Seed of the singleton [`crate::state::Config`] PDA.
 pub const CONFIG_SEED: &[u8] = b"config";
+/// `["vault", authority, quote_mint, collateral_feed]`
+pub const VAULT_SEED: &[u8] = b"vault";
+/// `["reserve", vault]`: the premium reserve token account.
+pub const RESERVE_SEED: &[u8] = b"reserve";
+/// `["series", vault, strike_le, expiry_le]`
+pub const SERIES_SEED: &[u8] = b"series";
+/// `["escrow", series]`: writers' capital.
+pub const ESCROW_SEED: &[u8] = b"escrow";
+/// `["put_mint", series]`
+pub const PUT_MINT_SEED: &[u8] = b"put_mint";
+/// `["holder", series]`: the put tokens held for the protected protocol.
+pub const HOLDER_SEED: &[u8] = b"holder";
+/// `["position", series, writer]`
+pub const POSITION_SEED: &[u8] = b"position";
+
+/// Bounds on vault settings: a breach must persist 30 s to 7 days.
+pub const MIN_PERSISTENCE_SECS: u32 = 30;
+pub const MAX_PERSISTENCE_SECS: u32 = 7 * 86_400;
+/// Oldest price a vault may accept: 1 s to 1 hour.
+pub const MAX_ORACLE_AGE_SECS: u32 = 3_600;
+/// Widest confidence cap a vault may set: 20 % of the price.
+pub const MAX_CONF_CAP_BPS: u16 = 2_000;
+/// Shortest release epoch: 1 minute.
+pub const MIN_RELEASE_EPOCH_SECS: u32 = 60;
+/// Largest collateral decimals (put tokens use the same).
+pub const MAX_COLLATERAL_DECIMALS: u8 = 18;
 
 /// Decimals of every normalised price (`math::PRICE_SCALE` = 10^12, exponent -12).
 pub const PRICE_DECIMALS: i32 = 12;

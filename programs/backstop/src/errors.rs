@@ -83,6 +83,44 @@ pub enum BackstopError {
     OracleExponentOutOfRange, // 6037
     #[msg("Oracle: normalised price does not fit")]
     OraclePriceOutOfRange, // 6038
+    #[msg("Vault settings enable no solvency trigger")]
+    NoTriggerEnabled, // 6039
+    #[msg("Breach persistence window out of bounds")]
+    InvalidPersistence, // 6040
+    #[msg("Oracle max age out of bounds")]
+    InvalidOracleMaxAge, // 6041
+    #[msg("Oracle confidence cap out of bounds")]
+    InvalidConfidenceCap, // 6042
+    #[msg("Joint depeg trigger needs its own stablecoin feed")]
+    InvalidDepegFeed, // 6043
+    #[msg("Solvency-ratio trigger needs a positive report max age")]
+    InvalidReportAge, // 6044
+    #[msg("Pricing settings out of bounds")]
+    InvalidPricingSettings, // 6045
+    #[msg("Release cap, epoch or keeper tip out of bounds")]
+    InvalidReleaseSettings, // 6046
+    #[msg("Collateral decimals out of bounds")]
+    InvalidCollateralDecimals, // 6047
+    #[msg("Token account or mint does not match the vault's")]
+    WrongMint, // 6048
+    #[msg("Recovery account does not match the vault's")]
+    WrongRecoveryAccount, // 6049
+    #[msg("This operation is paused")]
+    OperationPaused, // 6050
+    #[msg("Signer is not the vault authority")]
+    NotVaultAuthority, // 6051
+    #[msg("Signer is not the vault's risk authority")]
+    NotRiskAuthority, // 6052
+    #[msg("Signer is not the vault's solvency reporter")]
+    NotReporter, // 6053
+    #[msg("Amount must be positive")]
+    ZeroAmount, // 6054
+    #[msg("Not enough uncommitted reserve")]
+    InsufficientUncommittedReserve, // 6055
+    #[msg("Reserve account does not match the vault's")]
+    WrongReserveAccount, // 6056
+    #[msg("Token account is not owned by the signer")]
+    NotTokenOwner, // 6057
 }
 
 /// Every pricing failure keeps its own code, so a client can tell which check failed.

@@ -9,3 +9,31 @@ pub struct ConfigInitialized {
     pub pause_flags: u32,
     pub slot: u64,
 }
+
+#[event]
+pub struct VaultCreated {
+    pub vault: Pubkey,
+    pub authority: Pubkey,
+    pub quote_mint: Pubkey,
+    pub collateral_feed: [u8; 32],
+    pub recovery: Pubkey,
+    pub reporter: Pubkey,
+    pub risk_authority: Pubkey,
+}
+
+#[event]
+pub struct ReserveFunded {
+    pub vault: Pubkey,
+    pub funder: Pubkey,
+    pub amount: u64,
+    pub reserve_balance: u64,
+}
+
+#[event]
+pub struct ReserveWithdrawn {
+    pub vault: Pubkey,
+    pub destination: Pubkey,
+    pub amount: u64,
+    pub reserve_balance: u64,
+    pub committed: u64,
+}

@@ -17,6 +17,7 @@ pub mod errors;
 pub mod events;
 pub mod instructions;
 pub mod math;
+pub mod oracle;
 pub mod state;
 
 use instructions::*;
@@ -42,5 +43,20 @@ pub mod backstop {
         args: QuotePremiumArgs,
     ) -> Result<PremiumQuoteResult> {
         instructions::quote_premium::handler(ctx, args)
+    }
+
+    /// The protected protocol creates its backstop vault for one collateral feed and quote mint.
+    pub fn create_vault(ctx: Context<CreateVault>, args: CreateVaultArgs) -> Result<()> {
+        instructions::create_vault::handler(ctx, args)
+    }
+
+    /// Adds quote tokens to a vault's premium reserve.
+    pub fn fund_reserve(ctx: Context<FundReserve>, amount: u64) -> Result<()> {
+        instructions::fund_reserve::handler(ctx, amount)
+    }
+
+    /// The vault authority withdraws reserve no open series has been promised.
+    pub fn withdraw_reserve(ctx: Context<WithdrawReserve>, amount: u64) -> Result<()> {
+        instructions::withdraw_reserve::handler(ctx, amount)
     }
 }

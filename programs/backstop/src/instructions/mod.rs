@@ -3,8 +3,14 @@
 // re-exports (needed for Anchor's generated account types) may repeat the name.
 #![allow(ambiguous_glob_reexports)]
 
+pub mod create_vault;
+pub mod fund_reserve;
 pub mod initialize_config;
 pub mod quote_premium;
+pub mod withdraw_reserve;
 
+pub use create_vault::*;
+pub use fund_reserve::*;
 pub use initialize_config::*;
 pub use quote_premium::*;
+pub use withdraw_reserve::*;

@@ -1,6 +1,10 @@
 //! Account types, one file each, and the value types they embed.
 pub mod config;
+pub mod series;
 pub mod svi_slice;
+pub mod vault;
 
 pub use config::*;
+pub use series::*;
 pub use svi_slice::*;
+pub use vault::*;

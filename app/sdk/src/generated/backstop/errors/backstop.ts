@@ -92,10 +92,57 @@ export const BACKSTOP_ERROR__ORACLE_CONFIDENCE_TOO_WIDE = 0x1794; // 6036
 export const BACKSTOP_ERROR__ORACLE_EXPONENT_OUT_OF_RANGE = 0x1795; // 6037
 /** OraclePriceOutOfRange: Oracle: normalised price does not fit */
 export const BACKSTOP_ERROR__ORACLE_PRICE_OUT_OF_RANGE = 0x1796; // 6038
+/** NoTriggerEnabled: Vault settings enable no solvency trigger */
+export const BACKSTOP_ERROR__NO_TRIGGER_ENABLED = 0x1797; // 6039
+/** InvalidPersistence: Breach persistence window out of bounds */
+export const BACKSTOP_ERROR__INVALID_PERSISTENCE = 0x1798; // 6040
+/** InvalidOracleMaxAge: Oracle max age out of bounds */
+export const BACKSTOP_ERROR__INVALID_ORACLE_MAX_AGE = 0x1799; // 6041
+/** InvalidConfidenceCap: Oracle confidence cap out of bounds */
+export const BACKSTOP_ERROR__INVALID_CONFIDENCE_CAP = 0x179a; // 6042
+/** InvalidDepegFeed: Joint depeg trigger needs its own stablecoin feed */
+export const BACKSTOP_ERROR__INVALID_DEPEG_FEED = 0x179b; // 6043
+/** InvalidReportAge: Solvency-ratio trigger needs a positive report max age */
+export const BACKSTOP_ERROR__INVALID_REPORT_AGE = 0x179c; // 6044
+/** InvalidPricingSettings: Pricing settings out of bounds */
+export const BACKSTOP_ERROR__INVALID_PRICING_SETTINGS = 0x179d; // 6045
+/** InvalidReleaseSettings: Release cap, epoch or keeper tip out of bounds */
+export const BACKSTOP_ERROR__INVALID_RELEASE_SETTINGS = 0x179e; // 6046
+/** InvalidCollateralDecimals: Collateral decimals out of bounds */
+export const BACKSTOP_ERROR__INVALID_COLLATERAL_DECIMALS = 0x179f; // 6047
+/** WrongMint: Token account or mint does not match the vault's */
+export const BACKSTOP_ERROR__WRONG_MINT = 0x17a0; // 6048
+/** WrongRecoveryAccount: Recovery account does not match the vault's */
+export const BACKSTOP_ERROR__WRONG_RECOVERY_ACCOUNT = 0x17a1; // 6049
+/** OperationPaused: This operation is paused */
+export const BACKSTOP_ERROR__OPERATION_PAUSED = 0x17a2; // 6050
+/** NotVaultAuthority: Signer is not the vault authority */
+export const BACKSTOP_ERROR__NOT_VAULT_AUTHORITY = 0x17a3; // 6051
+/** NotRiskAuthority: Signer is not the vault's risk authority */
+export const BACKSTOP_ERROR__NOT_RISK_AUTHORITY = 0x17a4; // 6052
+/** NotReporter: Signer is not the vault's solvency reporter */
+export const BACKSTOP_ERROR__NOT_REPORTER = 0x17a5; // 6053
+/** ZeroAmount: Amount must be positive */
+export const BACKSTOP_ERROR__ZERO_AMOUNT = 0x17a6; // 6054
+/** InsufficientUncommittedReserve: Not enough uncommitted reserve */
+export const BACKSTOP_ERROR__INSUFFICIENT_UNCOMMITTED_RESERVE = 0x17a7; // 6055
+/** WrongReserveAccount: Reserve account does not match the vault's */
+export const BACKSTOP_ERROR__WRONG_RESERVE_ACCOUNT = 0x17a8; // 6056
+/** NotTokenOwner: Token account is not owned by the signer */
+export const BACKSTOP_ERROR__NOT_TOKEN_OWNER = 0x17a9; // 6057
 
 export type BackstopError =
+  | typeof BACKSTOP_ERROR__INSUFFICIENT_UNCOMMITTED_RESERVE
   | typeof BACKSTOP_ERROR__INVALID_ADMIN
+  | typeof BACKSTOP_ERROR__INVALID_COLLATERAL_DECIMALS
+  | typeof BACKSTOP_ERROR__INVALID_CONFIDENCE_CAP
+  | typeof BACKSTOP_ERROR__INVALID_DEPEG_FEED
+  | typeof BACKSTOP_ERROR__INVALID_ORACLE_MAX_AGE
+  | typeof BACKSTOP_ERROR__INVALID_PERSISTENCE
+  | typeof BACKSTOP_ERROR__INVALID_PRICING_SETTINGS
   | typeof BACKSTOP_ERROR__INVALID_PROGRAM_DATA
+  | typeof BACKSTOP_ERROR__INVALID_RELEASE_SETTINGS
+  | typeof BACKSTOP_ERROR__INVALID_REPORT_AGE
   | typeof BACKSTOP_ERROR__MATH_CONF_MULTIPLIER_TOO_LARGE
   | typeof BACKSTOP_ERROR__MATH_DIVISION_BY_ZERO
   | typeof BACKSTOP_ERROR__MATH_EXP_OVERFLOW
@@ -122,7 +169,13 @@ export type BackstopError =
   | typeof BACKSTOP_ERROR__MATH_ZERO_STRIKE
   | typeof BACKSTOP_ERROR__MATH_ZERO_TENOR
   | typeof BACKSTOP_ERROR__NOT_ADMIN
+  | typeof BACKSTOP_ERROR__NOT_REPORTER
+  | typeof BACKSTOP_ERROR__NO_TRIGGER_ENABLED
+  | typeof BACKSTOP_ERROR__NOT_RISK_AUTHORITY
+  | typeof BACKSTOP_ERROR__NOT_TOKEN_OWNER
   | typeof BACKSTOP_ERROR__NOT_UPGRADE_AUTHORITY
+  | typeof BACKSTOP_ERROR__NOT_VAULT_AUTHORITY
+  | typeof BACKSTOP_ERROR__OPERATION_PAUSED
   | typeof BACKSTOP_ERROR__ORACLE_CONFIDENCE_TOO_WIDE
   | typeof BACKSTOP_ERROR__ORACLE_EXPONENT_OUT_OF_RANGE
   | typeof BACKSTOP_ERROR__ORACLE_INVALID_ACCOUNT
@@ -132,13 +185,26 @@ export type BackstopError =
   | typeof BACKSTOP_ERROR__ORACLE_STALE
   | typeof BACKSTOP_ERROR__ORACLE_WRONG_FEED
   | typeof BACKSTOP_ERROR__ORACLE_WRONG_OWNER
-  | typeof BACKSTOP_ERROR__UNKNOWN_PAUSE_FLAGS;
+  | typeof BACKSTOP_ERROR__UNKNOWN_PAUSE_FLAGS
+  | typeof BACKSTOP_ERROR__WRONG_MINT
+  | typeof BACKSTOP_ERROR__WRONG_RECOVERY_ACCOUNT
+  | typeof BACKSTOP_ERROR__WRONG_RESERVE_ACCOUNT
+  | typeof BACKSTOP_ERROR__ZERO_AMOUNT;
 
 let backstopErrorMessages: Record<BackstopError, string> | undefined;
 if (process.env.NODE_ENV !== "production") {
   backstopErrorMessages = {
+    [BACKSTOP_ERROR__INSUFFICIENT_UNCOMMITTED_RESERVE]: `Not enough uncommitted reserve`,
     [BACKSTOP_ERROR__INVALID_ADMIN]: `Admin must not be the default public key`,
+    [BACKSTOP_ERROR__INVALID_COLLATERAL_DECIMALS]: `Collateral decimals out of bounds`,
+    [BACKSTOP_ERROR__INVALID_CONFIDENCE_CAP]: `Oracle confidence cap out of bounds`,
+    [BACKSTOP_ERROR__INVALID_DEPEG_FEED]: `Joint depeg trigger needs its own stablecoin feed`,
+    [BACKSTOP_ERROR__INVALID_ORACLE_MAX_AGE]: `Oracle max age out of bounds`,
+    [BACKSTOP_ERROR__INVALID_PERSISTENCE]: `Breach persistence window out of bounds`,
+    [BACKSTOP_ERROR__INVALID_PRICING_SETTINGS]: `Pricing settings out of bounds`,
     [BACKSTOP_ERROR__INVALID_PROGRAM_DATA]: `Program data account does not belong to this program`,
+    [BACKSTOP_ERROR__INVALID_RELEASE_SETTINGS]: `Release cap, epoch or keeper tip out of bounds`,
+    [BACKSTOP_ERROR__INVALID_REPORT_AGE]: `Solvency-ratio trigger needs a positive report max age`,
     [BACKSTOP_ERROR__MATH_CONF_MULTIPLIER_TOO_LARGE]: `Pricing: confidence multiplier too large`,
     [BACKSTOP_ERROR__MATH_DIVISION_BY_ZERO]: `Pricing: division by zero`,
     [BACKSTOP_ERROR__MATH_EXP_OVERFLOW]: `Pricing: exponential argument too large`,
@@ -165,7 +231,13 @@ if (process.env.NODE_ENV !== "production") {
     [BACKSTOP_ERROR__MATH_ZERO_STRIKE]: `Pricing: strike is zero`,
     [BACKSTOP_ERROR__MATH_ZERO_TENOR]: `Pricing: no time left to expiry`,
     [BACKSTOP_ERROR__NOT_ADMIN]: `Signer is not the config admin`,
+    [BACKSTOP_ERROR__NOT_REPORTER]: `Signer is not the vault's solvency reporter`,
+    [BACKSTOP_ERROR__NO_TRIGGER_ENABLED]: `Vault settings enable no solvency trigger`,
+    [BACKSTOP_ERROR__NOT_RISK_AUTHORITY]: `Signer is not the vault's risk authority`,
+    [BACKSTOP_ERROR__NOT_TOKEN_OWNER]: `Token account is not owned by the signer`,
     [BACKSTOP_ERROR__NOT_UPGRADE_AUTHORITY]: `Signer is not the program's upgrade authority`,
+    [BACKSTOP_ERROR__NOT_VAULT_AUTHORITY]: `Signer is not the vault authority`,
+    [BACKSTOP_ERROR__OPERATION_PAUSED]: `This operation is paused`,
     [BACKSTOP_ERROR__ORACLE_CONFIDENCE_TOO_WIDE]: `Oracle: confidence interval is too wide`,
     [BACKSTOP_ERROR__ORACLE_EXPONENT_OUT_OF_RANGE]: `Oracle: price exponent out of the accepted range`,
     [BACKSTOP_ERROR__ORACLE_INVALID_ACCOUNT]: `Oracle: account is not a PriceUpdateV2`,
@@ -176,6 +248,10 @@ if (process.env.NODE_ENV !== "production") {
     [BACKSTOP_ERROR__ORACLE_WRONG_FEED]: `Oracle: price update is for another feed`,
     [BACKSTOP_ERROR__ORACLE_WRONG_OWNER]: `Oracle: price account is not owned by the configured Pyth receiver`,
     [BACKSTOP_ERROR__UNKNOWN_PAUSE_FLAGS]: `Pause flags contain bits that name no operation`,
+    [BACKSTOP_ERROR__WRONG_MINT]: `Token account or mint does not match the vault's`,
+    [BACKSTOP_ERROR__WRONG_RECOVERY_ACCOUNT]: `Recovery account does not match the vault's`,
+    [BACKSTOP_ERROR__WRONG_RESERVE_ACCOUNT]: `Reserve account does not match the vault's`,
+    [BACKSTOP_ERROR__ZERO_AMOUNT]: `Amount must be positive`,
   };
 }
 

@@ -6,5 +6,8 @@
  * @see https://github.com/codama-idl/codama
  */
 
+export * from "./createVault";
+export * from "./fundReserve";
 export * from "./initializeConfig";
 export * from "./quotePremium";
+export * from "./withdrawReserve";

@@ -17,10 +17,16 @@ import {
   type ReadonlyUint8Array,
 } from "@solana/kit";
 import {
+  parseCreateVaultInstruction,
+  parseFundReserveInstruction,
   parseInitializeConfigInstruction,
   parseQuotePremiumInstruction,
+  parseWithdrawReserveInstruction,
+  type ParsedCreateVaultInstruction,
+  type ParsedFundReserveInstruction,
   type ParsedInitializeConfigInstruction,
   type ParsedQuotePremiumInstruction,
+  type ParsedWithdrawReserveInstruction,
 } from "../instructions";
 
 export const BACKSTOP_PROGRAM_ADDRESS =
@@ -28,6 +34,7 @@ export const BACKSTOP_PROGRAM_ADDRESS =
 
 export enum BackstopAccount {
   Config,
+  Vault,
 }
 
 export function identifyBackstopAccount(
@@ -45,20 +52,56 @@ export function identifyBackstopAccount(
   ) {
     return BackstopAccount.Config;
   }
+  if (
+    containsBytes(
+      data,
+      fixEncoderSize(getBytesEncoder(), 8).encode(
+        new Uint8Array([211, 8, 232, 43, 2, 152, 117, 119]),
+      ),
+      0,
+    )
+  ) {
+    return BackstopAccount.Vault;
+  }
   throw new Error(
     "The provided account could not be identified as a backstop account.",
   );
 }
 
 export enum BackstopInstruction {
+  CreateVault,
+  FundReserve,
   InitializeConfig,
   QuotePremium,
+  WithdrawReserve,
 }
 
 export function identifyBackstopInstruction(
   instruction: { data: ReadonlyUint8Array } | ReadonlyUint8Array,
 ): BackstopInstruction {
   const data = "data" in instruction ? instruction.data : instruction;
+  if (
+    containsBytes(
+      data,
+      fixEncoderSize(getBytesEncoder(), 8).encode(
+        new Uint8Array([29, 237, 247, 208, 193, 82, 54, 135]),
+      ),
+      0,
+    )
+  ) {
+    return BackstopInstruction.CreateVault;
+  }
+  if (
+    containsBytes(
+      data,
+      fixEncoderSize(getBytesEncoder(), 8).encode(
+        new Uint8Array([17, 82, 71, 222, 117, 210, 58, 12]),
+      ),
+      0,
+    )
+  ) {
+    return BackstopInstruction.FundReserve;
+  }
   if (
     containsBytes(
       data,
@@ -81,6 +124,17 @@ export function identifyBackstopInstruction(
   ) {
     return BackstopInstruction.QuotePremium;
   }
+  if (
+    containsBytes(
+      data,
+      fixEncoderSize(getBytesEncoder(), 8).encode(
+        new Uint8Array([165, 158, 228, 5, 114, 119, 194, 14]),
+      ),
+      0,
+    )
+  ) {
+    return BackstopInstruction.WithdrawReserve;
+  }
   throw new Error(
     "The provided instruction could not be identified as a backstop instruction.",
   );
@@ -90,17 +144,40 @@ export type ParsedBackstopInstruction<
   TProgram extends string = "AVHyQZrivTKjVi4g81SBTfoBc2JzG12hQNKz8kF9JMXd",
 > =
   | ({
+      instructionType: BackstopInstruction.CreateVault;
+    } & ParsedCreateVaultInstruction<TProgram>)
+  | ({
+      instructionType: BackstopInstruction.FundReserve;
+    } & ParsedFundReserveInstruction<TProgram>)
+  | ({
       instructionType: BackstopInstruction.InitializeConfig;
     } & ParsedInitializeConfigInstruction<TProgram>)
   | ({
       instructionType: BackstopInstruction.QuotePremium;
-    } & ParsedQuotePremiumInstruction<TProgram>);
+    } & ParsedQuotePremiumInstruction<TProgram>)
+  | ({
+      instructionType: BackstopInstruction.WithdrawReserve;
+    } & ParsedWithdrawReserveInstruction<TProgram>);
 
 export function parseBackstopInstruction<TProgram extends string>(
   instruction: Instruction<TProgram> & InstructionWithData<ReadonlyUint8Array>,
 ): ParsedBackstopInstruction<TProgram> {
   const instructionType = identifyBackstopInstruction(instruction);
   switch (instructionType) {
+    case BackstopInstruction.CreateVault: {
+      assertIsInstructionWithAccounts(instruction);
+      return {
+        instructionType: BackstopInstruction.CreateVault,
+        ...parseCreateVaultInstruction(instruction),
+      };
+    }
+    case BackstopInstruction.FundReserve: {
+      assertIsInstructionWithAccounts(instruction);
+      return {
+        instructionType: BackstopInstruction.FundReserve,
+        ...parseFundReserveInstruction(instruction),
+      };
+    }
     case BackstopInstruction.InitializeConfig: {
       assertIsInstructionWithAccounts(instruction);
       return {
@@ -112,6 +189,13 @@ export function parseBackstopInstruction<TProgram extends string>(
       return {
         instructionType: BackstopInstruction.QuotePremium,
         ...parseQuotePremiumInstruction(instruction),
+      };
+    }
+    case BackstopInstruction.WithdrawReserve: {
+      assertIsInstructionWithAccounts(instruction);
+      return {
+        instructionType: BackstopInstruction.WithdrawReserve,
+        ...parseWithdrawReserveInstruction(instruction),
       };
     }
     default:

@@ -6,5 +6,12 @@
  * @see https://github.com/codama-idl/codama
  */
 
+export * from "./breachState";
+export * from "./oracleSettings";
 export * from "./premiumQuoteResult";
+export * from "./pricingSettings";
+export * from "./releaseSettings";
+export * from "./solvencyReport";
 export * from "./sviSlice";
+export * from "./triggerSettings";
+export * from "./vaultTotals";

@@ -1,0 +1,171 @@
+use anchor_lang::prelude::*;
+use anchor_spl::token::{Mint, Token, TokenAccount};
+
+use crate::{
+    constants::*,
+    errors::BackstopError,
+    events::VaultCreated,
+    math::{MAX_CONF_MULTIPLIER_BPS, MAX_RATE, MAX_TAIL_LOADING_BPS, MIN_TAIL_LOADING_BPS},
+    state::{
+        pause, Config, OracleSettings, PricingSettings, ReleaseSettings, TriggerSettings, Vault,
+    },
+};
+
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CreateVaultArgs {
+    /// Signs solvency reports and may trigger by CPI (e.g. a PDA of the protocol's program).
+    pub reporter: Pubkey,
+    /// Opens put series.
+    pub risk_authority: Pubkey,
+    /// Decimals of the collateral (and of every put token of the vault).
+    pub collateral_decimals: u8,
+    pub oracle: OracleSettings,
+    pub trigger: TriggerSettings,
+    pub pricing: PricingSettings,
+    pub release: ReleaseSettings,
+}
+
+#[event_cpi]
+#[derive(Accounts)]
+#[instruction(args: CreateVaultArgs)]
+pub struct CreateVault<'info> {
+    #[account(mut)]
+    pub payer: Signer<'info>,
+
+    /// The protected protocol's authority over this vault.
+    pub authority: Signer<'info>,
+
+    #[account(seeds = [CONFIG_SEED], bump = config.bump)]
+    pub config: Account<'info, Config>,
+
+    #[account(
+        init,
+        payer = payer,
+        space = Vault::SPACE,
+        seeds = [VAULT_SEED, authority.key().as_ref(), quote_mint.key().as_ref(), args.oracle.collateral_feed.as_ref()],
+        bump,
+    )]
+    pub vault: Box<Account<'info, Vault>>,
+
+    /// Classic SPL Token mints only: Token-2022 extensions (transfer fees, hooks) would break
+    /// the escrow accounting, and the owner check rejects them.
+    pub quote_mint: Box<Account<'info, Mint>>,
+
+    #[account(
+        init,
+        payer = payer,
+        seeds = [RESERVE_SEED, vault.key().as_ref()],
+        bump,
+        token::mint = quote_mint,
+        token::authority = vault,
+        token::token_program = token_program,
+    )]
+    pub reserve: Box<Account<'info, TokenAccount>>,
+
+    /// Where released capital goes: any token account of the quote mint.
+    #[account(constraint = recovery.mint == quote_mint.key() @ BackstopError::WrongMint)]
+    pub recovery: Box<Account<'info, TokenAccount>>,
+
+    pub token_program: Program<'info, Token>,
+    pub system_program: Program<'info, System>,
+}
+
+impl CreateVault<'_> {
+    pub fn validate(&self, args: &CreateVaultArgs) -> Result<()> {
+        require!(
+            !self.config.is_paused(pause::CREATE_VAULT),
+            BackstopError::OperationPaused
+        );
+        validate_settings(args)
+    }
+}
+
+/// Every bound on a vault's settings (shared with later parameter updates).
+pub fn validate_settings(args: &CreateVaultArgs) -> Result<()> {
+    let t = &args.trigger;
+    let joint = t.joint_collateral_price > 0 && t.depeg_price > 0;
+    require!(
+        t.barrier_price > 0 || t.ratio_threshold_bps > 0 || joint,
+        BackstopError::NoTriggerEnabled
+    );
+    require!(
+        (MIN_PERSISTENCE_SECS..=MAX_PERSISTENCE_SECS).contains(&t.persistence_secs),
+        BackstopError::InvalidPersistence
+    );
+    require!(
+        t.ratio_threshold_bps == 0 || t.max_report_age_secs > 0,
+        BackstopError::InvalidReportAge
+    );
+    let o = &args.oracle;
+    require!(
+        (1..=MAX_ORACLE_AGE_SECS).contains(&o.max_age_secs),
+        BackstopError::InvalidOracleMaxAge
+    );
+    require!(
+        (1..=MAX_CONF_CAP_BPS).contains(&o.max_conf_bps),
+        BackstopError::InvalidConfidenceCap
+    );
+    let has_depeg_feed = o.depeg_feed != [0; 32] && o.depeg_feed != o.collateral_feed;
+    require!(
+        (t.depeg_price == 0 && t.joint_collateral_price == 0) || (joint && has_depeg_feed),
+        BackstopError::InvalidDepegFeed
+    );
+    let p = &args.pricing;
+    require!(
+        (MIN_TAIL_LOADING_BPS..=MAX_TAIL_LOADING_BPS).contains(&u64::from(p.tail_loading_bps))
+            && u64::from(p.conf_multiplier_bps) <= MAX_CONF_MULTIPLIER_BPS
+            && (-MAX_RATE..=MAX_RATE).contains(&p.rate),
+        BackstopError::InvalidPricingSettings
+    );
+    let r = &args.release;
+    require!(
+        r.cap_per_epoch > 0
+            && r.epoch_secs >= MIN_RELEASE_EPOCH_SECS
+            && r.keeper_tip <= r.cap_per_epoch,
+        BackstopError::InvalidReleaseSettings
+    );
+    require!(
+        args.collateral_decimals <= MAX_COLLATERAL_DECIMALS,
+        BackstopError::InvalidCollateralDecimals
+    );
+    Ok(())
+}
+
+pub fn handler(ctx: Context<CreateVault>, args: CreateVaultArgs) -> Result<()> {
+    ctx.accounts.validate(&args)?;
+    let now = Clock::get()?.unix_timestamp;
+    let vault = &mut ctx.accounts.vault;
+    vault.set_inner(Vault {
+        authority: ctx.accounts.authority.key(),
+        reporter: args.reporter,
+        risk_authority: args.risk_authority,
+        quote_mint: ctx.accounts.quote_mint.key(),
+        recovery: ctx.accounts.recovery.key(),
+        reserve: ctx.accounts.reserve.key(),
+        quote_decimals: ctx.accounts.quote_mint.decimals,
+        collateral_decimals: args.collateral_decimals,
+        oracle: args.oracle,
+        trigger: args.trigger,
+        pricing: args.pricing,
+        release: args.release,
+        breach: Default::default(),
+        report: Default::default(),
+        totals: Default::default(),
+        epoch_start: now,
+        released_in_epoch: 0,
+        series_count: 0,
+        bump: ctx.bumps.vault,
+        reserve_bump: ctx.bumps.reserve,
+        reserved: [0; 128],
+    });
+    emit_cpi!(VaultCreated {
+        vault: vault.key(),
+        authority: vault.authority,
+        quote_mint: vault.quote_mint,
+        collateral_feed: vault.oracle.collateral_feed,
+        recovery: vault.recovery,
+        reporter: vault.reporter,
+        risk_authority: vault.risk_authority,
+    });
+    Ok(())
+}

@@ -1,0 +1,86 @@
+use anchor_lang::prelude::*;
+
+use super::SviSlice;
+
+/// Life cycle of a put series.
+#[derive(
+    AnchorSerialize, AnchorDeserialize, InitSpace, Clone, Copy, Debug, Default, PartialEq, Eq,
+)]
+pub enum SeriesStatus {
+    /// Writable until expiry (and until its first exercise).
+    #[default]
+    Open,
+    /// Expiry settled: writers may reclaim.
+    Settled,
+}
+
+/// One strike and expiry of puts on the vault's collateral.
+/// Seeds: `["series", vault, strike_le, expiry_le]`.
+#[account]
+#[derive(InitSpace)]
+pub struct Series {
+    pub vault: Pubkey,
+    /// PDA token account (quote mint, authority = this series) holding writers' capital.
+    pub escrow: Pubkey,
+    /// PDA mint of the put tokens (decimals = collateral decimals, authority = this series).
+    pub put_mint: Pubkey,
+    /// PDA token account (put mint, authority = the vault) holding the series' put tokens on
+    /// behalf of the protected protocol.
+    pub holder: Pubkey,
+    /// Quote base units per whole collateral unit.
+    pub strike: u64,
+    /// Unix time of expiry.
+    pub expiry: i64,
+    pub svi: SviSlice,
+    /// Most collateral base units that may be written.
+    pub size_cap: u64,
+    /// Most quote base units of premium the reserve pays for this series.
+    pub premium_budget: u64,
+    pub premium_paid: u64,
+    /// Collateral base units written (put tokens minted).
+    pub written_size: u64,
+    /// Units exercised by breach releases (put tokens burned).
+    pub exercised_size: u64,
+    /// Quote base units that left the escrow for the recovery account (releases + expiry).
+    pub payout_total: u64,
+    /// Quote base units writers put into the escrow.
+    pub escrow_deposited: u64,
+    /// Quote base units writers took back.
+    pub escrow_reclaimed: u64,
+    /// Expiry settlement: price used (`PRICE_SCALE`) and the candidate update's publish time
+    /// (0 = no candidate yet).
+    pub settlement_price: u64,
+    pub settlement_publish_time: i64,
+    pub status: SeriesStatus,
+    /// Positions not yet reclaimed (the series closes when this is 0 after settlement).
+    pub open_positions: u32,
+    pub bump: u8,
+    pub escrow_bump: u8,
+    pub put_mint_bump: u8,
+    pub holder_bump: u8,
+    pub reserved: [u8; 64],
+}
+
+impl Series {
+    pub const SPACE: usize = 8 + Self::INIT_SPACE;
+}
+
+/// One writer's puts in one series. Seeds: `["position", series, writer]`.
+#[account]
+#[derive(InitSpace)]
+pub struct Position {
+    pub series: Pubkey,
+    pub writer: Pubkey,
+    /// Collateral base units written.
+    pub size: u64,
+    /// Quote base units this writer put into the escrow.
+    pub escrow_deposited: u64,
+    /// Premium received, quote base units.
+    pub premium_received: u64,
+    pub bump: u8,
+    pub reserved: [u8; 32],
+}
+
+impl Position {
+    pub const SPACE: usize = 8 + Self::INIT_SPACE;
+}

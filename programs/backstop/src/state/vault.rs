@@ -1,0 +1,246 @@
+use anchor_lang::prelude::*;
+
+use crate::constants::VAULT_SEED;
+
+/// Which Pyth feeds a vault reads and how strictly.
+#[derive(
+    AnchorSerialize, AnchorDeserialize, InitSpace, Clone, Copy, Debug, Default, PartialEq, Eq,
+)]
+pub struct OracleSettings {
+    /// Owner of genuine `PriceUpdateV2` accounts (the Pyth receiver program).
+    pub receiver: Pubkey,
+    /// Pyth feed id of the collateral (priced in the quote's currency).
+    pub collateral_feed: [u8; 32],
+    /// Pyth feed id of the stablecoin for the joint depeg trigger; all zero when unused.
+    pub depeg_feed: [u8; 32],
+    /// Oldest accepted update for live reads, seconds.
+    pub max_age_secs: u32,
+    /// Widest accepted confidence interval, bps of the price.
+    pub max_conf_bps: u16,
+}
+
+/// When the protected protocol counts as insolvent. A zero threshold disables that trigger;
+/// at least one trigger is always enabled.
+#[derive(
+    AnchorSerialize, AnchorDeserialize, InitSpace, Clone, Copy, Debug, Default, PartialEq, Eq,
+)]
+pub struct TriggerSettings {
+    /// Barrier: collateral price at or below this (`PRICE_SCALE`, 1e-12).
+    pub barrier_price: u64,
+    /// Reported solvency ratio below this, bps (collateral value / liabilities).
+    pub ratio_threshold_bps: u32,
+    /// A solvency report older than this is ignored, seconds.
+    pub max_report_age_secs: u32,
+    /// Joint trigger: collateral price at or below this (`PRICE_SCALE`) ...
+    pub joint_collateral_price: u64,
+    /// ... and the stablecoin's price at or below this (`PRICE_SCALE`).
+    pub depeg_price: u64,
+    /// A breach must still be observed this many seconds after it was first seen.
+    pub persistence_secs: u32,
+}
+
+/// How write_put prices premiums (see `math::put_premium`).
+#[derive(
+    AnchorSerialize, AnchorDeserialize, InitSpace, Clone, Copy, Debug, Default, PartialEq, Eq,
+)]
+pub struct PricingSettings {
+    /// Spot haircut in multiples of the oracle confidence, bps.
+    pub conf_multiplier_bps: u32,
+    /// Premium multiplier, bps (>= 10_000).
+    pub tail_loading_bps: u32,
+    /// Premium floor per unit of collateral, `PRICE_SCALE` (1e-12).
+    pub min_premium: u64,
+    /// Continuously compounded annual rate, `PARAM_SCALE` (1e-9).
+    pub rate: i64,
+}
+
+/// Limits on how fast capital is released, and the keeper's reward.
+#[derive(
+    AnchorSerialize, AnchorDeserialize, InitSpace, Clone, Copy, Debug, Default, PartialEq, Eq,
+)]
+pub struct ReleaseSettings {
+    /// Quote base units releasable per epoch (across all series of the vault).
+    pub cap_per_epoch: u64,
+    /// Epoch length, seconds.
+    pub epoch_secs: u32,
+    /// Quote base units paid from the uncommitted reserve to whoever cranks a release.
+    pub keeper_tip: u64,
+}
+
+/// Breach observation state: Healthy (`first_seen == 0`), Pending, Confirmed.
+#[derive(
+    AnchorSerialize, AnchorDeserialize, InitSpace, Clone, Copy, Debug, Default, PartialEq, Eq,
+)]
+pub struct BreachState {
+    /// Unix time the current breach was first observed; 0 when healthy.
+    pub first_seen: i64,
+    /// Unix time the breach was confirmed; 0 when not confirmed.
+    pub confirmed_at: i64,
+    /// Unix time of the latest observation.
+    pub last_observed: i64,
+}
+
+/// The protected protocol's latest self-report.
+#[derive(
+    AnchorSerialize, AnchorDeserialize, InitSpace, Clone, Copy, Debug, Default, PartialEq, Eq,
+)]
+pub struct SolvencyReport {
+    /// Collateral held, collateral base units.
+    pub collateral_amount: u64,
+    /// Liabilities, quote base units.
+    pub liabilities: u64,
+    pub reported_at: i64,
+}
+
+/// Public strength of the backstop, all in quote base units.
+#[derive(
+    AnchorSerialize, AnchorDeserialize, InitSpace, Clone, Copy, Debug, Default, PartialEq, Eq,
+)]
+pub struct VaultTotals {
+    /// Reserve the open series may still spend on premiums.
+    pub committed_premium: u64,
+    /// Premiums paid to writers, all time.
+    pub premium_paid: u64,
+    /// Capital released to the recovery account, all time (breach releases and expiry payouts).
+    pub released: u64,
+    /// Writers' capital currently in escrow across series: the coverage.
+    pub escrowed: u64,
+    /// Keeper tips paid, all time.
+    pub tips_paid: u64,
+}
+
+/// One backstop: one protected protocol, one collateral feed, one quote mint.
+/// Seeds: `["vault", authority, quote_mint, collateral_feed]`.
+#[account]
+#[derive(InitSpace)]
+pub struct Vault {
+    pub authority: Pubkey,
+    pub reporter: Pubkey,
+    pub risk_authority: Pubkey,
+    pub quote_mint: Pubkey,
+    /// Token account (quote mint) that receives released capital.
+    pub recovery: Pubkey,
+    /// PDA token account holding the premium reserve.
+    pub reserve: Pubkey,
+    pub quote_decimals: u8,
+    pub collateral_decimals: u8,
+    pub oracle: OracleSettings,
+    pub trigger: TriggerSettings,
+    pub pricing: PricingSettings,
+    pub release: ReleaseSettings,
+    pub breach: BreachState,
+    pub report: SolvencyReport,
+    pub totals: VaultTotals,
+    /// Start of the current release epoch and what it has released.
+    pub epoch_start: i64,
+    pub released_in_epoch: u64,
+    pub series_count: u32,
+    pub bump: u8,
+    pub reserve_bump: u8,
+    pub reserved: [u8; 128],
+}
+
+impl Vault {
+    pub const SPACE: usize = 8 + Self::INIT_SPACE;
+
+    pub fn breach_confirmed(&self) -> bool {
+        self.breach.confirmed_at != 0
+    }
+
+    /// Seeds that sign for the vault PDA (reserve transfers, holder accounts).
+    pub fn signer_seeds(&self) -> [&[u8]; 5] {
+        [
+            VAULT_SEED,
+            self.authority.as_ref(),
+            self.quote_mint.as_ref(),
+            self.oracle.collateral_feed.as_ref(),
+            std::slice::from_ref(&self.bump),
+        ]
+    }
+}
+
+/// What one observation did to the breach state.
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BreachTransition {
+    /// Healthy before and after.
+    StillHealthy,
+    /// First breached observation: the persistence clock starts.
+    Started,
+    /// Breached again, but not yet `persistence_secs` after the first sighting.
+    StillPending,
+    /// Breached `persistence_secs` or more after the first sighting: confirmed now.
+    Confirmed,
+    /// Breached and already confirmed.
+    StillConfirmed,
+    /// A healthy observation ended a pending or confirmed breach.
+    Cleared,
+}
+
+impl BreachState {
+    /// Records one observation at `now`. A breach counts only when it is seen again at least
+    /// `persistence_secs` after it was first seen, with no healthy observation in between.
+    pub fn observe(&mut self, now: i64, breached: bool, persistence_secs: u32) -> BreachTransition {
+        self.last_observed = now;
+        if !breached {
+            let was_breached = self.first_seen != 0;
+            self.first_seen = 0;
+            self.confirmed_at = 0;
+            return if was_breached {
+                BreachTransition::Cleared
+            } else {
+                BreachTransition::StillHealthy
+            };
+        }
+        if self.first_seen == 0 {
+            self.first_seen = now;
+            return BreachTransition::Started;
+        }
+        if self.confirmed_at != 0 {
+            return BreachTransition::StillConfirmed;
+        }
+        let elapsed = now.saturating_sub(self.first_seen);
+        if elapsed >= i64::from(persistence_secs) {
+            self.confirmed_at = now;
+            BreachTransition::Confirmed
+        } else {
+            BreachTransition::StillPending
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_single_spike_never_confirms() {
+        let mut b = BreachState::default();
+        assert_eq!(b.observe(100, true, 60), BreachTransition::Started);
+        assert_eq!(b.observe(130, false, 60), BreachTransition::Cleared);
+        assert_eq!(b.observe(200, true, 60), BreachTransition::Started);
+        assert_eq!(b.observe(259, true, 60), BreachTransition::StillPending);
+        assert_eq!(b.confirmed_at, 0);
+    }
+
+    #[test]
+    fn a_persistent_breach_confirms_once_and_clears_on_recovery() {
+        let mut b = BreachState::default();
+        assert_eq!(b.observe(100, true, 60), BreachTransition::Started);
+        assert_eq!(b.observe(160, true, 60), BreachTransition::Confirmed);
+        assert_eq!(b.confirmed_at, 160);
+        assert_eq!(b.observe(170, true, 60), BreachTransition::StillConfirmed);
+        assert_eq!(b.observe(180, false, 60), BreachTransition::Cleared);
+        assert_eq!((b.first_seen, b.confirmed_at, b.last_observed), (0, 0, 180));
+        assert_eq!(b.observe(190, false, 60), BreachTransition::StillHealthy);
+    }
+
+    #[test]
+    fn same_second_observations_do_not_confirm_without_persistence_zero() {
+        let mut b = BreachState::default();
+        b.observe(100, true, 1);
+        assert_eq!(b.observe(100, true, 1), BreachTransition::StillPending);
+        let mut instant = BreachState::default();
+        instant.observe(100, true, 0);
+        assert_eq!(instant.observe(100, true, 0), BreachTransition::Confirmed);
+    }
+}
