@@ -4,8 +4,6 @@
 //!
 //! Nothing here mocks the program: tests run the real SBPF binary built by
 //! `scripts/build-sbf.sh`.
-// Test helpers return LiteSVM's own (large) failure type unboxed, as LiteSVM does.
-#![allow(clippy::result_large_err)]
 mod assert;
 mod clock;
 mod events;

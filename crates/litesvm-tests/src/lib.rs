@@ -1,6 +1,7 @@
 //! Builders shared by the LiteSVM integration tests in `tests/`: instruction constructors for
 //! the backstop program and a ready-made environment with the program deployed.
 pub mod pricing;
+pub mod series;
 pub mod vault;
 
 use anchor_lang::{

@@ -32,3 +32,6 @@ pub const MAX_COLLATERAL_DECIMALS: u8 = 18;
 /// Decimals of every normalised price (`math::PRICE_SCALE` = 10^12, exponent -12).
 pub const PRICE_DECIMALS: i32 = 12;
 const _: () = assert!(10u64.pow(PRICE_DECIMALS as u32) == crate::math::PRICE_SCALE);
+
+/// Shortest time to expiry a series may open with: 1 hour.
+pub const MIN_SERIES_TENOR_SECS: i64 = 3_600;

@@ -121,6 +121,32 @@ pub enum BackstopError {
     WrongReserveAccount, // 6056
     #[msg("Token account is not owned by the signer")]
     NotTokenOwner, // 6057
+    #[msg("Strike must be positive and fit the price scale")]
+    InvalidStrike, // 6058
+    #[msg("Expiry must be at least one hour and at most two years away")]
+    InvalidExpiry, // 6059
+    #[msg("Size cap must be positive and its escrow must fit")]
+    InvalidSizeCap, // 6060
+    #[msg("Account belongs to another vault")]
+    WrongVault, // 6061
+    #[msg("Escrow, put mint or holder does not match the series")]
+    WrongSeriesAccount, // 6062
+    #[msg("Series is not open")]
+    SeriesNotOpen, // 6063
+    #[msg("Series has expired")]
+    SeriesExpired, // 6064
+    #[msg("Writing is frozen: a breach is confirmed or puts were exercised")]
+    WritingFrozen, // 6065
+    #[msg("Size would exceed the series cap")]
+    SizeCapExceeded, // 6066
+    #[msg("Premium would exceed the series budget")]
+    PremiumBudgetExceeded, // 6067
+    #[msg("Premium is below the writer's minimum")]
+    SlippageExceeded, // 6068
+    #[msg("Position belongs to another writer or series")]
+    WrongPositionOwner, // 6069
+    #[msg("Quote mint has more than 12 decimals")]
+    InvalidQuoteDecimals, // 6070
 }
 
 /// Every pricing failure keeps its own code, so a client can tell which check failed.

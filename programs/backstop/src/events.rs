@@ -37,3 +37,32 @@ pub struct ReserveWithdrawn {
     pub reserve_balance: u64,
     pub committed: u64,
 }
+
+#[event]
+pub struct SeriesOpened {
+    pub vault: Pubkey,
+    pub series: Pubkey,
+    pub strike: u64,
+    pub expiry: i64,
+    pub size_cap: u64,
+    pub premium_budget: u64,
+    pub committed_premium: u64,
+}
+
+#[event]
+pub struct PutWritten {
+    pub vault: Pubkey,
+    pub series: Pubkey,
+    pub writer: Pubkey,
+    pub size: u64,
+    /// Quote base units paid from the reserve to the writer.
+    pub premium: u64,
+    /// Premium per whole collateral unit, `PRICE_SCALE` (1e-12).
+    pub premium_per_unit: u64,
+    /// Quote base units the writer put into the escrow.
+    pub escrow: u64,
+    /// Oracle price and confidence used, `PRICE_SCALE`.
+    pub spot: u64,
+    pub confidence: u64,
+    pub written_size: u64,
+}

@@ -19,6 +19,7 @@ pub mod instructions;
 pub mod math;
 pub mod oracle;
 pub mod state;
+pub mod units;
 
 use instructions::*;
 
@@ -58,5 +59,15 @@ pub mod backstop {
     /// The vault authority withdraws reserve no open series has been promised.
     pub fn withdraw_reserve(ctx: Context<WithdrawReserve>, amount: u64) -> Result<()> {
         instructions::withdraw_reserve::handler(ctx, amount)
+    }
+
+    /// The risk authority opens a put series and commits its premium budget.
+    pub fn open_series(ctx: Context<OpenSeries>, args: OpenSeriesArgs) -> Result<()> {
+        instructions::open_series::handler(ctx, args)
+    }
+
+    /// A market maker writes puts on an open series at the on-chain premium.
+    pub fn write_put(ctx: Context<WritePut>, args: WritePutArgs) -> Result<()> {
+        instructions::write_put::handler(ctx, args)
     }
 }

@@ -6,11 +6,15 @@
 pub mod create_vault;
 pub mod fund_reserve;
 pub mod initialize_config;
+pub mod open_series;
 pub mod quote_premium;
 pub mod withdraw_reserve;
+pub mod write_put;
 
 pub use create_vault::*;
 pub use fund_reserve::*;
 pub use initialize_config::*;
+pub use open_series::*;
 pub use quote_premium::*;
 pub use withdraw_reserve::*;
+pub use write_put::*;

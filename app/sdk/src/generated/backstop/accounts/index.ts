@@ -7,4 +7,6 @@
  */
 
 export * from "./config";
+export * from "./position";
+export * from "./series";
 export * from "./vault";

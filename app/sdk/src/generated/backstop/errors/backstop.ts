@@ -130,6 +130,32 @@ export const BACKSTOP_ERROR__INSUFFICIENT_UNCOMMITTED_RESERVE = 0x17a7; // 6055
 export const BACKSTOP_ERROR__WRONG_RESERVE_ACCOUNT = 0x17a8; // 6056
 /** NotTokenOwner: Token account is not owned by the signer */
 export const BACKSTOP_ERROR__NOT_TOKEN_OWNER = 0x17a9; // 6057
+/** InvalidStrike: Strike must be positive and fit the price scale */
+export const BACKSTOP_ERROR__INVALID_STRIKE = 0x17aa; // 6058
+/** InvalidExpiry: Expiry must be at least one hour and at most two years away */
+export const BACKSTOP_ERROR__INVALID_EXPIRY = 0x17ab; // 6059
+/** InvalidSizeCap: Size cap must be positive and its escrow must fit */
+export const BACKSTOP_ERROR__INVALID_SIZE_CAP = 0x17ac; // 6060
+/** WrongVault: Account belongs to another vault */
+export const BACKSTOP_ERROR__WRONG_VAULT = 0x17ad; // 6061
+/** WrongSeriesAccount: Escrow, put mint or holder does not match the series */
+export const BACKSTOP_ERROR__WRONG_SERIES_ACCOUNT = 0x17ae; // 6062
+/** SeriesNotOpen: Series is not open */
+export const BACKSTOP_ERROR__SERIES_NOT_OPEN = 0x17af; // 6063
+/** SeriesExpired: Series has expired */
+export const BACKSTOP_ERROR__SERIES_EXPIRED = 0x17b0; // 6064
+/** WritingFrozen: Writing is frozen: a breach is confirmed or puts were exercised */
+export const BACKSTOP_ERROR__WRITING_FROZEN = 0x17b1; // 6065
+/** SizeCapExceeded: Size would exceed the series cap */
+export const BACKSTOP_ERROR__SIZE_CAP_EXCEEDED = 0x17b2; // 6066
+/** PremiumBudgetExceeded: Premium would exceed the series budget */
+export const BACKSTOP_ERROR__PREMIUM_BUDGET_EXCEEDED = 0x17b3; // 6067
+/** SlippageExceeded: Premium is below the writer's minimum */
+export const BACKSTOP_ERROR__SLIPPAGE_EXCEEDED = 0x17b4; // 6068
+/** WrongPositionOwner: Position belongs to another writer or series */
+export const BACKSTOP_ERROR__WRONG_POSITION_OWNER = 0x17b5; // 6069
+/** InvalidQuoteDecimals: Quote mint has more than 12 decimals */
+export const BACKSTOP_ERROR__INVALID_QUOTE_DECIMALS = 0x17b6; // 6070
 
 export type BackstopError =
   | typeof BACKSTOP_ERROR__INSUFFICIENT_UNCOMMITTED_RESERVE
@@ -137,12 +163,16 @@ export type BackstopError =
   | typeof BACKSTOP_ERROR__INVALID_COLLATERAL_DECIMALS
   | typeof BACKSTOP_ERROR__INVALID_CONFIDENCE_CAP
   | typeof BACKSTOP_ERROR__INVALID_DEPEG_FEED
+  | typeof BACKSTOP_ERROR__INVALID_EXPIRY
   | typeof BACKSTOP_ERROR__INVALID_ORACLE_MAX_AGE
   | typeof BACKSTOP_ERROR__INVALID_PERSISTENCE
   | typeof BACKSTOP_ERROR__INVALID_PRICING_SETTINGS
   | typeof BACKSTOP_ERROR__INVALID_PROGRAM_DATA
+  | typeof BACKSTOP_ERROR__INVALID_QUOTE_DECIMALS
   | typeof BACKSTOP_ERROR__INVALID_RELEASE_SETTINGS
   | typeof BACKSTOP_ERROR__INVALID_REPORT_AGE
+  | typeof BACKSTOP_ERROR__INVALID_SIZE_CAP
+  | typeof BACKSTOP_ERROR__INVALID_STRIKE
   | typeof BACKSTOP_ERROR__MATH_CONF_MULTIPLIER_TOO_LARGE
   | typeof BACKSTOP_ERROR__MATH_DIVISION_BY_ZERO
   | typeof BACKSTOP_ERROR__MATH_EXP_OVERFLOW
@@ -185,10 +215,19 @@ export type BackstopError =
   | typeof BACKSTOP_ERROR__ORACLE_STALE
   | typeof BACKSTOP_ERROR__ORACLE_WRONG_FEED
   | typeof BACKSTOP_ERROR__ORACLE_WRONG_OWNER
+  | typeof BACKSTOP_ERROR__PREMIUM_BUDGET_EXCEEDED
+  | typeof BACKSTOP_ERROR__SERIES_EXPIRED
+  | typeof BACKSTOP_ERROR__SERIES_NOT_OPEN
+  | typeof BACKSTOP_ERROR__SIZE_CAP_EXCEEDED
+  | typeof BACKSTOP_ERROR__SLIPPAGE_EXCEEDED
   | typeof BACKSTOP_ERROR__UNKNOWN_PAUSE_FLAGS
+  | typeof BACKSTOP_ERROR__WRITING_FROZEN
   | typeof BACKSTOP_ERROR__WRONG_MINT
+  | typeof BACKSTOP_ERROR__WRONG_POSITION_OWNER
   | typeof BACKSTOP_ERROR__WRONG_RECOVERY_ACCOUNT
   | typeof BACKSTOP_ERROR__WRONG_RESERVE_ACCOUNT
+  | typeof BACKSTOP_ERROR__WRONG_SERIES_ACCOUNT
+  | typeof BACKSTOP_ERROR__WRONG_VAULT
   | typeof BACKSTOP_ERROR__ZERO_AMOUNT;
 
 let backstopErrorMessages: Record<BackstopError, string> | undefined;
@@ -199,12 +238,16 @@ if (process.env.NODE_ENV !== "production") {
     [BACKSTOP_ERROR__INVALID_COLLATERAL_DECIMALS]: `Collateral decimals out of bounds`,
     [BACKSTOP_ERROR__INVALID_CONFIDENCE_CAP]: `Oracle confidence cap out of bounds`,
     [BACKSTOP_ERROR__INVALID_DEPEG_FEED]: `Joint depeg trigger needs its own stablecoin feed`,
+    [BACKSTOP_ERROR__INVALID_EXPIRY]: `Expiry must be at least one hour and at most two years away`,
     [BACKSTOP_ERROR__INVALID_ORACLE_MAX_AGE]: `Oracle max age out of bounds`,
     [BACKSTOP_ERROR__INVALID_PERSISTENCE]: `Breach persistence window out of bounds`,
     [BACKSTOP_ERROR__INVALID_PRICING_SETTINGS]: `Pricing settings out of bounds`,
     [BACKSTOP_ERROR__INVALID_PROGRAM_DATA]: `Program data account does not belong to this program`,
+    [BACKSTOP_ERROR__INVALID_QUOTE_DECIMALS]: `Quote mint has more than 12 decimals`,
     [BACKSTOP_ERROR__INVALID_RELEASE_SETTINGS]: `Release cap, epoch or keeper tip out of bounds`,
     [BACKSTOP_ERROR__INVALID_REPORT_AGE]: `Solvency-ratio trigger needs a positive report max age`,
+    [BACKSTOP_ERROR__INVALID_SIZE_CAP]: `Size cap must be positive and its escrow must fit`,
+    [BACKSTOP_ERROR__INVALID_STRIKE]: `Strike must be positive and fit the price scale`,
     [BACKSTOP_ERROR__MATH_CONF_MULTIPLIER_TOO_LARGE]: `Pricing: confidence multiplier too large`,
     [BACKSTOP_ERROR__MATH_DIVISION_BY_ZERO]: `Pricing: division by zero`,
     [BACKSTOP_ERROR__MATH_EXP_OVERFLOW]: `Pricing: exponential argument too large`,
@@ -247,10 +290,19 @@ if (process.env.NODE_ENV !== "production") {
     [BACKSTOP_ERROR__ORACLE_STALE]: `Oracle: price update is too old`,
     [BACKSTOP_ERROR__ORACLE_WRONG_FEED]: `Oracle: price update is for another feed`,
     [BACKSTOP_ERROR__ORACLE_WRONG_OWNER]: `Oracle: price account is not owned by the configured Pyth receiver`,
+    [BACKSTOP_ERROR__PREMIUM_BUDGET_EXCEEDED]: `Premium would exceed the series budget`,
+    [BACKSTOP_ERROR__SERIES_EXPIRED]: `Series has expired`,
+    [BACKSTOP_ERROR__SERIES_NOT_OPEN]: `Series is not open`,
+    [BACKSTOP_ERROR__SIZE_CAP_EXCEEDED]: `Size would exceed the series cap`,
+    [BACKSTOP_ERROR__SLIPPAGE_EXCEEDED]: `Premium is below the writer's minimum`,
     [BACKSTOP_ERROR__UNKNOWN_PAUSE_FLAGS]: `Pause flags contain bits that name no operation`,
+    [BACKSTOP_ERROR__WRITING_FROZEN]: `Writing is frozen: a breach is confirmed or puts were exercised`,
     [BACKSTOP_ERROR__WRONG_MINT]: `Token account or mint does not match the vault's`,
+    [BACKSTOP_ERROR__WRONG_POSITION_OWNER]: `Position belongs to another writer or series`,
     [BACKSTOP_ERROR__WRONG_RECOVERY_ACCOUNT]: `Recovery account does not match the vault's`,
     [BACKSTOP_ERROR__WRONG_RESERVE_ACCOUNT]: `Reserve account does not match the vault's`,
+    [BACKSTOP_ERROR__WRONG_SERIES_ACCOUNT]: `Escrow, put mint or holder does not match the series`,
+    [BACKSTOP_ERROR__WRONG_VAULT]: `Account belongs to another vault`,
     [BACKSTOP_ERROR__ZERO_AMOUNT]: `Amount must be positive`,
   };
 }

@@ -9,5 +9,7 @@
 export * from "./createVault";
 export * from "./fundReserve";
 export * from "./initializeConfig";
+export * from "./openSeries";
 export * from "./quotePremium";
 export * from "./withdrawReserve";
+export * from "./writePut";

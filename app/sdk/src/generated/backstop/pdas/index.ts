@@ -7,4 +7,8 @@
  */
 
 export * from "./config";
+export * from "./escrow";
+export * from "./holder";
+export * from "./position";
+export * from "./putMint";
 export * from "./reserve";

@@ -20,13 +20,17 @@ import {
   parseCreateVaultInstruction,
   parseFundReserveInstruction,
   parseInitializeConfigInstruction,
+  parseOpenSeriesInstruction,
   parseQuotePremiumInstruction,
   parseWithdrawReserveInstruction,
+  parseWritePutInstruction,
   type ParsedCreateVaultInstruction,
   type ParsedFundReserveInstruction,
   type ParsedInitializeConfigInstruction,
+  type ParsedOpenSeriesInstruction,
   type ParsedQuotePremiumInstruction,
   type ParsedWithdrawReserveInstruction,
+  type ParsedWritePutInstruction,
 } from "../instructions";
 
 export const BACKSTOP_PROGRAM_ADDRESS =
@@ -34,6 +38,8 @@ export const BACKSTOP_PROGRAM_ADDRESS =
 
 export enum BackstopAccount {
   Config,
+  Position,
+  Series,
   Vault,
 }
 
@@ -56,6 +62,28 @@ export function identifyBackstopAccount(
     containsBytes(
       data,
       fixEncoderSize(getBytesEncoder(), 8).encode(
+        new Uint8Array([170, 188, 143, 228, 122, 64, 247, 208]),
+      ),
+      0,
+    )
+  ) {
+    return BackstopAccount.Position;
+  }
+  if (
+    containsBytes(
+      data,
+      fixEncoderSize(getBytesEncoder(), 8).encode(
+        new Uint8Array([240, 97, 8, 183, 139, 77, 250, 162]),
+      ),
+      0,
+    )
+  ) {
+    return BackstopAccount.Series;
+  }
+  if (
+    containsBytes(
+      data,
+      fixEncoderSize(getBytesEncoder(), 8).encode(
         new Uint8Array([211, 8, 232, 43, 2, 152, 117, 119]),
       ),
       0,
@@ -72,8 +100,10 @@ export enum BackstopInstruction {
   CreateVault,
   FundReserve,
   InitializeConfig,
+  OpenSeries,
   QuotePremium,
   WithdrawReserve,
+  WritePut,
 }
 
 export function identifyBackstopInstruction(
@@ -117,6 +147,17 @@ export function identifyBackstopInstruction(
     containsBytes(
       data,
       fixEncoderSize(getBytesEncoder(), 8).encode(
+        new Uint8Array([73, 68, 8, 212, 30, 76, 206, 3]),
+      ),
+      0,
+    )
+  ) {
+    return BackstopInstruction.OpenSeries;
+  }
+  if (
+    containsBytes(
+      data,
+      fixEncoderSize(getBytesEncoder(), 8).encode(
         new Uint8Array([148, 205, 94, 143, 172, 69, 196, 31]),
       ),
       0,
@@ -134,6 +175,17 @@ export function identifyBackstopInstruction(
     )
   ) {
     return BackstopInstruction.WithdrawReserve;
+  }
+  if (
+    containsBytes(
+      data,
+      fixEncoderSize(getBytesEncoder(), 8).encode(
+        new Uint8Array([198, 14, 156, 56, 37, 147, 209, 88]),
+      ),
+      0,
+    )
+  ) {
+    return BackstopInstruction.WritePut;
   }
   throw new Error(
     "The provided instruction could not be identified as a backstop instruction.",
@@ -153,11 +205,17 @@ export type ParsedBackstopInstruction<
       instructionType: BackstopInstruction.InitializeConfig;
     } & ParsedInitializeConfigInstruction<TProgram>)
   | ({
+      instructionType: BackstopInstruction.OpenSeries;
+    } & ParsedOpenSeriesInstruction<TProgram>)
+  | ({
       instructionType: BackstopInstruction.QuotePremium;
     } & ParsedQuotePremiumInstruction<TProgram>)
   | ({
       instructionType: BackstopInstruction.WithdrawReserve;
-    } & ParsedWithdrawReserveInstruction<TProgram>);
+    } & ParsedWithdrawReserveInstruction<TProgram>)
+  | ({
+      instructionType: BackstopInstruction.WritePut;
+    } & ParsedWritePutInstruction<TProgram>);
 
 export function parseBackstopInstruction<TProgram extends string>(
   instruction: Instruction<TProgram> & InstructionWithData<ReadonlyUint8Array>,
@@ -185,6 +243,13 @@ export function parseBackstopInstruction<TProgram extends string>(
         ...parseInitializeConfigInstruction(instruction),
       };
     }
+    case BackstopInstruction.OpenSeries: {
+      assertIsInstructionWithAccounts(instruction);
+      return {
+        instructionType: BackstopInstruction.OpenSeries,
+        ...parseOpenSeriesInstruction(instruction),
+      };
+    }
     case BackstopInstruction.QuotePremium: {
       return {
         instructionType: BackstopInstruction.QuotePremium,
@@ -196,6 +261,13 @@ export function parseBackstopInstruction<TProgram extends string>(
       return {
         instructionType: BackstopInstruction.WithdrawReserve,
         ...parseWithdrawReserveInstruction(instruction),
+      };
+    }
+    case BackstopInstruction.WritePut: {
+      assertIsInstructionWithAccounts(instruction);
+      return {
+        instructionType: BackstopInstruction.WritePut,
+        ...parseWritePutInstruction(instruction),
       };
     }
     default:

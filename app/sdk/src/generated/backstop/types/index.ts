@@ -11,6 +11,7 @@ export * from "./oracleSettings";
 export * from "./premiumQuoteResult";
 export * from "./pricingSettings";
 export * from "./releaseSettings";
+export * from "./seriesStatus";
 export * from "./solvencyReport";
 export * from "./sviSlice";
 export * from "./triggerSettings";

@@ -1,0 +1,186 @@
+use anchor_lang::prelude::*;
+use anchor_spl::token::{Mint, Token, TokenAccount};
+
+use crate::{
+    constants::*,
+    errors::BackstopError,
+    events::SeriesOpened,
+    math::{SviParams, MAX_TENOR_SECS},
+    state::{pause, Config, Series, SeriesStatus, SviSlice, Vault},
+    units,
+};
+
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq)]
+pub struct OpenSeriesArgs {
+    /// Quote base units per whole collateral unit.
+    pub strike: u64,
+    /// Unix time of expiry.
+    pub expiry: i64,
+    pub svi: SviSlice,
+    /// Most collateral base units that may be written.
+    pub size_cap: u64,
+    /// Reserve committed to this series' premiums, quote base units.
+    pub premium_budget: u64,
+}
+
+/// The risk authority opens a strike/expiry: creates the series, its escrow, its put mint and
+/// the holder account, and commits the premium budget out of the uncommitted reserve.
+#[event_cpi]
+#[derive(Accounts)]
+#[instruction(args: OpenSeriesArgs)]
+pub struct OpenSeries<'info> {
+    #[account(mut)]
+    pub payer: Signer<'info>,
+
+    pub risk_authority: Signer<'info>,
+
+    #[account(seeds = [CONFIG_SEED], bump = config.bump)]
+    pub config: Account<'info, Config>,
+
+    #[account(
+        mut,
+        has_one = risk_authority @ BackstopError::NotRiskAuthority,
+        has_one = reserve @ BackstopError::WrongReserveAccount,
+        has_one = quote_mint @ BackstopError::WrongMint,
+    )]
+    pub vault: Box<Account<'info, Vault>>,
+
+    pub reserve: Box<Account<'info, TokenAccount>>,
+
+    #[account(
+        init,
+        payer = payer,
+        space = Series::SPACE,
+        seeds = [SERIES_SEED, vault.key().as_ref(), &args.strike.to_le_bytes(), &args.expiry.to_le_bytes()],
+        bump,
+    )]
+    pub series: Box<Account<'info, Series>>,
+
+    #[account(
+        init,
+        payer = payer,
+        seeds = [ESCROW_SEED, series.key().as_ref()],
+        bump,
+        token::mint = quote_mint,
+        token::authority = series,
+        token::token_program = token_program,
+    )]
+    pub escrow: Box<Account<'info, TokenAccount>>,
+
+    #[account(
+        init,
+        payer = payer,
+        seeds = [PUT_MINT_SEED, series.key().as_ref()],
+        bump,
+        mint::decimals = vault.collateral_decimals,
+        mint::authority = series,
+        mint::freeze_authority = series,
+        mint::token_program = token_program,
+    )]
+    pub put_mint: Box<Account<'info, Mint>>,
+
+    #[account(
+        init,
+        payer = payer,
+        seeds = [HOLDER_SEED, series.key().as_ref()],
+        bump,
+        token::mint = put_mint,
+        token::authority = vault,
+        token::token_program = token_program,
+    )]
+    pub holder: Box<Account<'info, TokenAccount>>,
+
+    pub quote_mint: Box<Account<'info, Mint>>,
+    pub token_program: Program<'info, Token>,
+    pub system_program: Program<'info, System>,
+}
+
+impl OpenSeries<'_> {
+    pub fn validate(&self, args: &OpenSeriesArgs, now: i64) -> Result<()> {
+        require!(
+            !self.config.is_paused(pause::OPEN_SERIES),
+            BackstopError::OperationPaused
+        );
+        require!(args.strike > 0, BackstopError::InvalidStrike);
+        units::strike_to_price(args.strike, self.vault.quote_decimals)
+            .map_err(|_| BackstopError::InvalidStrike)?;
+        let tenor = args
+            .expiry
+            .checked_sub(now)
+            .ok_or(BackstopError::InvalidExpiry)?;
+        let max_tenor = i64::try_from(MAX_TENOR_SECS).map_err(|_| BackstopError::MathOverflow)?;
+        require!(
+            (MIN_SERIES_TENOR_SECS..=max_tenor).contains(&tenor),
+            BackstopError::InvalidExpiry
+        );
+        // The slice must be admissible for the whole life of the series (the Lee bound is
+        // tightest at the longest tenor, which is now).
+        SviParams::from(args.svi).validate(tenor.unsigned_abs())?;
+        require!(args.size_cap > 0, BackstopError::InvalidSizeCap);
+        units::escrow_for(args.strike, args.size_cap, self.vault.collateral_decimals)
+            .map_err(|_| BackstopError::InvalidSizeCap)?;
+        let uncommitted = self
+            .reserve
+            .amount
+            .saturating_sub(self.vault.totals.committed_premium);
+        require!(
+            args.premium_budget <= uncommitted,
+            BackstopError::InsufficientUncommittedReserve
+        );
+        Ok(())
+    }
+}
+
+pub fn handler(ctx: Context<OpenSeries>, args: OpenSeriesArgs) -> Result<()> {
+    let now = Clock::get()?.unix_timestamp;
+    ctx.accounts.validate(&args, now)?;
+    let series_key = ctx.accounts.series.key();
+    let a = &mut *ctx.accounts;
+    a.series.set_inner(Series {
+        vault: a.vault.key(),
+        escrow: a.escrow.key(),
+        put_mint: a.put_mint.key(),
+        holder: a.holder.key(),
+        strike: args.strike,
+        expiry: args.expiry,
+        svi: args.svi,
+        size_cap: args.size_cap,
+        premium_budget: args.premium_budget,
+        premium_paid: 0,
+        written_size: 0,
+        exercised_size: 0,
+        payout_total: 0,
+        escrow_deposited: 0,
+        escrow_reclaimed: 0,
+        settlement_price: 0,
+        settlement_publish_time: 0,
+        status: SeriesStatus::Open,
+        open_positions: 0,
+        bump: ctx.bumps.series,
+        escrow_bump: ctx.bumps.escrow,
+        put_mint_bump: ctx.bumps.put_mint,
+        holder_bump: ctx.bumps.holder,
+        reserved: [0; 64],
+    });
+    let vault = &mut a.vault;
+    vault.totals.committed_premium = vault
+        .totals
+        .committed_premium
+        .checked_add(args.premium_budget)
+        .ok_or(BackstopError::MathOverflow)?;
+    vault.series_count = vault
+        .series_count
+        .checked_add(1)
+        .ok_or(BackstopError::MathOverflow)?;
+    let event = SeriesOpened {
+        vault: vault.key(),
+        series: series_key,
+        strike: args.strike,
+        expiry: args.expiry,
+        size_cap: args.size_cap,
+        premium_budget: args.premium_budget,
+        committed_premium: vault.totals.committed_premium,
+    };
+    emit_cpi!(event);
+    Ok(())
+}

@@ -1,0 +1,309 @@
+use anchor_lang::prelude::*;
+use anchor_spl::token::{self, Mint, MintTo, Token, TokenAccount, TransferChecked};
+
+use crate::{
+    constants::*,
+    errors::BackstopError,
+    events::PutWritten,
+    math::{put_premium, PremiumInputs},
+    oracle::{self, Freshness, OracleConfig},
+    state::{pause, Config, Position, Series, SeriesStatus, Vault},
+    units,
+};
+
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq)]
+pub struct WritePutArgs {
+    /// Collateral base units of puts to write.
+    pub size: u64,
+    /// Slippage guard: the least premium (quote base units) the writer accepts.
+    pub min_premium: u64,
+}
+
+/// A market maker writes puts: escrows strike x size, is paid the on-chain premium out of the
+/// reserve, and the put tokens are minted to the series' holder account for the protocol.
+#[event_cpi]
+#[derive(Accounts)]
+pub struct WritePut<'info> {
+    #[account(mut)]
+    pub writer: Signer<'info>,
+
+    #[account(seeds = [CONFIG_SEED], bump = config.bump)]
+    pub config: Account<'info, Config>,
+
+    #[account(
+        mut,
+        has_one = reserve @ BackstopError::WrongReserveAccount,
+        has_one = quote_mint @ BackstopError::WrongMint,
+    )]
+    pub vault: Box<Account<'info, Vault>>,
+
+    #[account(
+        mut,
+        has_one = vault @ BackstopError::WrongVault,
+        has_one = escrow @ BackstopError::WrongSeriesAccount,
+        has_one = put_mint @ BackstopError::WrongSeriesAccount,
+        has_one = holder @ BackstopError::WrongSeriesAccount,
+    )]
+    pub series: Box<Account<'info, Series>>,
+
+    #[account(
+        init_if_needed,
+        payer = writer,
+        space = Position::SPACE,
+        seeds = [POSITION_SEED, series.key().as_ref(), writer.key().as_ref()],
+        bump,
+    )]
+    pub position: Box<Account<'info, Position>>,
+
+    /// Pays the escrow and receives the premium.
+    #[account(
+        mut,
+        constraint = writer_token.mint == quote_mint.key() @ BackstopError::WrongMint,
+        constraint = writer_token.owner == writer.key() @ BackstopError::NotTokenOwner,
+    )]
+    pub writer_token: Box<Account<'info, TokenAccount>>,
+
+    #[account(mut)]
+    pub reserve: Box<Account<'info, TokenAccount>>,
+    #[account(mut)]
+    pub escrow: Box<Account<'info, TokenAccount>>,
+    #[account(mut)]
+    pub put_mint: Box<Account<'info, Mint>>,
+    #[account(mut)]
+    pub holder: Box<Account<'info, TokenAccount>>,
+
+    /// CHECK: a Pyth `PriceUpdateV2`, validated by `oracle::read_price` (owner, feed, age...).
+    pub price_update: UncheckedAccount<'info>,
+
+    pub quote_mint: Box<Account<'info, Mint>>,
+    pub token_program: Program<'info, Token>,
+    pub system_program: Program<'info, System>,
+}
+
+/// What one write costs and pays, in quote base units.
+struct Quote {
+    premium_per_unit: u64,
+    premium: u64,
+    escrow: u64,
+    spot: u64,
+    confidence: u64,
+}
+
+impl WritePut<'_> {
+    pub fn validate(&self, args: &WritePutArgs, now: i64) -> Result<()> {
+        require!(
+            !self.config.is_paused(pause::WRITE_PUT),
+            BackstopError::OperationPaused
+        );
+        require!(args.size > 0, BackstopError::ZeroAmount);
+        require!(
+            self.series.status == SeriesStatus::Open,
+            BackstopError::SeriesNotOpen
+        );
+        require!(now < self.series.expiry, BackstopError::SeriesExpired);
+        // Pro-rata settlement assumes every writer of a series shares every exercise.
+        require!(
+            self.series.exercised_size == 0 && !self.vault.breach_confirmed(),
+            BackstopError::WritingFrozen
+        );
+        let written = self
+            .series
+            .written_size
+            .checked_add(args.size)
+            .ok_or(BackstopError::MathOverflow)?;
+        require!(
+            written <= self.series.size_cap,
+            BackstopError::SizeCapExceeded
+        );
+        Ok(())
+    }
+
+    fn quote(&self, size: u64, now: i64) -> Result<Quote> {
+        let vault = &self.vault;
+        let series = &self.series;
+        let price = oracle::read_price(
+            &self.price_update,
+            &OracleConfig {
+                receiver: vault.oracle.receiver,
+                feed_id: vault.oracle.collateral_feed,
+                max_conf_bps: u64::from(vault.oracle.max_conf_bps),
+            },
+            Freshness::MaxAge {
+                now,
+                max_age_secs: i64::from(vault.oracle.max_age_secs),
+            },
+        )?;
+        let tenor = series
+            .expiry
+            .checked_sub(now)
+            .ok_or(BackstopError::MathOverflow)?;
+        let quote = put_premium(&PremiumInputs {
+            spot: price.price,
+            strike: units::strike_to_price(series.strike, vault.quote_decimals)?,
+            confidence: price.conf,
+            tenor_secs: tenor.unsigned_abs(),
+            svi: series.svi.into(),
+            rate: vault.pricing.rate,
+            conf_multiplier_bps: u64::from(vault.pricing.conf_multiplier_bps),
+            tail_loading_bps: u64::from(vault.pricing.tail_loading_bps),
+            min_premium: vault.pricing.min_premium,
+        })?;
+        Ok(Quote {
+            premium_per_unit: quote.premium,
+            premium: units::quote_amount_down(
+                quote.premium,
+                size,
+                vault.collateral_decimals,
+                vault.quote_decimals,
+            )?,
+            escrow: units::escrow_for(series.strike, size, vault.collateral_decimals)?,
+            spot: price.price,
+            confidence: price.conf,
+        })
+    }
+}
+
+pub fn handler(ctx: Context<WritePut>, args: WritePutArgs) -> Result<()> {
+    let now = Clock::get()?.unix_timestamp;
+    ctx.accounts.validate(&args, now)?;
+    let q = ctx.accounts.quote(args.size, now)?;
+    require!(
+        q.premium >= args.min_premium,
+        BackstopError::SlippageExceeded
+    );
+    let paid = ctx
+        .accounts
+        .series
+        .premium_paid
+        .checked_add(q.premium)
+        .ok_or(BackstopError::MathOverflow)?;
+    require!(
+        paid <= ctx.accounts.series.premium_budget,
+        BackstopError::PremiumBudgetExceeded
+    );
+
+    let a = &ctx.accounts;
+    let decimals = a.quote_mint.decimals;
+    // Writer -> escrow: strike x size, rounded up.
+    token::transfer_checked(
+        CpiContext::new(
+            a.token_program.key(),
+            TransferChecked {
+                from: a.writer_token.to_account_info(),
+                mint: a.quote_mint.to_account_info(),
+                to: a.escrow.to_account_info(),
+                authority: a.writer.to_account_info(),
+            },
+        ),
+        q.escrow,
+        decimals,
+    )?;
+    // Reserve -> writer: the premium, rounded down.
+    if q.premium > 0 {
+        let seeds = a.vault.signer_seeds();
+        token::transfer_checked(
+            CpiContext::new_with_signer(
+                a.token_program.key(),
+                TransferChecked {
+                    from: a.reserve.to_account_info(),
+                    mint: a.quote_mint.to_account_info(),
+                    to: a.writer_token.to_account_info(),
+                    authority: a.vault.to_account_info(),
+                },
+                &[&seeds],
+            ),
+            q.premium,
+            decimals,
+        )?;
+    }
+    // Put tokens for the protected protocol, minted by the series PDA.
+    let series_seeds: [&[u8]; 5] = [
+        SERIES_SEED,
+        a.series.vault.as_ref(),
+        &a.series.strike.to_le_bytes(),
+        &a.series.expiry.to_le_bytes(),
+        std::slice::from_ref(&a.series.bump),
+    ];
+    token::mint_to(
+        CpiContext::new_with_signer(
+            a.token_program.key(),
+            MintTo {
+                mint: a.put_mint.to_account_info(),
+                to: a.holder.to_account_info(),
+                authority: a.series.to_account_info(),
+            },
+            &[&series_seeds],
+        ),
+        args.size,
+    )?;
+
+    let writer = ctx.accounts.writer.key();
+    let series_key = ctx.accounts.series.key();
+    let position = &mut ctx.accounts.position;
+    if position.writer == Pubkey::default() {
+        position.series = series_key;
+        position.writer = writer;
+        position.bump = ctx.bumps.position;
+        ctx.accounts.series.open_positions = ctx
+            .accounts
+            .series
+            .open_positions
+            .checked_add(1)
+            .ok_or(BackstopError::MathOverflow)?;
+    }
+    require!(
+        position.writer == writer && position.series == series_key,
+        BackstopError::WrongPositionOwner
+    );
+    position.size = position
+        .size
+        .checked_add(args.size)
+        .ok_or(BackstopError::MathOverflow)?;
+    position.escrow_deposited = position
+        .escrow_deposited
+        .checked_add(q.escrow)
+        .ok_or(BackstopError::MathOverflow)?;
+    position.premium_received = position
+        .premium_received
+        .checked_add(q.premium)
+        .ok_or(BackstopError::MathOverflow)?;
+
+    let series = &mut ctx.accounts.series;
+    series.written_size = series
+        .written_size
+        .checked_add(args.size)
+        .ok_or(BackstopError::MathOverflow)?;
+    series.premium_paid = paid;
+    series.escrow_deposited = series
+        .escrow_deposited
+        .checked_add(q.escrow)
+        .ok_or(BackstopError::MathOverflow)?;
+
+    let totals = &mut ctx.accounts.vault.totals;
+    totals.committed_premium = totals
+        .committed_premium
+        .checked_sub(q.premium)
+        .ok_or(BackstopError::MathOverflow)?;
+    totals.premium_paid = totals
+        .premium_paid
+        .checked_add(q.premium)
+        .ok_or(BackstopError::MathOverflow)?;
+    totals.escrowed = totals
+        .escrowed
+        .checked_add(q.escrow)
+        .ok_or(BackstopError::MathOverflow)?;
+
+    emit_cpi!(PutWritten {
+        vault: ctx.accounts.vault.key(),
+        series: series_key,
+        writer,
+        size: args.size,
+        premium: q.premium,
+        premium_per_unit: q.premium_per_unit,
+        escrow: q.escrow,
+        spot: q.spot,
+        confidence: q.confidence,
+        written_size: ctx.accounts.series.written_size,
+    });
+    Ok(())
+}
