@@ -3,13 +3,13 @@ import type { Address, TransactionSigner } from '@solana/kit';
 import { getInitializeConfigInstructionAsync, BACKSTOP_PROGRAM_ADDRESS } from './generated/backstop/index';
 import { findEventAuthorityPda, findProgramDataAddress } from './pdas';
 
-/** One bit per pausable operation (mirrors `state::pause` in the program). */
+/** One bit per pausable operation (mirrors `state::pause` in the program). Breach observation,
+ * solvency reports, release, settlement and reclaim can never be paused. */
 export const PauseFlag = {
   CreateVault: 1 << 0,
   FundReserve: 1 << 1,
   OpenSeries: 1 << 2,
   WritePut: 1 << 3,
-  ReportSolvency: 1 << 4,
 } as const;
 export const ALL_PAUSE_FLAGS = Object.values(PauseFlag).reduce((a, b) => a | b, 0);
 

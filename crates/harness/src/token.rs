@@ -110,3 +110,45 @@ pub fn spl_transfer(
     spl_token_interface::instruction::transfer(&TOKEN_PROGRAM_ID, from, to, owner, &[], amount)
         .expect("transfer")
 }
+
+/// Writes a token account holding `amount` of `mint` for `owner` straight into the SVM (no
+/// transaction): for tests that need many funded accounts quickly. The mint's supply is not
+/// changed, so conservation checks must count from these balances.
+pub fn set_token_account(svm: &mut LiteSVM, mint: &Pubkey, owner: &Pubkey, amount: u64) -> Pubkey {
+    let address = Pubkey::new_unique();
+    let state = TokenAccount {
+        mint: *mint,
+        owner: *owner,
+        amount,
+        state: spl_token_interface::state::AccountState::Initialized,
+        ..TokenAccount::default()
+    };
+    let mut data = vec![0u8; TokenAccount::LEN];
+    TokenAccount::pack(state, &mut data).expect("pack token account");
+    let lamports = svm.minimum_balance_for_rent_exemption(TokenAccount::LEN);
+    let account = solana_account::Account {
+        lamports,
+        data,
+        owner: TOKEN_PROGRAM_ID,
+        executable: false,
+        rent_epoch: 0,
+    };
+    svm.set_account(address, account)
+        .expect("set token account");
+    address
+}
+
+/// A keypair funded by writing its system account directly (no airdrop transaction).
+pub fn keypair_with_lamports(svm: &mut LiteSVM, lamports: u64) -> Keypair {
+    let kp = Keypair::new();
+    let account = solana_account::Account {
+        lamports,
+        data: vec![],
+        owner: anchor_lang::system_program::ID,
+        executable: false,
+        rent_epoch: 0,
+    };
+    svm.set_account(kp.pubkey(), account)
+        .expect("set system account");
+    kp
+}

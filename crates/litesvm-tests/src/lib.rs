@@ -1,5 +1,6 @@
 //! Builders shared by the LiteSVM integration tests in `tests/`: instruction constructors for
 //! the backstop program and a ready-made environment with the program deployed.
+pub mod breach;
 pub mod pricing;
 pub mod series;
 pub mod vault;

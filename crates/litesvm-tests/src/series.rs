@@ -160,6 +160,7 @@ pub struct Writer {
 pub struct Market {
     pub f: VaultFixture,
     pub price_account: Pubkey,
+    pub depeg_account: Pubkey,
 }
 
 impl Market {
@@ -177,8 +178,10 @@ impl Market {
         let mut m = Self {
             f,
             price_account: Pubkey::new_unique(),
+            depeg_account: Pubkey::new_unique(),
         };
         m.set_price(spot_usd as i64 * 100_000_000, 5_000_000);
+        m.set_depeg_price(100_000_000);
         m
     }
 
@@ -221,6 +224,19 @@ impl Market {
         let ix = accounts.ix(Self::series_args(strike, expiry));
         send_ok(&mut self.f.env.svm, &[ix], &self.f.payer, &[&self.f.risk]);
         accounts.keys
+    }
+
+    /// A writer holding `usdc` whole quote tokens, written straight into the SVM (fast; the
+    /// tokens were never minted, so count them from the writer's starting balance).
+    pub fn quick_writer(&mut self, usdc: u64) -> Writer {
+        let key = keypair_with_lamports(&mut self.f.env.svm, DEFAULT_FUNDING);
+        let token = set_token_account(
+            &mut self.f.env.svm,
+            &self.f.quote_mint,
+            &key.pubkey(),
+            usdc * USDC,
+        );
+        Writer { key, token }
     }
 
     /// A writer holding `usdc` whole quote tokens.

@@ -147,6 +147,20 @@ pub enum BackstopError {
     WrongPositionOwner, // 6069
     #[msg("Quote mint has more than 12 decimals")]
     InvalidQuoteDecimals, // 6070
+    #[msg("Oracle: update is older than one already observed")]
+    OracleOutdated, // 6071
+    #[msg("Joint depeg trigger needs the stablecoin price account")]
+    DepegPriceMissing, // 6072
+    #[msg("Solvency breach is not confirmed")]
+    BreachNotConfirmed, // 6073
+    #[msg("Series is not in the money")]
+    NotInTheMoney, // 6074
+    #[msg("Nothing left to release in this series")]
+    NothingToRelease, // 6075
+    #[msg("This epoch's release cap is used up")]
+    ReleaseCapReached, // 6076
+    #[msg("Liabilities must be positive")]
+    InvalidSolvencyReport, // 6077
 }
 
 /// Every pricing failure keeps its own code, so a client can tell which check failed.

@@ -66,3 +66,39 @@ pub struct PutWritten {
     pub confidence: u64,
     pub written_size: u64,
 }
+
+#[event]
+pub struct BreachObserved {
+    pub vault: Pubkey,
+    pub transition: crate::state::BreachTransition,
+    /// Collateral price observed, `PRICE_SCALE`, and its publish time.
+    pub price: u64,
+    pub publish_time: i64,
+    pub first_seen: i64,
+    pub confirmed_at: i64,
+}
+
+#[event]
+pub struct SolvencyReported {
+    pub vault: Pubkey,
+    pub collateral_amount: u64,
+    pub liabilities: u64,
+    /// Collateral value over liabilities at the observed price, bps.
+    pub ratio_bps: u64,
+}
+
+#[event]
+pub struct CapitalReleased {
+    pub vault: Pubkey,
+    pub series: Pubkey,
+    /// Collateral base units exercised (put tokens burned).
+    pub units: u64,
+    /// Quote base units moved from the escrow to the recovery account.
+    pub payout: u64,
+    /// Exercise price, `PRICE_SCALE`.
+    pub price: u64,
+    pub released_in_epoch: u64,
+    /// Quote base units paid to the keeper from the reserve (0 when none was due or left).
+    pub keeper_tip: u64,
+    pub keeper: Pubkey,
+}

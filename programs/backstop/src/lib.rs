@@ -18,6 +18,7 @@ pub mod events;
 pub mod instructions;
 pub mod math;
 pub mod oracle;
+pub mod solvency;
 pub mod state;
 pub mod units;
 
@@ -69,5 +70,20 @@ pub mod backstop {
     /// A market maker writes puts on an open series at the on-chain premium.
     pub fn write_put(ctx: Context<WritePut>, args: WritePutArgs) -> Result<()> {
         instructions::write_put::handler(ctx, args)
+    }
+
+    /// Permissionless: records one observation of the vault's solvency triggers.
+    pub fn observe_breach(ctx: Context<ObserveBreach>) -> Result<()> {
+        instructions::observe_breach::handler(ctx)
+    }
+
+    /// The protected protocol's reporter reports collateral and liabilities (usually by CPI).
+    pub fn report_solvency(ctx: Context<ReportSolvency>, args: ReportSolvencyArgs) -> Result<()> {
+        instructions::report_solvency::handler(ctx, args)
+    }
+
+    /// Releases capital from one series once a breach is confirmed (keeper tip paid).
+    pub fn trigger(ctx: Context<Trigger>) -> Result<()> {
+        instructions::trigger::handler(ctx)
     }
 }

@@ -6,15 +6,21 @@
 pub mod create_vault;
 pub mod fund_reserve;
 pub mod initialize_config;
+pub mod observe_breach;
 pub mod open_series;
 pub mod quote_premium;
+pub mod report_solvency;
+pub mod trigger;
 pub mod withdraw_reserve;
 pub mod write_put;
 
 pub use create_vault::*;
 pub use fund_reserve::*;
 pub use initialize_config::*;
+pub use observe_breach::*;
 pub use open_series::*;
 pub use quote_premium::*;
+pub use report_solvency::*;
+pub use trigger::*;
 pub use withdraw_reserve::*;
 pub use write_put::*;

@@ -1,14 +1,14 @@
 use anchor_lang::prelude::*;
 
-/// Pause flags: one bit per operation. Pausing never blocks settlement, reclaim or release.
+/// Pause flags: one bit per operation. Only operations that add risk can be paused: breach
+/// observation, solvency reports, release, settlement and reclaim never can.
 pub mod pause {
     pub const CREATE_VAULT: u32 = 1 << 0;
     pub const FUND_RESERVE: u32 = 1 << 1;
     pub const OPEN_SERIES: u32 = 1 << 2;
     pub const WRITE_PUT: u32 = 1 << 3;
-    pub const REPORT_SOLVENCY: u32 = 1 << 4;
     /// Every bit that names an operation; any other bit is rejected.
-    pub const ALL: u32 = CREATE_VAULT | FUND_RESERVE | OPEN_SERIES | WRITE_PUT | REPORT_SOLVENCY;
+    pub const ALL: u32 = CREATE_VAULT | FUND_RESERVE | OPEN_SERIES | WRITE_PUT;
 }
 
 /// Program-wide configuration (singleton PDA, seeds = [CONFIG_SEED]).

@@ -177,8 +177,9 @@ pub enum BreachTransition {
 }
 
 impl BreachState {
-    /// Records one observation at `now`. A breach counts only when it is seen again at least
-    /// `persistence_secs` after it was first seen, with no healthy observation in between.
+    /// Records one observation of an update published at `now`. A breach counts only when it is
+    /// seen again at least `persistence_secs` after it was first seen, with no healthy
+    /// observation in between.
     pub fn observe(&mut self, now: i64, breached: bool, persistence_secs: u32) -> BreachTransition {
         self.last_observed = now;
         if !breached {

@@ -156,8 +156,24 @@ export const BACKSTOP_ERROR__SLIPPAGE_EXCEEDED = 0x17b4; // 6068
 export const BACKSTOP_ERROR__WRONG_POSITION_OWNER = 0x17b5; // 6069
 /** InvalidQuoteDecimals: Quote mint has more than 12 decimals */
 export const BACKSTOP_ERROR__INVALID_QUOTE_DECIMALS = 0x17b6; // 6070
+/** OracleOutdated: Oracle: update is older than one already observed */
+export const BACKSTOP_ERROR__ORACLE_OUTDATED = 0x17b7; // 6071
+/** DepegPriceMissing: Joint depeg trigger needs the stablecoin price account */
+export const BACKSTOP_ERROR__DEPEG_PRICE_MISSING = 0x17b8; // 6072
+/** BreachNotConfirmed: Solvency breach is not confirmed */
+export const BACKSTOP_ERROR__BREACH_NOT_CONFIRMED = 0x17b9; // 6073
+/** NotInTheMoney: Series is not in the money */
+export const BACKSTOP_ERROR__NOT_IN_THE_MONEY = 0x17ba; // 6074
+/** NothingToRelease: Nothing left to release in this series */
+export const BACKSTOP_ERROR__NOTHING_TO_RELEASE = 0x17bb; // 6075
+/** ReleaseCapReached: This epoch's release cap is used up */
+export const BACKSTOP_ERROR__RELEASE_CAP_REACHED = 0x17bc; // 6076
+/** InvalidSolvencyReport: Liabilities must be positive */
+export const BACKSTOP_ERROR__INVALID_SOLVENCY_REPORT = 0x17bd; // 6077
 
 export type BackstopError =
+  | typeof BACKSTOP_ERROR__BREACH_NOT_CONFIRMED
+  | typeof BACKSTOP_ERROR__DEPEG_PRICE_MISSING
   | typeof BACKSTOP_ERROR__INSUFFICIENT_UNCOMMITTED_RESERVE
   | typeof BACKSTOP_ERROR__INVALID_ADMIN
   | typeof BACKSTOP_ERROR__INVALID_COLLATERAL_DECIMALS
@@ -172,6 +188,7 @@ export type BackstopError =
   | typeof BACKSTOP_ERROR__INVALID_RELEASE_SETTINGS
   | typeof BACKSTOP_ERROR__INVALID_REPORT_AGE
   | typeof BACKSTOP_ERROR__INVALID_SIZE_CAP
+  | typeof BACKSTOP_ERROR__INVALID_SOLVENCY_REPORT
   | typeof BACKSTOP_ERROR__INVALID_STRIKE
   | typeof BACKSTOP_ERROR__MATH_CONF_MULTIPLIER_TOO_LARGE
   | typeof BACKSTOP_ERROR__MATH_DIVISION_BY_ZERO
@@ -199,6 +216,8 @@ export type BackstopError =
   | typeof BACKSTOP_ERROR__MATH_ZERO_STRIKE
   | typeof BACKSTOP_ERROR__MATH_ZERO_TENOR
   | typeof BACKSTOP_ERROR__NOT_ADMIN
+  | typeof BACKSTOP_ERROR__NOTHING_TO_RELEASE
+  | typeof BACKSTOP_ERROR__NOT_IN_THE_MONEY
   | typeof BACKSTOP_ERROR__NOT_REPORTER
   | typeof BACKSTOP_ERROR__NO_TRIGGER_ENABLED
   | typeof BACKSTOP_ERROR__NOT_RISK_AUTHORITY
@@ -211,11 +230,13 @@ export type BackstopError =
   | typeof BACKSTOP_ERROR__ORACLE_INVALID_ACCOUNT
   | typeof BACKSTOP_ERROR__ORACLE_NON_POSITIVE_PRICE
   | typeof BACKSTOP_ERROR__ORACLE_NOT_FULLY_VERIFIED
+  | typeof BACKSTOP_ERROR__ORACLE_OUTDATED
   | typeof BACKSTOP_ERROR__ORACLE_PRICE_OUT_OF_RANGE
   | typeof BACKSTOP_ERROR__ORACLE_STALE
   | typeof BACKSTOP_ERROR__ORACLE_WRONG_FEED
   | typeof BACKSTOP_ERROR__ORACLE_WRONG_OWNER
   | typeof BACKSTOP_ERROR__PREMIUM_BUDGET_EXCEEDED
+  | typeof BACKSTOP_ERROR__RELEASE_CAP_REACHED
   | typeof BACKSTOP_ERROR__SERIES_EXPIRED
   | typeof BACKSTOP_ERROR__SERIES_NOT_OPEN
   | typeof BACKSTOP_ERROR__SIZE_CAP_EXCEEDED
@@ -233,6 +254,8 @@ export type BackstopError =
 let backstopErrorMessages: Record<BackstopError, string> | undefined;
 if (process.env.NODE_ENV !== "production") {
   backstopErrorMessages = {
+    [BACKSTOP_ERROR__BREACH_NOT_CONFIRMED]: `Solvency breach is not confirmed`,
+    [BACKSTOP_ERROR__DEPEG_PRICE_MISSING]: `Joint depeg trigger needs the stablecoin price account`,
     [BACKSTOP_ERROR__INSUFFICIENT_UNCOMMITTED_RESERVE]: `Not enough uncommitted reserve`,
     [BACKSTOP_ERROR__INVALID_ADMIN]: `Admin must not be the default public key`,
     [BACKSTOP_ERROR__INVALID_COLLATERAL_DECIMALS]: `Collateral decimals out of bounds`,
@@ -247,6 +270,7 @@ if (process.env.NODE_ENV !== "production") {
     [BACKSTOP_ERROR__INVALID_RELEASE_SETTINGS]: `Release cap, epoch or keeper tip out of bounds`,
     [BACKSTOP_ERROR__INVALID_REPORT_AGE]: `Solvency-ratio trigger needs a positive report max age`,
     [BACKSTOP_ERROR__INVALID_SIZE_CAP]: `Size cap must be positive and its escrow must fit`,
+    [BACKSTOP_ERROR__INVALID_SOLVENCY_REPORT]: `Liabilities must be positive`,
     [BACKSTOP_ERROR__INVALID_STRIKE]: `Strike must be positive and fit the price scale`,
     [BACKSTOP_ERROR__MATH_CONF_MULTIPLIER_TOO_LARGE]: `Pricing: confidence multiplier too large`,
     [BACKSTOP_ERROR__MATH_DIVISION_BY_ZERO]: `Pricing: division by zero`,
@@ -274,6 +298,8 @@ if (process.env.NODE_ENV !== "production") {
     [BACKSTOP_ERROR__MATH_ZERO_STRIKE]: `Pricing: strike is zero`,
     [BACKSTOP_ERROR__MATH_ZERO_TENOR]: `Pricing: no time left to expiry`,
     [BACKSTOP_ERROR__NOT_ADMIN]: `Signer is not the config admin`,
+    [BACKSTOP_ERROR__NOTHING_TO_RELEASE]: `Nothing left to release in this series`,
+    [BACKSTOP_ERROR__NOT_IN_THE_MONEY]: `Series is not in the money`,
     [BACKSTOP_ERROR__NOT_REPORTER]: `Signer is not the vault's solvency reporter`,
     [BACKSTOP_ERROR__NO_TRIGGER_ENABLED]: `Vault settings enable no solvency trigger`,
     [BACKSTOP_ERROR__NOT_RISK_AUTHORITY]: `Signer is not the vault's risk authority`,
@@ -286,11 +312,13 @@ if (process.env.NODE_ENV !== "production") {
     [BACKSTOP_ERROR__ORACLE_INVALID_ACCOUNT]: `Oracle: account is not a PriceUpdateV2`,
     [BACKSTOP_ERROR__ORACLE_NON_POSITIVE_PRICE]: `Oracle: price is zero or negative`,
     [BACKSTOP_ERROR__ORACLE_NOT_FULLY_VERIFIED]: `Oracle: price update is not fully verified`,
+    [BACKSTOP_ERROR__ORACLE_OUTDATED]: `Oracle: update is older than one already observed`,
     [BACKSTOP_ERROR__ORACLE_PRICE_OUT_OF_RANGE]: `Oracle: normalised price does not fit`,
     [BACKSTOP_ERROR__ORACLE_STALE]: `Oracle: price update is too old`,
     [BACKSTOP_ERROR__ORACLE_WRONG_FEED]: `Oracle: price update is for another feed`,
     [BACKSTOP_ERROR__ORACLE_WRONG_OWNER]: `Oracle: price account is not owned by the configured Pyth receiver`,
     [BACKSTOP_ERROR__PREMIUM_BUDGET_EXCEEDED]: `Premium would exceed the series budget`,
+    [BACKSTOP_ERROR__RELEASE_CAP_REACHED]: `This epoch's release cap is used up`,
     [BACKSTOP_ERROR__SERIES_EXPIRED]: `Series has expired`,
     [BACKSTOP_ERROR__SERIES_NOT_OPEN]: `Series is not open`,
     [BACKSTOP_ERROR__SIZE_CAP_EXCEEDED]: `Size would exceed the series cap`,

@@ -20,15 +20,21 @@ import {
   parseCreateVaultInstruction,
   parseFundReserveInstruction,
   parseInitializeConfigInstruction,
+  parseObserveBreachInstruction,
   parseOpenSeriesInstruction,
   parseQuotePremiumInstruction,
+  parseReportSolvencyInstruction,
+  parseTriggerInstruction,
   parseWithdrawReserveInstruction,
   parseWritePutInstruction,
   type ParsedCreateVaultInstruction,
   type ParsedFundReserveInstruction,
   type ParsedInitializeConfigInstruction,
+  type ParsedObserveBreachInstruction,
   type ParsedOpenSeriesInstruction,
   type ParsedQuotePremiumInstruction,
+  type ParsedReportSolvencyInstruction,
+  type ParsedTriggerInstruction,
   type ParsedWithdrawReserveInstruction,
   type ParsedWritePutInstruction,
 } from "../instructions";
@@ -100,8 +106,11 @@ export enum BackstopInstruction {
   CreateVault,
   FundReserve,
   InitializeConfig,
+  ObserveBreach,
   OpenSeries,
   QuotePremium,
+  ReportSolvency,
+  Trigger,
   WithdrawReserve,
   WritePut,
 }
@@ -147,6 +156,17 @@ export function identifyBackstopInstruction(
     containsBytes(
       data,
       fixEncoderSize(getBytesEncoder(), 8).encode(
+        new Uint8Array([157, 42, 58, 96, 247, 150, 50, 208]),
+      ),
+      0,
+    )
+  ) {
+    return BackstopInstruction.ObserveBreach;
+  }
+  if (
+    containsBytes(
+      data,
+      fixEncoderSize(getBytesEncoder(), 8).encode(
         new Uint8Array([73, 68, 8, 212, 30, 76, 206, 3]),
       ),
       0,
@@ -164,6 +184,28 @@ export function identifyBackstopInstruction(
     )
   ) {
     return BackstopInstruction.QuotePremium;
+  }
+  if (
+    containsBytes(
+      data,
+      fixEncoderSize(getBytesEncoder(), 8).encode(
+        new Uint8Array([212, 220, 215, 96, 128, 234, 128, 91]),
+      ),
+      0,
+    )
+  ) {
+    return BackstopInstruction.ReportSolvency;
+  }
+  if (
+    containsBytes(
+      data,
+      fixEncoderSize(getBytesEncoder(), 8).encode(
+        new Uint8Array([215, 172, 161, 36, 115, 157, 116, 147]),
+      ),
+      0,
+    )
+  ) {
+    return BackstopInstruction.Trigger;
   }
   if (
     containsBytes(
@@ -205,11 +247,20 @@ export type ParsedBackstopInstruction<
       instructionType: BackstopInstruction.InitializeConfig;
     } & ParsedInitializeConfigInstruction<TProgram>)
   | ({
+      instructionType: BackstopInstruction.ObserveBreach;
+    } & ParsedObserveBreachInstruction<TProgram>)
+  | ({
       instructionType: BackstopInstruction.OpenSeries;
     } & ParsedOpenSeriesInstruction<TProgram>)
   | ({
       instructionType: BackstopInstruction.QuotePremium;
     } & ParsedQuotePremiumInstruction<TProgram>)
+  | ({
+      instructionType: BackstopInstruction.ReportSolvency;
+    } & ParsedReportSolvencyInstruction<TProgram>)
+  | ({
+      instructionType: BackstopInstruction.Trigger;
+    } & ParsedTriggerInstruction<TProgram>)
   | ({
       instructionType: BackstopInstruction.WithdrawReserve;
     } & ParsedWithdrawReserveInstruction<TProgram>)
@@ -243,6 +294,13 @@ export function parseBackstopInstruction<TProgram extends string>(
         ...parseInitializeConfigInstruction(instruction),
       };
     }
+    case BackstopInstruction.ObserveBreach: {
+      assertIsInstructionWithAccounts(instruction);
+      return {
+        instructionType: BackstopInstruction.ObserveBreach,
+        ...parseObserveBreachInstruction(instruction),
+      };
+    }
     case BackstopInstruction.OpenSeries: {
       assertIsInstructionWithAccounts(instruction);
       return {
@@ -254,6 +312,20 @@ export function parseBackstopInstruction<TProgram extends string>(
       return {
         instructionType: BackstopInstruction.QuotePremium,
         ...parseQuotePremiumInstruction(instruction),
+      };
+    }
+    case BackstopInstruction.ReportSolvency: {
+      assertIsInstructionWithAccounts(instruction);
+      return {
+        instructionType: BackstopInstruction.ReportSolvency,
+        ...parseReportSolvencyInstruction(instruction),
+      };
+    }
+    case BackstopInstruction.Trigger: {
+      assertIsInstructionWithAccounts(instruction);
+      return {
+        instructionType: BackstopInstruction.Trigger,
+        ...parseTriggerInstruction(instruction),
       };
     }
     case BackstopInstruction.WithdrawReserve: {

@@ -7,6 +7,7 @@
  */
 
 export * from "./breachState";
+export * from "./breachTransition";
 export * from "./oracleSettings";
 export * from "./premiumQuoteResult";
 export * from "./pricingSettings";

@@ -1,0 +1,116 @@
+//! Breach observation, solvency reports and release (trigger) builders on a [`Market`].
+use anchor_lang::{
+    prelude::Pubkey, solana_program::instruction::Instruction, InstructionData, ToAccountMetas,
+};
+use backstop::instructions::ReportSolvencyArgs;
+use backstop_harness::*;
+
+use crate::{event_authority, series::*, vault::*};
+
+/// A keeper with a quote token account for its tips.
+pub struct Keeper {
+    pub key: Keypair,
+    pub token: Pubkey,
+}
+
+impl Market {
+    /// Writes the stablecoin feed's update at the current time (10^-8).
+    pub fn set_depeg_price(&mut self, price: i64) {
+        let now = self.now();
+        let update = PriceUpdate::new(USDC_FEED, price, 10_000, -8, now);
+        write_price_update(&mut self.f.env.svm, self.depeg_account, &update);
+    }
+
+    /// Moves the clock and publishes a new collateral price (and a healthy $1 stablecoin).
+    pub fn tick(&mut self, seconds: i64, spot_cents: i64) {
+        advance_seconds(&mut self.f.env.svm, seconds);
+        self.set_price(spot_cents * 1_000_000, 5_000_000);
+        self.set_depeg_price(100_000_000);
+    }
+
+    pub fn observe_ix(&self) -> Instruction {
+        Instruction {
+            program_id: backstop::ID,
+            accounts: backstop::accounts::ObserveBreach {
+                vault: self.f.vault(),
+                price_update: self.price_account,
+                depeg_price_update: Some(self.depeg_account),
+                event_authority: event_authority(),
+                program: backstop::ID,
+            }
+            .to_account_metas(None),
+            data: backstop::instruction::ObserveBreach {}.data(),
+        }
+    }
+
+    pub fn observe(&mut self) -> TxResult {
+        let ix = self.observe_ix();
+        let payer = self.f.payer.insecure_clone();
+        send(&mut self.f.env.svm, &[ix], &payer, &[])
+    }
+
+    pub fn report_ix(&self, reporter: &Pubkey, args: ReportSolvencyArgs) -> Instruction {
+        Instruction {
+            program_id: backstop::ID,
+            accounts: backstop::accounts::ReportSolvency {
+                reporter: *reporter,
+                vault: self.f.vault(),
+                price_update: self.price_account,
+                depeg_price_update: Some(self.depeg_account),
+                event_authority: event_authority(),
+                program: backstop::ID,
+            }
+            .to_account_metas(None),
+            data: backstop::instruction::ReportSolvency { args }.data(),
+        }
+    }
+
+    pub fn keeper(&mut self) -> Keeper {
+        let key = self.f.env.funded();
+        let token = create_token_account(
+            &mut self.f.env.svm,
+            &self.f.payer,
+            &self.f.quote_mint,
+            &key.pubkey(),
+        );
+        Keeper { key, token }
+    }
+
+    pub fn trigger_accounts(
+        &self,
+        keeper: &Keeper,
+        keys: SeriesKeys,
+    ) -> backstop::accounts::Trigger {
+        backstop::accounts::Trigger {
+            keeper: keeper.key.pubkey(),
+            vault: self.f.vault(),
+            series: keys.series,
+            escrow: keys.escrow,
+            put_mint: keys.put_mint,
+            holder: keys.holder,
+            recovery: self.f.recovery,
+            reserve: self.f.reserve(),
+            keeper_token: keeper.token,
+            price_update: self.price_account,
+            depeg_price_update: Some(self.depeg_account),
+            quote_mint: self.f.quote_mint,
+            token_program: TOKEN_PROGRAM_ID,
+            event_authority: event_authority(),
+            program: backstop::ID,
+        }
+    }
+
+    pub fn trigger_ix(accounts: backstop::accounts::Trigger) -> Instruction {
+        Instruction {
+            program_id: backstop::ID,
+            accounts: accounts.to_account_metas(None),
+            data: backstop::instruction::Trigger {}.data(),
+        }
+    }
+
+    pub fn trigger(&mut self, keeper: &Keeper, keys: SeriesKeys) -> TxResult {
+        let ix = Self::trigger_ix(self.trigger_accounts(keeper, keys));
+        let payer = self.f.payer.insecure_clone();
+        send(&mut self.f.env.svm, &[ix], &payer, &[&keeper.key])
+    }
+}

@@ -1,0 +1,383 @@
+//! Solvency triggers and automatic release on the built .so: each trigger kind fires when it
+//! should and not on a single-observation spike; release pays the recovery account exactly,
+//! burns the exercised puts, respects the epoch cap and costs the same for 1 or 1,000 writers.
+use anchor_lang::{error::ErrorCode as AnchorError, prelude::Pubkey, AccountDeserialize};
+use backstop::{
+    errors::BackstopError,
+    events::{BreachObserved, CapitalReleased},
+    instructions::ReportSolvencyArgs,
+    state::{BreachTransition, Series, Vault},
+};
+use backstop_harness::*;
+use backstop_litesvm_tests::{series::*, vault::*};
+
+const SOL: u64 = 1_000_000_000;
+
+fn read<T: AccountDeserialize>(svm: &LiteSVM, key: &Pubkey) -> T {
+    let acc = svm.get_account(key).expect("account exists");
+    T::try_deserialize(&mut acc.data.as_slice()).expect("account data")
+}
+
+fn transition(meta: &TransactionMetadata) -> BreachTransition {
+    cpi_events::<BreachObserved>(meta)
+        .last()
+        .expect("BreachObserved")
+        .transition
+}
+
+/// A market at $150 with one $100 series and one writer of 100 SOL.
+fn written_market() -> (Market, SeriesKeys, Writer) {
+    let mut m = Market::new(500_000 * USDC, 150);
+    let keys = m.open_series(100, 30);
+    let w = m.writer(100_000);
+    m.write(&w, keys, 100 * SOL, 0).expect("write");
+    (m, keys, w)
+}
+
+#[test]
+fn barrier_breach_confirms_only_after_persistence_and_releases_exactly() {
+    let (mut m, keys, w) = written_market();
+    let keeper = m.keeper();
+    let total = |m: &Market| {
+        [
+            m.f.reserve(),
+            keys.escrow,
+            m.f.recovery,
+            w.token,
+            keeper.token,
+        ]
+        .iter()
+        .map(|k| token_balance(&m.f.env.svm, k))
+        .sum::<u64>()
+    };
+    let before = total(&m);
+
+    // $150 -> $85 (barrier $90): first sighting starts the clock.
+    m.tick(10, 8_500);
+    assert_eq!(
+        transition(&m.observe().expect("observe")),
+        BreachTransition::Started
+    );
+    assert_program_error(m.trigger(&keeper, keys), BackstopError::BreachNotConfirmed);
+    m.tick(30, 8_500);
+    assert_eq!(
+        transition(&m.observe().expect("observe")),
+        BreachTransition::StillPending
+    );
+    m.tick(30, 8_500);
+    let meta = m
+        .trigger(&keeper, keys)
+        .expect("trigger confirms and releases");
+    println!(
+        "trigger (1 writer): {} compute units",
+        meta.compute_units_consumed
+    );
+    assert_eq!(transition(&meta), BreachTransition::Confirmed);
+
+    // 100 puts at K = $100, S = $85: $1,500 to the recovery account; puts burned; tip paid.
+    let ev = cpi_events::<CapitalReleased>(&meta);
+    assert_eq!(
+        (ev[0].units, ev[0].payout, ev[0].keeper_tip),
+        (100 * SOL, 1_500 * USDC, 5 * USDC)
+    );
+    assert_eq!(token_balance(&m.f.env.svm, &m.f.recovery), 1_500 * USDC);
+    assert_eq!(
+        token_balance(&m.f.env.svm, &keys.escrow),
+        10_000 * USDC - 1_500 * USDC
+    );
+    assert_eq!(token_balance(&m.f.env.svm, &keys.holder), 0);
+    assert_eq!(mint_supply(&m.f.env.svm, &keys.put_mint), 0);
+    assert_eq!(token_balance(&m.f.env.svm, &keeper.token), 5 * USDC);
+    assert_eq!(total(&m), before, "every token accounted for");
+    let s: Series = read(&m.f.env.svm, &keys.series);
+    assert_eq!(
+        (s.exercised_size, s.payout_total),
+        (100 * SOL, 1_500 * USDC)
+    );
+    let v: Vault = read(&m.f.env.svm, &m.f.vault());
+    assert_eq!(
+        (v.totals.released, v.totals.tips_paid),
+        (1_500 * USDC, 5 * USDC)
+    );
+    assert_eq!(v.totals.escrowed, 8_500 * USDC);
+
+    // Everything exercised: a second crank has nothing to do and pays no tip.
+    m.tick(1, 8_000);
+    assert_program_error(m.trigger(&keeper, keys), BackstopError::NothingToRelease);
+    assert_eq!(token_balance(&m.f.env.svm, &keeper.token), 5 * USDC);
+    // Writing is frozen once units were exercised.
+    let late = m.writer(10_000);
+    assert_program_error(m.write(&late, keys, SOL, 0), BackstopError::WritingFrozen);
+}
+
+#[test]
+fn a_single_observation_spike_never_triggers() {
+    let (mut m, keys, _w) = written_market();
+    let keeper = m.keeper();
+    m.tick(10, 8_000);
+    assert_eq!(
+        transition(&m.observe().expect("observe")),
+        BreachTransition::Started
+    );
+    m.tick(30, 15_000); // recovered before the persistence window ended
+    assert_eq!(
+        transition(&m.observe().expect("observe")),
+        BreachTransition::Cleared
+    );
+    m.tick(45, 8_000); // 85 s after the first sighting, but the clock restarted
+    assert_program_error(m.trigger(&keeper, keys), BackstopError::BreachNotConfirmed);
+    assert_eq!(token_balance(&m.f.env.svm, &m.f.recovery), 0);
+}
+
+#[test]
+fn an_older_update_cannot_reset_a_pending_breach() {
+    let (mut m, _keys, _w) = written_market();
+    m.tick(10, 8_000);
+    m.observe().expect("observe");
+    // Re-post a healthy update published before the one already observed.
+    let stale = PriceUpdate::new(SOL_FEED, 150 * 100_000_000, 5_000_000, -8, m.now() - 5);
+    write_price_update(&mut m.f.env.svm, m.price_account, &stale);
+    assert_program_error(m.observe(), BackstopError::OracleOutdated);
+    let v: Vault = read(&m.f.env.svm, &m.f.vault());
+    assert_ne!(v.breach.first_seen, 0, "still pending");
+}
+
+#[test]
+fn joint_collateral_drop_and_depeg_triggers() {
+    let (mut m, keys, _w) = written_market();
+    let keeper = m.keeper();
+    // $95: above the $90 barrier, below the $120 joint level, with USDC at $0.96.
+    m.tick(10, 9_500);
+    m.set_depeg_price(96_000_000);
+    assert_eq!(
+        transition(&m.observe().expect("observe")),
+        BreachTransition::Started
+    );
+    m.tick(61, 9_500);
+    m.set_depeg_price(96_000_000);
+    let meta = m.trigger(&keeper, keys).expect("joint trigger releases");
+    assert_eq!(transition(&meta), BreachTransition::Confirmed);
+    assert_eq!(token_balance(&m.f.env.svm, &m.f.recovery), 500 * USDC); // ($100 - $95) x 100
+
+    // The same drop without a depeg is no breach, and the depeg feed is mandatory.
+    let (mut m, _keys, _w) = written_market();
+    m.tick(10, 9_500);
+    assert_eq!(
+        transition(&m.observe().expect("observe")),
+        BreachTransition::StillHealthy
+    );
+    let mut ix = m.observe_ix();
+    ix.accounts[2].pubkey = backstop::ID; // Anchor's "None" for an optional account
+    let payer = m.f.payer.insecure_clone();
+    assert_program_error(
+        send(&mut m.f.env.svm, &[ix], &payer, &[]),
+        BackstopError::DepegPriceMissing,
+    );
+}
+
+#[test]
+fn reported_solvency_ratio_triggers_and_only_the_reporter_may_report() {
+    let (mut m, keys, _w) = written_market();
+    let keeper = m.keeper();
+    let reporter = m.f.reporter.insecure_clone();
+    let payer = m.f.payer.insecure_clone();
+    // 1,000 SOL at $150 against $140,000 of debt: 107 % < 110 %.
+    let args = ReportSolvencyArgs {
+        collateral_amount: 1_000 * SOL,
+        liabilities: 140_000 * USDC,
+    };
+    m.tick(10, 15_000);
+    let ix = m.report_ix(&reporter.pubkey(), args);
+    let meta = send_ok(&mut m.f.env.svm, &[ix], &payer, &[&reporter]);
+    assert_eq!(transition(&meta), BreachTransition::Started);
+    let ev = cpi_events::<backstop::events::SolvencyReported>(&meta);
+    assert_eq!(ev[0].ratio_bps, 10_714);
+
+    // Wrong reporter and a missing signature.
+    let impostor = m.f.env.funded();
+    let ix = m.report_ix(&impostor.pubkey(), args);
+    assert_program_error(
+        send(&mut m.f.env.svm, &[ix], &payer, &[&impostor]),
+        BackstopError::NotReporter,
+    );
+    let mut ix = m.report_ix(&reporter.pubkey(), args);
+    ix.accounts[0].is_signer = false;
+    assert_error_code(
+        send(&mut m.f.env.svm, &[ix], &payer, &[]),
+        AnchorError::AccountNotSigner.into(),
+    );
+
+    // At $150 the series (K = $100) is out of the money: the breach confirms, nothing releases.
+    m.tick(61, 15_000);
+    assert_program_error(m.trigger(&keeper, keys), BackstopError::NotInTheMoney);
+    m.tick(1, 9_900);
+    let meta = m.trigger(&keeper, keys).expect("released");
+    assert_eq!(cpi_events::<CapitalReleased>(&meta)[0].payout, 100 * USDC);
+}
+
+#[test]
+fn trigger_rejects_missing_signer_wrong_mint_and_substituted_accounts() {
+    let (mut m, keys, _w) = written_market();
+    let keeper = m.keeper();
+    m.tick(10, 8_000);
+    m.observe().expect("observe");
+    m.tick(61, 8_000);
+    m.observe().expect("confirm");
+    let payer = m.f.payer.insecure_clone();
+    let good = m.trigger_accounts(&keeper, keys);
+
+    let mut ix = Market::trigger_ix(good);
+    ix.accounts[0].is_signer = false;
+    assert_error_code(
+        send(&mut m.f.env.svm, &[ix], &payer, &[]),
+        AnchorError::AccountNotSigner.into(),
+    );
+
+    let other_mint = create_mint(
+        &mut m.f.env.svm,
+        &payer,
+        &Pubkey::new_unique(),
+        QUOTE_DECIMALS,
+    );
+    let other = create_token_account(&mut m.f.env.svm, &payer, &other_mint, &keeper.key.pubkey());
+    // A quote-mint account that is none of the vault's (the keeper's own would be rejected
+    // earlier by Anchor as a duplicate mutable account).
+    let stranger = create_token_account(
+        &mut m.f.env.svm,
+        &payer,
+        &m.f.quote_mint,
+        &Pubkey::new_unique(),
+    );
+    let other_series = m.open_series(90, 30);
+    let cases: Vec<(backstop::accounts::Trigger, BackstopError)> = vec![
+        (
+            backstop::accounts::Trigger {
+                keeper_token: other,
+                ..good
+            },
+            BackstopError::WrongMint,
+        ),
+        (
+            backstop::accounts::Trigger {
+                quote_mint: other_mint,
+                ..good
+            },
+            BackstopError::WrongMint,
+        ),
+        (
+            backstop::accounts::Trigger {
+                recovery: stranger,
+                ..good
+            },
+            BackstopError::WrongRecoveryAccount,
+        ),
+        (
+            backstop::accounts::Trigger {
+                reserve: stranger,
+                ..good
+            },
+            BackstopError::WrongReserveAccount,
+        ),
+        (
+            backstop::accounts::Trigger {
+                escrow: other_series.escrow,
+                ..good
+            },
+            BackstopError::WrongSeriesAccount,
+        ),
+        (
+            backstop::accounts::Trigger {
+                put_mint: other_series.put_mint,
+                ..good
+            },
+            BackstopError::WrongSeriesAccount,
+        ),
+        (
+            backstop::accounts::Trigger {
+                holder: stranger,
+                ..good
+            },
+            BackstopError::WrongSeriesAccount,
+        ),
+    ];
+    for (accounts, err) in cases {
+        let ix = Market::trigger_ix(accounts);
+        assert_program_error(send(&mut m.f.env.svm, &[ix], &payer, &[&keeper.key]), err);
+    }
+    let mut wrong = good;
+    let fake = Pubkey::new_unique();
+    let update = PriceUpdate::new(SOL_FEED, 8_000_000_000, 5_000_000, -8, m.now());
+    write_price_update_with_owner(&mut m.f.env.svm, fake, &update, Pubkey::new_unique());
+    wrong.price_update = fake;
+    let ix = Market::trigger_ix(wrong);
+    assert_program_error(
+        send(&mut m.f.env.svm, &[ix], &payer, &[&keeper.key]),
+        BackstopError::OracleWrongOwner,
+    );
+    assert_eq!(token_balance(&m.f.env.svm, &m.f.recovery), 0);
+}
+
+#[test]
+fn release_is_capped_per_epoch_and_resumes_next_epoch() {
+    let mut f = VaultFixture::new();
+    let mut args = f.args();
+    args.release.cap_per_epoch = 600 * USDC;
+    args.release.keeper_tip = 0;
+    let ix = f.create.ix(args);
+    send_ok(&mut f.env.svm, &[ix], &f.payer, &[&f.protocol]);
+    let fund = f.reserve_accounts().fund_ix(500_000 * USDC);
+    send_ok(&mut f.env.svm, &[fund], &f.payer, &[&f.protocol]);
+    let mut m = Market {
+        f,
+        price_account: Pubkey::new_unique(),
+        depeg_account: Pubkey::new_unique(),
+    };
+    m.tick(0, 15_000);
+    let keys = m.open_series(100, 30);
+    let w = m.writer(100_000);
+    m.write(&w, keys, 100 * SOL, 0).expect("write");
+    let keeper = m.keeper();
+
+    m.tick(10, 8_000); // $20 per unit in the money: $2,000 owed, $600 per epoch
+    m.observe().expect("observe");
+    m.tick(61, 8_000);
+    let ev = cpi_events::<CapitalReleased>(&m.trigger(&keeper, keys).expect("first epoch"));
+    assert_eq!((ev[0].units, ev[0].payout), (30 * SOL, 600 * USDC));
+    m.tick(60, 8_000);
+    assert_program_error(m.trigger(&keeper, keys), BackstopError::ReleaseCapReached);
+    m.tick(3_600, 8_000);
+    let ev = cpi_events::<CapitalReleased>(&m.trigger(&keeper, keys).expect("next epoch"));
+    assert_eq!((ev[0].units, ev[0].payout), (30 * SOL, 600 * USDC));
+    let s: Series = read(&m.f.env.svm, &keys.series);
+    assert_eq!((s.exercised_size, s.payout_total), (60 * SOL, 1_200 * USDC));
+    assert_eq!(token_balance(&m.f.env.svm, &m.f.recovery), 1_200 * USDC);
+}
+
+#[test]
+fn release_cost_does_not_grow_with_writers() {
+    let mut cu = vec![];
+    for writers in [1usize, 1_000] {
+        let mut m = Market::new(500_000 * USDC, 150);
+        let keys = m.open_series(100, 30);
+        for _ in 0..writers {
+            let w = m.quick_writer(200);
+            m.write(&w, keys, SOL, 0).expect("write");
+        }
+        let keeper = m.keeper();
+        m.tick(10, 8_000);
+        m.observe().expect("observe");
+        m.tick(61, 8_000);
+        let meta = m.trigger(&keeper, keys).expect("trigger");
+        let ev = cpi_events::<CapitalReleased>(&meta);
+        assert_eq!(ev[0].units, writers as u64 * SOL);
+        println!(
+            "trigger with {writers} writers: {} compute units",
+            meta.compute_units_consumed
+        );
+        cu.push(meta.compute_units_consumed as f64);
+    }
+    assert!(
+        (cu[1] - cu[0]).abs() <= 0.05 * cu[0],
+        "release CU {cu:?} differ by more than 5 %"
+    );
+}

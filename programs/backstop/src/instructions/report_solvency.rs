@@ -1,0 +1,68 @@
+use anchor_lang::prelude::*;
+
+use crate::{
+    errors::BackstopError,
+    events::{BreachObserved, SolvencyReported},
+    solvency,
+    state::{SolvencyReport, Vault},
+};
+
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ReportSolvencyArgs {
+    /// Collateral the protocol holds, collateral base units.
+    pub collateral_amount: u64,
+    /// What the protocol owes, quote base units.
+    pub liabilities: u64,
+}
+
+/// The protected protocol's reporter (fixed at vault creation; typically a PDA signing by CPI)
+/// reports its balance sheet; the report is observed at once. Never paused.
+#[event_cpi]
+#[derive(Accounts)]
+pub struct ReportSolvency<'info> {
+    pub reporter: Signer<'info>,
+
+    #[account(mut, has_one = reporter @ BackstopError::NotReporter)]
+    pub vault: Box<Account<'info, Vault>>,
+
+    /// CHECK: the collateral `PriceUpdateV2`, validated by `oracle::read_price`.
+    pub price_update: UncheckedAccount<'info>,
+
+    /// CHECK: the stablecoin `PriceUpdateV2` (joint depeg trigger only), validated likewise.
+    pub depeg_price_update: Option<UncheckedAccount<'info>>,
+}
+
+pub fn handler(ctx: Context<ReportSolvency>, args: ReportSolvencyArgs) -> Result<()> {
+    require!(args.liabilities > 0, BackstopError::InvalidSolvencyReport);
+    let now = Clock::get()?.unix_timestamp;
+    let depeg = ctx
+        .accounts
+        .depeg_price_update
+        .as_ref()
+        .map(|a| a.to_account_info());
+    let price_account = ctx.accounts.price_update.to_account_info();
+    let vault = &mut ctx.accounts.vault;
+    vault.report = SolvencyReport {
+        collateral_amount: args.collateral_amount,
+        liabilities: args.liabilities,
+        reported_at: now,
+    };
+    let (price, transition) = solvency::observe(vault, &price_account, depeg.as_ref(), now)?;
+    let reported = SolvencyReported {
+        vault: vault.key(),
+        collateral_amount: args.collateral_amount,
+        liabilities: args.liabilities,
+        ratio_bps: solvency::solvency_ratio_bps(vault, price.price)?,
+    };
+    let observed = BreachObserved {
+        vault: vault.key(),
+        transition,
+        price: price.price,
+        publish_time: price.publish_time,
+        first_seen: vault.breach.first_seen,
+        confirmed_at: vault.breach.confirmed_at,
+    };
+    emit_cpi!(reported);
+    emit_cpi!(observed);
+    Ok(())
+}

@@ -1,0 +1,104 @@
+//! Solvency observation: evaluates a vault's triggers on validated prices and feeds the
+//! result into its breach state machine.
+use anchor_lang::prelude::*;
+
+use crate::{
+    constants::PRICE_DECIMALS,
+    errors::BackstopError,
+    oracle::{self, Freshness, OracleConfig, OraclePrice},
+    state::{BreachTransition, Vault},
+};
+
+/// Collateral value / liabilities, in bps: `amount * price / 10^(cd + 12 - qd) * 10_000 /
+/// liabilities`, rounded down.
+pub fn solvency_ratio_bps(vault: &Vault, collateral_price: u64) -> Result<u64> {
+    let r = &vault.report;
+    require!(r.liabilities > 0, BackstopError::InvalidSolvencyReport);
+    let exp = i32::from(vault.collateral_decimals)
+        .checked_add(PRICE_DECIMALS)
+        .and_then(|e| e.checked_sub(i32::from(vault.quote_decimals)))
+        .and_then(|e| u32::try_from(e).ok())
+        .ok_or(BackstopError::MathOverflow)?;
+    let num = u128::from(r.collateral_amount)
+        .checked_mul(u128::from(collateral_price))
+        .and_then(|v| v.checked_mul(10_000))
+        .ok_or(BackstopError::MathOverflow)?;
+    let den = 10u128
+        .checked_pow(exp)
+        .and_then(|d| d.checked_mul(u128::from(r.liabilities)))
+        .ok_or(BackstopError::MathOverflow)?;
+    let ratio = num.checked_div(den).ok_or(BackstopError::MathOverflow)?;
+    Ok(u64::try_from(ratio).unwrap_or(u64::MAX))
+}
+
+/// Whether any enabled trigger is breached at these prices.
+pub fn is_breached(
+    vault: &Vault,
+    collateral: &OraclePrice,
+    depeg: Option<&OraclePrice>,
+) -> Result<bool> {
+    let t = &vault.trigger;
+    if t.barrier_price > 0 && collateral.price <= t.barrier_price {
+        return Ok(true);
+    }
+    if t.ratio_threshold_bps > 0 && vault.report.liabilities > 0 {
+        let age = collateral
+            .publish_time
+            .saturating_sub(vault.report.reported_at);
+        if age <= i64::from(t.max_report_age_secs)
+            && solvency_ratio_bps(vault, collateral.price)? < u64::from(t.ratio_threshold_bps)
+        {
+            return Ok(true);
+        }
+    }
+    if t.joint_collateral_price > 0 && t.depeg_price > 0 {
+        let depeg = depeg.ok_or(BackstopError::DepegPriceMissing)?;
+        if collateral.price <= t.joint_collateral_price && depeg.price <= t.depeg_price {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
+fn read(vault: &Vault, account: &AccountInfo, feed_id: [u8; 32], now: i64) -> Result<OraclePrice> {
+    oracle::read_price(
+        account,
+        &OracleConfig {
+            receiver: vault.oracle.receiver,
+            feed_id,
+            max_conf_bps: u64::from(vault.oracle.max_conf_bps),
+        },
+        Freshness::MaxAge {
+            now,
+            max_age_secs: i64::from(vault.oracle.max_age_secs),
+        },
+    )
+}
+
+/// Reads the collateral price (and the stablecoin price when the joint trigger is on), checks
+/// the update is not older than the last observed one, and records the observation.
+pub fn observe(
+    vault: &mut Vault,
+    collateral_account: &AccountInfo,
+    depeg_account: Option<&AccountInfo>,
+    now: i64,
+) -> Result<(OraclePrice, BreachTransition)> {
+    let collateral = read(vault, collateral_account, vault.oracle.collateral_feed, now)?;
+    let joint = vault.trigger.joint_collateral_price > 0 && vault.trigger.depeg_price > 0;
+    let depeg = match (joint, depeg_account) {
+        (true, Some(account)) => Some(read(vault, account, vault.oracle.depeg_feed, now)?),
+        (true, None) => return err!(BackstopError::DepegPriceMissing),
+        (false, _) => None,
+    };
+    require!(
+        collateral.publish_time >= vault.breach.last_observed,
+        BackstopError::OracleOutdated
+    );
+    let breached = is_breached(vault, &collateral, depeg.as_ref())?;
+    let transition = vault.breach.observe(
+        collateral.publish_time,
+        breached,
+        vault.trigger.persistence_secs,
+    );
+    Ok((collateral, transition))
+}
