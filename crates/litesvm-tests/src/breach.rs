@@ -114,3 +114,85 @@ impl Market {
         send(&mut self.f.env.svm, &[ix], &payer, &[&keeper.key])
     }
 }
+
+impl Market {
+    /// Writes a collateral update with explicit publish times (settlement tests).
+    pub fn set_price_at(
+        &mut self,
+        account: Pubkey,
+        cents: i64,
+        publish_time: i64,
+        prev_publish_time: i64,
+    ) {
+        let mut update = PriceUpdate::new(SOL_FEED, cents * 1_000_000, 5_000_000, -8, publish_time);
+        update.prev_publish_time = prev_publish_time;
+        write_price_update(&mut self.f.env.svm, account, &update);
+    }
+
+    pub fn settle_accounts(
+        &self,
+        keys: SeriesKeys,
+        price_update: Pubkey,
+    ) -> backstop::accounts::SettleSeries {
+        backstop::accounts::SettleSeries {
+            vault: self.f.vault(),
+            series: keys.series,
+            escrow: keys.escrow,
+            put_mint: keys.put_mint,
+            holder: keys.holder,
+            recovery: self.f.recovery,
+            price_update,
+            quote_mint: self.f.quote_mint,
+            token_program: TOKEN_PROGRAM_ID,
+            event_authority: event_authority(),
+            program: backstop::ID,
+        }
+    }
+
+    pub fn settle_with(&mut self, accounts: backstop::accounts::SettleSeries) -> TxResult {
+        let ix = Instruction {
+            program_id: backstop::ID,
+            accounts: accounts.to_account_metas(None),
+            data: backstop::instruction::SettleSeries {}.data(),
+        };
+        let payer = self.f.payer.insecure_clone();
+        send(&mut self.f.env.svm, &[ix], &payer, &[])
+    }
+
+    pub fn settle(&mut self, keys: SeriesKeys, price_update: Pubkey) -> TxResult {
+        self.settle_with(self.settle_accounts(keys, price_update))
+    }
+
+    pub fn reclaim_accounts(
+        &self,
+        keys: SeriesKeys,
+        writer: &Writer,
+    ) -> backstop::accounts::Reclaim {
+        backstop::accounts::Reclaim {
+            vault: self.f.vault(),
+            series: keys.series,
+            position: position_pda(&keys.series, &writer.key.pubkey()),
+            writer: writer.key.pubkey(),
+            writer_token: writer.token,
+            escrow: keys.escrow,
+            quote_mint: self.f.quote_mint,
+            token_program: TOKEN_PROGRAM_ID,
+            event_authority: event_authority(),
+            program: backstop::ID,
+        }
+    }
+
+    pub fn reclaim_with(&mut self, accounts: backstop::accounts::Reclaim) -> TxResult {
+        let ix = Instruction {
+            program_id: backstop::ID,
+            accounts: accounts.to_account_metas(None),
+            data: backstop::instruction::Reclaim {}.data(),
+        };
+        let payer = self.f.payer.insecure_clone();
+        send(&mut self.f.env.svm, &[ix], &payer, &[])
+    }
+
+    pub fn reclaim(&mut self, keys: SeriesKeys, writer: &Writer) -> TxResult {
+        self.reclaim_with(self.reclaim_accounts(keys, writer))
+    }
+}

@@ -35,3 +35,7 @@ const _: () = assert!(10u64.pow(PRICE_DECIMALS as u32) == crate::math::PRICE_SCA
 
 /// Shortest time to expiry a series may open with: 1 hour.
 pub const MIN_SERIES_TENOR_SECS: i64 = 3_600;
+
+/// After expiry, this long only the first update at/after expiry (or the earliest one shown)
+/// can settle a series; after it, the earliest candidate is final, or a fresh update settles.
+pub const SETTLEMENT_GRACE_SECS: i64 = 3_600;

@@ -161,6 +161,14 @@ pub enum BackstopError {
     ReleaseCapReached, // 6076
     #[msg("Liabilities must be positive")]
     InvalidSolvencyReport, // 6077
+    #[msg("Series has not expired yet")]
+    SeriesNotExpired, // 6078
+    #[msg("Settlement needs an update published at or after expiry")]
+    SettlementPriceTooEarly, // 6079
+    #[msg("Series is not settled yet")]
+    SeriesNotSettled, // 6080
+    #[msg("Fallback settlement needs a fresh update")]
+    SettlementPriceStale, // 6081
 }
 
 /// Every pricing failure keeps its own code, so a client can tell which check failed.

@@ -102,3 +102,36 @@ pub struct CapitalReleased {
     pub keeper_tip: u64,
     pub keeper: Pubkey,
 }
+
+#[event]
+pub struct SettlementCandidate {
+    pub series: Pubkey,
+    pub price: u64,
+    pub publish_time: i64,
+}
+
+#[event]
+pub struct SeriesSettled {
+    pub vault: Pubkey,
+    pub series: Pubkey,
+    /// Settlement price, `PRICE_SCALE`, and the publish time of its update.
+    pub price: u64,
+    pub publish_time: i64,
+    /// Units settled in the money at expiry and what they paid to the recovery account.
+    pub units: u64,
+    pub payout: u64,
+    /// Premium budget returned to the uncommitted reserve.
+    pub budget_released: u64,
+}
+
+#[event]
+pub struct PositionReclaimed {
+    pub series: Pubkey,
+    pub writer: Pubkey,
+    pub size: u64,
+    pub escrow_deposited: u64,
+    /// The writer's pro-rata share of the series' payouts (rounded up).
+    pub payout_share: u64,
+    /// Quote base units returned to the writer.
+    pub reclaimed: u64,
+}

@@ -86,4 +86,16 @@ pub mod backstop {
     pub fn trigger(ctx: Context<Trigger>) -> Result<()> {
         instructions::trigger::handler(ctx)
     }
+
+    /// Permissionless cash settlement of an expired series from the first update at/after
+    /// expiry.
+    pub fn settle_series(ctx: Context<SettleSeries>) -> Result<()> {
+        instructions::settle_series::handler(ctx)
+    }
+
+    /// Permissionless: returns a writer's escrow minus its share of payouts and closes the
+    /// position.
+    pub fn reclaim(ctx: Context<Reclaim>) -> Result<()> {
+        instructions::reclaim::handler(ctx)
+    }
 }

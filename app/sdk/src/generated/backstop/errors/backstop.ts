@@ -170,6 +170,14 @@ export const BACKSTOP_ERROR__NOTHING_TO_RELEASE = 0x17bb; // 6075
 export const BACKSTOP_ERROR__RELEASE_CAP_REACHED = 0x17bc; // 6076
 /** InvalidSolvencyReport: Liabilities must be positive */
 export const BACKSTOP_ERROR__INVALID_SOLVENCY_REPORT = 0x17bd; // 6077
+/** SeriesNotExpired: Series has not expired yet */
+export const BACKSTOP_ERROR__SERIES_NOT_EXPIRED = 0x17be; // 6078
+/** SettlementPriceTooEarly: Settlement needs an update published at or after expiry */
+export const BACKSTOP_ERROR__SETTLEMENT_PRICE_TOO_EARLY = 0x17bf; // 6079
+/** SeriesNotSettled: Series is not settled yet */
+export const BACKSTOP_ERROR__SERIES_NOT_SETTLED = 0x17c0; // 6080
+/** SettlementPriceStale: Fallback settlement needs a fresh update */
+export const BACKSTOP_ERROR__SETTLEMENT_PRICE_STALE = 0x17c1; // 6081
 
 export type BackstopError =
   | typeof BACKSTOP_ERROR__BREACH_NOT_CONFIRMED
@@ -238,7 +246,11 @@ export type BackstopError =
   | typeof BACKSTOP_ERROR__PREMIUM_BUDGET_EXCEEDED
   | typeof BACKSTOP_ERROR__RELEASE_CAP_REACHED
   | typeof BACKSTOP_ERROR__SERIES_EXPIRED
+  | typeof BACKSTOP_ERROR__SERIES_NOT_EXPIRED
   | typeof BACKSTOP_ERROR__SERIES_NOT_OPEN
+  | typeof BACKSTOP_ERROR__SERIES_NOT_SETTLED
+  | typeof BACKSTOP_ERROR__SETTLEMENT_PRICE_STALE
+  | typeof BACKSTOP_ERROR__SETTLEMENT_PRICE_TOO_EARLY
   | typeof BACKSTOP_ERROR__SIZE_CAP_EXCEEDED
   | typeof BACKSTOP_ERROR__SLIPPAGE_EXCEEDED
   | typeof BACKSTOP_ERROR__UNKNOWN_PAUSE_FLAGS
@@ -320,7 +332,11 @@ if (process.env.NODE_ENV !== "production") {
     [BACKSTOP_ERROR__PREMIUM_BUDGET_EXCEEDED]: `Premium would exceed the series budget`,
     [BACKSTOP_ERROR__RELEASE_CAP_REACHED]: `This epoch's release cap is used up`,
     [BACKSTOP_ERROR__SERIES_EXPIRED]: `Series has expired`,
+    [BACKSTOP_ERROR__SERIES_NOT_EXPIRED]: `Series has not expired yet`,
     [BACKSTOP_ERROR__SERIES_NOT_OPEN]: `Series is not open`,
+    [BACKSTOP_ERROR__SERIES_NOT_SETTLED]: `Series is not settled yet`,
+    [BACKSTOP_ERROR__SETTLEMENT_PRICE_STALE]: `Fallback settlement needs a fresh update`,
+    [BACKSTOP_ERROR__SETTLEMENT_PRICE_TOO_EARLY]: `Settlement needs an update published at or after expiry`,
     [BACKSTOP_ERROR__SIZE_CAP_EXCEEDED]: `Size would exceed the series cap`,
     [BACKSTOP_ERROR__SLIPPAGE_EXCEEDED]: `Premium is below the writer's minimum`,
     [BACKSTOP_ERROR__UNKNOWN_PAUSE_FLAGS]: `Pause flags contain bits that name no operation`,

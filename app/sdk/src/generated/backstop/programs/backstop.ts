@@ -23,7 +23,9 @@ import {
   parseObserveBreachInstruction,
   parseOpenSeriesInstruction,
   parseQuotePremiumInstruction,
+  parseReclaimInstruction,
   parseReportSolvencyInstruction,
+  parseSettleSeriesInstruction,
   parseTriggerInstruction,
   parseWithdrawReserveInstruction,
   parseWritePutInstruction,
@@ -33,7 +35,9 @@ import {
   type ParsedObserveBreachInstruction,
   type ParsedOpenSeriesInstruction,
   type ParsedQuotePremiumInstruction,
+  type ParsedReclaimInstruction,
   type ParsedReportSolvencyInstruction,
+  type ParsedSettleSeriesInstruction,
   type ParsedTriggerInstruction,
   type ParsedWithdrawReserveInstruction,
   type ParsedWritePutInstruction,
@@ -109,7 +113,9 @@ export enum BackstopInstruction {
   ObserveBreach,
   OpenSeries,
   QuotePremium,
+  Reclaim,
   ReportSolvency,
+  SettleSeries,
   Trigger,
   WithdrawReserve,
   WritePut,
@@ -189,12 +195,34 @@ export function identifyBackstopInstruction(
     containsBytes(
       data,
       fixEncoderSize(getBytesEncoder(), 8).encode(
+        new Uint8Array([44, 177, 236, 249, 145, 109, 163, 186]),
+      ),
+      0,
+    )
+  ) {
+    return BackstopInstruction.Reclaim;
+  }
+  if (
+    containsBytes(
+      data,
+      fixEncoderSize(getBytesEncoder(), 8).encode(
         new Uint8Array([212, 220, 215, 96, 128, 234, 128, 91]),
       ),
       0,
     )
   ) {
     return BackstopInstruction.ReportSolvency;
+  }
+  if (
+    containsBytes(
+      data,
+      fixEncoderSize(getBytesEncoder(), 8).encode(
+        new Uint8Array([117, 139, 23, 250, 111, 55, 22, 125]),
+      ),
+      0,
+    )
+  ) {
+    return BackstopInstruction.SettleSeries;
   }
   if (
     containsBytes(
@@ -256,8 +284,14 @@ export type ParsedBackstopInstruction<
       instructionType: BackstopInstruction.QuotePremium;
     } & ParsedQuotePremiumInstruction<TProgram>)
   | ({
+      instructionType: BackstopInstruction.Reclaim;
+    } & ParsedReclaimInstruction<TProgram>)
+  | ({
       instructionType: BackstopInstruction.ReportSolvency;
     } & ParsedReportSolvencyInstruction<TProgram>)
+  | ({
+      instructionType: BackstopInstruction.SettleSeries;
+    } & ParsedSettleSeriesInstruction<TProgram>)
   | ({
       instructionType: BackstopInstruction.Trigger;
     } & ParsedTriggerInstruction<TProgram>)
@@ -314,11 +348,25 @@ export function parseBackstopInstruction<TProgram extends string>(
         ...parseQuotePremiumInstruction(instruction),
       };
     }
+    case BackstopInstruction.Reclaim: {
+      assertIsInstructionWithAccounts(instruction);
+      return {
+        instructionType: BackstopInstruction.Reclaim,
+        ...parseReclaimInstruction(instruction),
+      };
+    }
     case BackstopInstruction.ReportSolvency: {
       assertIsInstructionWithAccounts(instruction);
       return {
         instructionType: BackstopInstruction.ReportSolvency,
         ...parseReportSolvencyInstruction(instruction),
+      };
+    }
+    case BackstopInstruction.SettleSeries: {
+      assertIsInstructionWithAccounts(instruction);
+      return {
+        instructionType: BackstopInstruction.SettleSeries,
+        ...parseSettleSeriesInstruction(instruction),
       };
     }
     case BackstopInstruction.Trigger: {
