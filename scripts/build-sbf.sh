@@ -42,7 +42,6 @@ if ! [ -f "$SBF_TOOLCHAIN_DIR/.sbf-patched" ] || ! "$SBF_TOOLCHAIN_DIR/bin/rustc
 fi
 
 if [ $# -gt 0 ]; then PKGS=("$@"); else PKGS=("${PROGRAMS[@]}"); fi
-PKG_ARGS=(); for p in "${PKGS[@]}"; do PKG_ARGS+=(-p "$p"); done
 
 export PATH="$SBF_TOOLCHAIN_DIR/bin:$TOOLS/bin:$PATH"
 export RUSTC="$SBF_TOOLCHAIN_DIR/bin/rustc"
@@ -54,12 +53,16 @@ export RUSTFLAGS="--cfg target_os=\"solana\" -A explicit_builtin_cfgs_in_flags \
  -A linker_messages -C passes=lower-atomic -Zunstable-options -Cpanic=immediate-abort \
  -C link-arg=--llvm-args=-bpf-stack-size=4096 -C link-arg=--arch=$SBF_ARCH ${SBF_EXTRA_RUSTFLAGS:-}"
 
-"$SBF_TOOLCHAIN_DIR/bin/cargo" build --release --locked "${PKG_ARGS[@]}" \
-  --target "$TARGET_JSON" -Z json-target-spec -Z build-std=std,panic_abort
-
 mkdir -p "$ROOT/target/deploy"
+# One cargo invocation per program: building them together would unify features, and a
+# program that depends on another with `cpi` (no-entrypoint) would empty the other's .so.
 for p in "${PKGS[@]}"; do
+  "$SBF_TOOLCHAIN_DIR/bin/cargo" build --release --locked -p "$p" \
+    --target "$TARGET_JSON" -Z json-target-spec -Z build-std=std,panic_abort
   so="$(echo "$p" | tr - _)"
   cp "$CARGO_TARGET_DIR/$TARGET_NAME/release/lib$so.so" "$ROOT/target/deploy/$so.so"
-  log "target/deploy/$so.so $(stat -c %s "$ROOT/target/deploy/$so.so") bytes"
+  size=$(stat -c %s "$ROOT/target/deploy/$so.so")
+  # An entrypoint-less build is a few KB: fail rather than deploy an empty program.
+  [ "$size" -gt 65536 ] || { echo "target/deploy/$so.so is only $size bytes: built without its entrypoint?" >&2; exit 1; }
+  log "target/deploy/$so.so $size bytes"
 done

@@ -12,7 +12,7 @@ OUT="$ROOT/target/idl"; mkdir -p "$OUT"
 for p in "${PROGRAMS[@]}"; do
   # Own target dir: the IDL build compiles the program with `idl-build` on the host.
   cargo run --locked -q -p idl-gen --target-dir "$OUT/build" -- \
-    "programs/$p" "$OUT/$p.json" --target-dir "$OUT/build"
+    "programs/$p" "$OUT/$(echo "$p" | tr - _).json" --target-dir "$OUT/build"
 done
 
 ensure_node_modules
@@ -22,13 +22,14 @@ node "$ROOT/scripts/codegen.mjs" "$OUT" "$GEN"
 if [ "$MODE" = --check ]; then
   status=0
   for p in "${PROGRAMS[@]}"; do
-    diff -u "idl/$p.json" "$OUT/$p.json" || { echo "idl/$p.json is stale: run scripts/idl.sh" >&2; status=1; }
+    n="$(echo "$p" | tr - _)"
+    diff -u "idl/$n.json" "$OUT/$n.json" || { echo "idl/$n.json is stale: run scripts/idl.sh" >&2; status=1; }
   done
   diff -ru app/sdk/src/generated "$GEN" || { echo "app/sdk/src/generated is stale: run scripts/idl.sh" >&2; status=1; }
   [ $status = 0 ] && log "IDL and generated client match the code"
   exit $status
 fi
 mkdir -p idl
-for p in "${PROGRAMS[@]}"; do cp "$OUT/$p.json" "idl/$p.json"; done
+for p in "${PROGRAMS[@]}"; do n="$(echo "$p" | tr - _)"; cp "$OUT/$n.json" "idl/$n.json"; done
 rm -rf app/sdk/src/generated; cp -r "$GEN" app/sdk/src/generated
 log "wrote idl/ and app/sdk/src/generated/"

@@ -5,7 +5,7 @@ TOOLCHAIN="$(sed -n 's/^channel *= *"\(.*\)"/\1/p' "$ROOT/rust-toolchain.toml")"
 TOOLS="$ROOT/.tools"
 export RUSTUP_TOOLCHAIN="$TOOLCHAIN"
 # Programs built to target/deploy/<name>.so; the order is the deploy order.
-PROGRAMS=(backstop)
+PROGRAMS=(backstop example-lender)
 
 log() { echo "[$(basename "$0")] $*" >&2; }
 

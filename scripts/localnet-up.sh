@@ -28,9 +28,10 @@ ARGS=(--host 127.0.0.1 --rpc-port "$RPC_PORT" --ws-port "$WS_PORT"
       --upgrade-authority "$DEPLOYER" --airdrop "$DEPLOYER" --ready-file "$STATE/ready")
 # LOCALNET_PRELOAD=0 starts without programs (migrations/deploy.ts deploys them).
 [ "${LOCALNET_PRELOAD:-1}" = 0 ] || for p in "${PROGRAMS[@]}"; do
-  so="$ROOT/target/deploy/$p.so"
+  name="$(echo "$p" | tr - _)"
+  so="$ROOT/target/deploy/$name.so"
   [ -f "$so" ] || { echo "missing $so: run scripts/build-sbf.sh first" >&2; exit 1; }
-  ARGS+=(--program "$("$ROOT/scripts/program-id.sh" "$p" localnet)=$so")
+  ARGS+=(--program "$("$ROOT/scripts/program-id.sh" "$name" localnet)=$so")
 done
 if [ -n "${LOCALNET_FIXTURES:-}" ]; then
   for f in "$LOCALNET_FIXTURES"/*.json; do

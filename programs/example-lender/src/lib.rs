@@ -1,0 +1,200 @@
+//! example-lender: the smallest protected protocol. It keeps its books (collateral held,
+//! liabilities owed), reports them to its Backstop vault by CPI signed by its reporter PDA,
+//! and can trigger the backstop's release by CPI. Used by Backstop's integration tests.
+#![allow(unexpected_cfgs)]
+
+#[cfg(target_arch = "bpf")]
+use solana_compiler_builtins as _;
+
+use anchor_lang::prelude::*;
+use backstop::{cpi::accounts as bs, instructions::ReportSolvencyArgs, program::Backstop};
+
+declare_id!("AYn2kYmTCUb8QnMvNqB21bwQTTwfpV6so1RxR3K4fnU6");
+
+/// Seed of the PDA that signs for this program in Backstop (the vault's `reporter`).
+pub const REPORTER_SEED: &[u8] = b"reporter";
+/// Seed of the market's books.
+pub const MARKET_SEED: &[u8] = b"market";
+
+#[program]
+pub mod example_lender {
+    use super::*;
+
+    /// Creates the market's books, owned by `admin`.
+    pub fn initialize(ctx: Context<Initialize>) -> Result<()> {
+        let market = &mut ctx.accounts.market;
+        market.admin = ctx.accounts.admin.key();
+        market.bump = ctx.bumps.market;
+        market.reporter_bump = ctx.bumps.reporter;
+        Ok(())
+    }
+
+    /// The admin updates the books (deposits, borrows and liquidations happen elsewhere).
+    pub fn set_books(
+        ctx: Context<SetBooks>,
+        collateral_amount: u64,
+        liabilities: u64,
+    ) -> Result<()> {
+        let market = &mut ctx.accounts.market;
+        market.collateral_amount = collateral_amount;
+        market.liabilities = liabilities;
+        Ok(())
+    }
+
+    /// Reports the books to Backstop, signed by the reporter PDA (anyone may crank it).
+    pub fn report_to_backstop(ctx: Context<ReportToBackstop>) -> Result<()> {
+        let m = &ctx.accounts.market;
+        let seeds: &[&[u8]] = &[REPORTER_SEED, &[m.reporter_bump]];
+        let accounts = bs::ReportSolvency {
+            reporter: ctx.accounts.reporter.to_account_info(),
+            vault: ctx.accounts.vault.to_account_info(),
+            price_update: ctx.accounts.price_update.to_account_info(),
+            depeg_price_update: ctx
+                .accounts
+                .depeg_price_update
+                .as_ref()
+                .map(|a| a.to_account_info()),
+            event_authority: ctx.accounts.backstop_event_authority.to_account_info(),
+            program: ctx.accounts.backstop_program.to_account_info(),
+        };
+        let signer = &[seeds];
+        let cpi =
+            CpiContext::new_with_signer(ctx.accounts.backstop_program.key(), accounts, signer);
+        backstop::cpi::report_solvency(
+            cpi,
+            ReportSolvencyArgs {
+                collateral_amount: m.collateral_amount,
+                liabilities: m.liabilities,
+            },
+        )
+    }
+
+    /// Triggers Backstop's release on one series, as the keeper, signed by the reporter PDA.
+    pub fn trigger_backstop(ctx: Context<TriggerBackstop>) -> Result<()> {
+        let seeds: &[&[u8]] = &[REPORTER_SEED, &[ctx.accounts.market.reporter_bump]];
+        let a = &ctx.accounts;
+        let accounts = bs::Trigger {
+            keeper: a.reporter.to_account_info(),
+            vault: a.vault.to_account_info(),
+            series: a.series.to_account_info(),
+            escrow: a.escrow.to_account_info(),
+            put_mint: a.put_mint.to_account_info(),
+            holder: a.holder.to_account_info(),
+            recovery: a.recovery.to_account_info(),
+            reserve: a.reserve.to_account_info(),
+            keeper_token: a.keeper_token.to_account_info(),
+            price_update: a.price_update.to_account_info(),
+            depeg_price_update: a.depeg_price_update.as_ref().map(|x| x.to_account_info()),
+            quote_mint: a.quote_mint.to_account_info(),
+            token_program: a.token_program.to_account_info(),
+            event_authority: a.backstop_event_authority.to_account_info(),
+            program: a.backstop_program.to_account_info(),
+        };
+        let signer = &[seeds];
+        backstop::cpi::trigger(CpiContext::new_with_signer(
+            a.backstop_program.key(),
+            accounts,
+            signer,
+        ))
+    }
+}
+
+#[account]
+#[derive(InitSpace)]
+pub struct Market {
+    pub admin: Pubkey,
+    /// Collateral held, collateral base units.
+    pub collateral_amount: u64,
+    /// Owed to depositors, quote base units.
+    pub liabilities: u64,
+    pub bump: u8,
+    pub reporter_bump: u8,
+}
+
+#[derive(Accounts)]
+pub struct Initialize<'info> {
+    #[account(mut)]
+    pub admin: Signer<'info>,
+    #[account(init, payer = admin, space = 8 + Market::INIT_SPACE, seeds = [MARKET_SEED], bump)]
+    pub market: Account<'info, Market>,
+    /// CHECK: the reporter PDA; only its bump is recorded.
+    #[account(seeds = [REPORTER_SEED], bump)]
+    pub reporter: UncheckedAccount<'info>,
+    pub system_program: Program<'info, System>,
+}
+
+#[derive(Accounts)]
+pub struct SetBooks<'info> {
+    pub admin: Signer<'info>,
+    #[account(mut, seeds = [MARKET_SEED], bump = market.bump, has_one = admin @ LenderError::NotAdmin)]
+    pub market: Account<'info, Market>,
+}
+
+#[derive(Accounts)]
+pub struct ReportToBackstop<'info> {
+    #[account(seeds = [MARKET_SEED], bump = market.bump)]
+    pub market: Account<'info, Market>,
+    /// CHECK: this program's reporter PDA, signs the CPI.
+    #[account(seeds = [REPORTER_SEED], bump = market.reporter_bump)]
+    pub reporter: UncheckedAccount<'info>,
+    /// CHECK: the Backstop vault; Backstop checks the reporter against it.
+    #[account(mut)]
+    pub vault: UncheckedAccount<'info>,
+    /// CHECK: validated by Backstop's oracle module.
+    pub price_update: UncheckedAccount<'info>,
+    /// CHECK: validated by Backstop's oracle module.
+    pub depeg_price_update: Option<UncheckedAccount<'info>>,
+    /// CHECK: Backstop's event authority, checked by Backstop.
+    pub backstop_event_authority: UncheckedAccount<'info>,
+    pub backstop_program: Program<'info, Backstop>,
+}
+
+#[derive(Accounts)]
+pub struct TriggerBackstop<'info> {
+    #[account(seeds = [MARKET_SEED], bump = market.bump)]
+    pub market: Account<'info, Market>,
+    /// CHECK: this program's reporter PDA, signs the CPI as Backstop's keeper.
+    #[account(seeds = [REPORTER_SEED], bump = market.reporter_bump)]
+    pub reporter: UncheckedAccount<'info>,
+    /// CHECK: every account below is validated by Backstop's `trigger`.
+    #[account(mut)]
+    pub vault: UncheckedAccount<'info>,
+    /// CHECK: see above.
+    #[account(mut)]
+    pub series: UncheckedAccount<'info>,
+    /// CHECK: see above.
+    #[account(mut)]
+    pub escrow: UncheckedAccount<'info>,
+    /// CHECK: see above.
+    #[account(mut)]
+    pub put_mint: UncheckedAccount<'info>,
+    /// CHECK: see above.
+    #[account(mut)]
+    pub holder: UncheckedAccount<'info>,
+    /// CHECK: see above.
+    #[account(mut)]
+    pub recovery: UncheckedAccount<'info>,
+    /// CHECK: see above.
+    #[account(mut)]
+    pub reserve: UncheckedAccount<'info>,
+    /// CHECK: see above.
+    #[account(mut)]
+    pub keeper_token: UncheckedAccount<'info>,
+    /// CHECK: see above.
+    pub price_update: UncheckedAccount<'info>,
+    /// CHECK: see above.
+    pub depeg_price_update: Option<UncheckedAccount<'info>>,
+    /// CHECK: see above.
+    pub quote_mint: UncheckedAccount<'info>,
+    /// CHECK: see above.
+    pub token_program: UncheckedAccount<'info>,
+    /// CHECK: Backstop's event authority, checked by Backstop.
+    pub backstop_event_authority: UncheckedAccount<'info>,
+    pub backstop_program: Program<'info, Backstop>,
+}
+
+#[error_code]
+pub enum LenderError {
+    #[msg("Signer is not the market admin")]
+    NotAdmin,
+}
