@@ -48,14 +48,16 @@ export RUSTC="$SBF_TOOLCHAIN_DIR/bin/rustc"
 unset RUSTUP_TOOLCHAIN
 export LD_LIBRARY_PATH="$SBF_TOOLCHAIN_DIR/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 export RUSTC_BOOTSTRAP_SYNTHETIC_TARGET=1   # std's build.rs: don't mark our JSON target restricted_std
-export CARGO_TARGET_DIR="$ROOT/target/sbf-$SBF_ARCH"
 export RUSTFLAGS="--cfg target_os=\"solana\" -A explicit_builtin_cfgs_in_flags \
  -A linker_messages -C passes=lower-atomic -Zunstable-options -Cpanic=immediate-abort \
- -C link-arg=--llvm-args=-bpf-stack-size=4096 -C link-arg=--arch=$SBF_ARCH ${SBF_EXTRA_RUSTFLAGS:-}"
+ -C link-arg=--llvm-args=-bpf-stack-size=4096 -C link-arg=--arch=$SBF_ARCH -C link-arg=--deploy=false ${SBF_EXTRA_RUSTFLAGS:-}"
+# (--deploy=false: sbpf-linker would otherwise copy every .so it links, including a dependency
+# program built with `cpi`, into ./target/deploy behind our back.)
 
 mkdir -p "$ROOT/target/deploy"
 # One cargo invocation per program: building them together would unify features, and a
 # program that depends on another with `cpi` (no-entrypoint) would empty the other's .so.
+export CARGO_TARGET_DIR="$ROOT/target/sbf-$SBF_ARCH"
 for p in "${PKGS[@]}"; do
   "$SBF_TOOLCHAIN_DIR/bin/cargo" build --release --locked -p "$p" \
     --target "$TARGET_JSON" -Z json-target-spec -Z build-std=std,panic_abort

@@ -135,3 +135,18 @@ pub struct PositionReclaimed {
     /// Quote base units returned to the writer.
     pub reclaimed: u64,
 }
+
+#[event]
+pub struct PauseFlagsSet {
+    pub admin: Pubkey,
+    pub old_flags: u32,
+    pub new_flags: u32,
+}
+
+#[event]
+pub struct VaultSettingsUpdated {
+    pub vault: Pubkey,
+    pub trigger: crate::state::TriggerSettings,
+    pub pricing: crate::state::PricingSettings,
+    pub release: crate::state::ReleaseSettings,
+}

@@ -98,4 +98,22 @@ pub mod backstop {
     pub fn reclaim(ctx: Context<Reclaim>) -> Result<()> {
         instructions::reclaim::handler(ctx)
     }
+
+    /// The admin pauses or resumes risk-adding operations.
+    pub fn set_pause_flags(ctx: Context<SetPauseFlags>, pause_flags: u32) -> Result<()> {
+        instructions::set_pause_flags::handler(ctx, pause_flags)
+    }
+
+    /// The vault authority changes trigger, pricing and release settings within bounds.
+    pub fn update_vault_settings(
+        ctx: Context<UpdateVaultSettings>,
+        args: UpdateVaultSettingsArgs,
+    ) -> Result<()> {
+        instructions::update_vault_settings::handler(ctx, args)
+    }
+
+    /// Read-only: coverage, premium paid, released and the coverage ratio of a vault.
+    pub fn get_vault_strength(ctx: Context<GetVaultStrength>) -> Result<VaultStrength> {
+        instructions::vault_strength::handler(ctx)
+    }
 }

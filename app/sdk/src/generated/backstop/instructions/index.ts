@@ -8,13 +8,16 @@
 
 export * from "./createVault";
 export * from "./fundReserve";
+export * from "./getVaultStrength";
 export * from "./initializeConfig";
 export * from "./observeBreach";
 export * from "./openSeries";
 export * from "./quotePremium";
 export * from "./reclaim";
 export * from "./reportSolvency";
+export * from "./setPauseFlags";
 export * from "./settleSeries";
 export * from "./trigger";
+export * from "./updateVaultSettings";
 export * from "./withdrawReserve";
 export * from "./writePut";

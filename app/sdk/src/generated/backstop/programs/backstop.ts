@@ -19,26 +19,32 @@ import {
 import {
   parseCreateVaultInstruction,
   parseFundReserveInstruction,
+  parseGetVaultStrengthInstruction,
   parseInitializeConfigInstruction,
   parseObserveBreachInstruction,
   parseOpenSeriesInstruction,
   parseQuotePremiumInstruction,
   parseReclaimInstruction,
   parseReportSolvencyInstruction,
+  parseSetPauseFlagsInstruction,
   parseSettleSeriesInstruction,
   parseTriggerInstruction,
+  parseUpdateVaultSettingsInstruction,
   parseWithdrawReserveInstruction,
   parseWritePutInstruction,
   type ParsedCreateVaultInstruction,
   type ParsedFundReserveInstruction,
+  type ParsedGetVaultStrengthInstruction,
   type ParsedInitializeConfigInstruction,
   type ParsedObserveBreachInstruction,
   type ParsedOpenSeriesInstruction,
   type ParsedQuotePremiumInstruction,
   type ParsedReclaimInstruction,
   type ParsedReportSolvencyInstruction,
+  type ParsedSetPauseFlagsInstruction,
   type ParsedSettleSeriesInstruction,
   type ParsedTriggerInstruction,
+  type ParsedUpdateVaultSettingsInstruction,
   type ParsedWithdrawReserveInstruction,
   type ParsedWritePutInstruction,
 } from "../instructions";
@@ -109,14 +115,17 @@ export function identifyBackstopAccount(
 export enum BackstopInstruction {
   CreateVault,
   FundReserve,
+  GetVaultStrength,
   InitializeConfig,
   ObserveBreach,
   OpenSeries,
   QuotePremium,
   Reclaim,
   ReportSolvency,
+  SetPauseFlags,
   SettleSeries,
   Trigger,
+  UpdateVaultSettings,
   WithdrawReserve,
   WritePut,
 }
@@ -146,6 +155,17 @@ export function identifyBackstopInstruction(
     )
   ) {
     return BackstopInstruction.FundReserve;
+  }
+  if (
+    containsBytes(
+      data,
+      fixEncoderSize(getBytesEncoder(), 8).encode(
+        new Uint8Array([181, 249, 206, 208, 36, 189, 171, 180]),
+      ),
+      0,
+    )
+  ) {
+    return BackstopInstruction.GetVaultStrength;
   }
   if (
     containsBytes(
@@ -217,6 +237,17 @@ export function identifyBackstopInstruction(
     containsBytes(
       data,
       fixEncoderSize(getBytesEncoder(), 8).encode(
+        new Uint8Array([205, 167, 85, 237, 144, 202, 248, 175]),
+      ),
+      0,
+    )
+  ) {
+    return BackstopInstruction.SetPauseFlags;
+  }
+  if (
+    containsBytes(
+      data,
+      fixEncoderSize(getBytesEncoder(), 8).encode(
         new Uint8Array([117, 139, 23, 250, 111, 55, 22, 125]),
       ),
       0,
@@ -234,6 +265,17 @@ export function identifyBackstopInstruction(
     )
   ) {
     return BackstopInstruction.Trigger;
+  }
+  if (
+    containsBytes(
+      data,
+      fixEncoderSize(getBytesEncoder(), 8).encode(
+        new Uint8Array([213, 152, 85, 200, 145, 172, 144, 183]),
+      ),
+      0,
+    )
+  ) {
+    return BackstopInstruction.UpdateVaultSettings;
   }
   if (
     containsBytes(
@@ -272,6 +314,9 @@ export type ParsedBackstopInstruction<
       instructionType: BackstopInstruction.FundReserve;
     } & ParsedFundReserveInstruction<TProgram>)
   | ({
+      instructionType: BackstopInstruction.GetVaultStrength;
+    } & ParsedGetVaultStrengthInstruction<TProgram>)
+  | ({
       instructionType: BackstopInstruction.InitializeConfig;
     } & ParsedInitializeConfigInstruction<TProgram>)
   | ({
@@ -290,11 +335,17 @@ export type ParsedBackstopInstruction<
       instructionType: BackstopInstruction.ReportSolvency;
     } & ParsedReportSolvencyInstruction<TProgram>)
   | ({
+      instructionType: BackstopInstruction.SetPauseFlags;
+    } & ParsedSetPauseFlagsInstruction<TProgram>)
+  | ({
       instructionType: BackstopInstruction.SettleSeries;
     } & ParsedSettleSeriesInstruction<TProgram>)
   | ({
       instructionType: BackstopInstruction.Trigger;
     } & ParsedTriggerInstruction<TProgram>)
+  | ({
+      instructionType: BackstopInstruction.UpdateVaultSettings;
+    } & ParsedUpdateVaultSettingsInstruction<TProgram>)
   | ({
       instructionType: BackstopInstruction.WithdrawReserve;
     } & ParsedWithdrawReserveInstruction<TProgram>)
@@ -319,6 +370,13 @@ export function parseBackstopInstruction<TProgram extends string>(
       return {
         instructionType: BackstopInstruction.FundReserve,
         ...parseFundReserveInstruction(instruction),
+      };
+    }
+    case BackstopInstruction.GetVaultStrength: {
+      assertIsInstructionWithAccounts(instruction);
+      return {
+        instructionType: BackstopInstruction.GetVaultStrength,
+        ...parseGetVaultStrengthInstruction(instruction),
       };
     }
     case BackstopInstruction.InitializeConfig: {
@@ -362,6 +420,13 @@ export function parseBackstopInstruction<TProgram extends string>(
         ...parseReportSolvencyInstruction(instruction),
       };
     }
+    case BackstopInstruction.SetPauseFlags: {
+      assertIsInstructionWithAccounts(instruction);
+      return {
+        instructionType: BackstopInstruction.SetPauseFlags,
+        ...parseSetPauseFlagsInstruction(instruction),
+      };
+    }
     case BackstopInstruction.SettleSeries: {
       assertIsInstructionWithAccounts(instruction);
       return {
@@ -374,6 +439,13 @@ export function parseBackstopInstruction<TProgram extends string>(
       return {
         instructionType: BackstopInstruction.Trigger,
         ...parseTriggerInstruction(instruction),
+      };
+    }
+    case BackstopInstruction.UpdateVaultSettings: {
+      assertIsInstructionWithAccounts(instruction);
+      return {
+        instructionType: BackstopInstruction.UpdateVaultSettings,
+        ...parseUpdateVaultSettingsInstruction(instruction),
       };
     }
     case BackstopInstruction.WithdrawReserve: {

@@ -16,4 +16,5 @@ export * from "./seriesStatus";
 export * from "./solvencyReport";
 export * from "./sviSlice";
 export * from "./triggerSettings";
+export * from "./vaultStrength";
 export * from "./vaultTotals";
