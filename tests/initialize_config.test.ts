@@ -2,7 +2,7 @@
 // as stored, the emitted event, and the exact errors of the rejected calls.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { generateKeyPairSigner, getBase58Encoder, type Signature } from '@solana/kit';
+import { getBase58Encoder, type Signature } from '@solana/kit';
 import {
   BACKSTOP_ERROR__NOT_UPGRADE_AUTHORITY,
   BACKSTOP_PROGRAM_ADDRESS,
@@ -70,7 +70,8 @@ test('a signer that is not the upgrade authority is rejected with NotUpgradeAuth
 test('the upgrade authority initializes the config; it is stored and announced', async () => {
   const payer = await fundedSigner();
   const authority = await deployer();
-  const admin = (await generateKeyPairSigner()).address;
+  // The deployer stays admin so later suites can lift the pause.
+  const admin = authority.address;
   const ix = await initializeConfigInstruction({ payer, upgradeAuthority: authority, admin, pauseFlags: PauseFlag.WritePut });
   const signature = await sendInstructions(payer, [ix]);
 

@@ -10,7 +10,7 @@ import {
   type Instruction,
   type KeyPairSigner,
 } from '@solana/kit';
-import { sendInstructions as send } from '../../app/sdk/src/index';
+import { errorLogs, sendInstructions as send } from '../../app/sdk/src/index';
 import { loadKeypairFile } from '../../app/sdk/src/node';
 
 export { customErrorCode, errorLogs } from '../../app/sdk/src/index';
@@ -36,8 +36,15 @@ export async function fundedSigner(sol = 10n): Promise<KeyPairSigner> {
   return signer;
 }
 
-export function sendInstructions(payer: KeyPairSigner, instructions: Instruction[]) {
-  return send({ rpc, rpcSubscriptions }, payer, instructions);
+/** Sends and confirms; a failure keeps its cause chain (codes) and carries the program logs. */
+export async function sendInstructions(payer: KeyPairSigner, instructions: Instruction[]) {
+  try {
+    return await send({ rpc, rpcSubscriptions }, payer, instructions);
+  } catch (err) {
+    const logs = errorLogs(err);
+    if (logs.length > 0 && err instanceof Error) err.message += `\n${logs.join('\n')}`;
+    throw err;
+  }
 }
 
 export async function accountExists(address: Address): Promise<boolean> {

@@ -5,3 +5,5 @@ export * from './config';
 export * from './events';
 export * from './tx';
 export * from './pricing/index';
+export * from './pyth';
+export * from './vault-pdas';
