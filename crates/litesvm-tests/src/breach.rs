@@ -196,3 +196,30 @@ impl Market {
         self.reclaim_with(self.reclaim_accounts(keys, writer))
     }
 }
+
+impl Market {
+    pub fn close_accounts(&self, keys: SeriesKeys) -> backstop::accounts::CloseSeries {
+        backstop::accounts::CloseSeries {
+            vault: self.f.vault(),
+            series: keys.series,
+            escrow: keys.escrow,
+            holder: keys.holder,
+            reserve: self.f.reserve(),
+            rent_receiver: self.f.protocol.pubkey(),
+            quote_mint: self.f.quote_mint,
+            token_program: TOKEN_PROGRAM_ID,
+            event_authority: event_authority(),
+            program: backstop::ID,
+        }
+    }
+
+    pub fn close_with(&mut self, accounts: backstop::accounts::CloseSeries) -> TxResult {
+        let ix = Instruction {
+            program_id: backstop::ID,
+            accounts: accounts.to_account_metas(None),
+            data: backstop::instruction::CloseSeries {}.data(),
+        };
+        let payer = self.f.payer.insecure_clone();
+        send(&mut self.f.env.svm, &[ix], &payer, &[])
+    }
+}

@@ -169,6 +169,10 @@ pub enum BackstopError {
     SeriesNotSettled, // 6080
     #[msg("Fallback settlement needs a fresh update")]
     SettlementPriceStale, // 6081
+    #[msg("Series still has open positions")]
+    PositionsStillOpen, // 6082
+    #[msg("Rent receiver is not the vault authority")]
+    WrongRentReceiver, // 6083
 }
 
 /// Every pricing failure keeps its own code, so a client can tell which check failed.

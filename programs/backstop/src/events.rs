@@ -150,3 +150,11 @@ pub struct VaultSettingsUpdated {
     pub pricing: crate::state::PricingSettings,
     pub release: crate::state::ReleaseSettings,
 }
+
+#[event]
+pub struct SeriesClosed {
+    pub vault: Pubkey,
+    pub series: Pubkey,
+    /// Rounding dust swept from the escrow to the reserve, quote base units.
+    pub dust: u64,
+}

@@ -99,6 +99,12 @@ pub mod backstop {
         instructions::reclaim::handler(ctx)
     }
 
+    /// Permissionless: once settled and fully reclaimed, sweeps dust to the reserve and closes
+    /// the series' accounts (rent to the vault authority).
+    pub fn close_series(ctx: Context<CloseSeries>) -> Result<()> {
+        instructions::close_series::handler(ctx)
+    }
+
     /// The admin pauses or resumes risk-adding operations.
     pub fn set_pause_flags(ctx: Context<SetPauseFlags>, pause_flags: u32) -> Result<()> {
         instructions::set_pause_flags::handler(ctx, pause_flags)

@@ -3,6 +3,7 @@
 // re-exports (needed for Anchor's generated account types) may repeat the name.
 #![allow(ambiguous_glob_reexports)]
 
+pub mod close_series;
 pub mod create_vault;
 pub mod fund_reserve;
 pub mod initialize_config;
@@ -19,6 +20,7 @@ pub mod vault_strength;
 pub mod withdraw_reserve;
 pub mod write_put;
 
+pub use close_series::*;
 pub use create_vault::*;
 pub use fund_reserve::*;
 pub use initialize_config::*;

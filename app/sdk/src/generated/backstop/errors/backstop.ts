@@ -178,6 +178,10 @@ export const BACKSTOP_ERROR__SETTLEMENT_PRICE_TOO_EARLY = 0x17bf; // 6079
 export const BACKSTOP_ERROR__SERIES_NOT_SETTLED = 0x17c0; // 6080
 /** SettlementPriceStale: Fallback settlement needs a fresh update */
 export const BACKSTOP_ERROR__SETTLEMENT_PRICE_STALE = 0x17c1; // 6081
+/** PositionsStillOpen: Series still has open positions */
+export const BACKSTOP_ERROR__POSITIONS_STILL_OPEN = 0x17c2; // 6082
+/** WrongRentReceiver: Rent receiver is not the vault authority */
+export const BACKSTOP_ERROR__WRONG_RENT_RECEIVER = 0x17c3; // 6083
 
 export type BackstopError =
   | typeof BACKSTOP_ERROR__BREACH_NOT_CONFIRMED
@@ -243,6 +247,7 @@ export type BackstopError =
   | typeof BACKSTOP_ERROR__ORACLE_STALE
   | typeof BACKSTOP_ERROR__ORACLE_WRONG_FEED
   | typeof BACKSTOP_ERROR__ORACLE_WRONG_OWNER
+  | typeof BACKSTOP_ERROR__POSITIONS_STILL_OPEN
   | typeof BACKSTOP_ERROR__PREMIUM_BUDGET_EXCEEDED
   | typeof BACKSTOP_ERROR__RELEASE_CAP_REACHED
   | typeof BACKSTOP_ERROR__SERIES_EXPIRED
@@ -258,6 +263,7 @@ export type BackstopError =
   | typeof BACKSTOP_ERROR__WRONG_MINT
   | typeof BACKSTOP_ERROR__WRONG_POSITION_OWNER
   | typeof BACKSTOP_ERROR__WRONG_RECOVERY_ACCOUNT
+  | typeof BACKSTOP_ERROR__WRONG_RENT_RECEIVER
   | typeof BACKSTOP_ERROR__WRONG_RESERVE_ACCOUNT
   | typeof BACKSTOP_ERROR__WRONG_SERIES_ACCOUNT
   | typeof BACKSTOP_ERROR__WRONG_VAULT
@@ -329,6 +335,7 @@ if (process.env.NODE_ENV !== "production") {
     [BACKSTOP_ERROR__ORACLE_STALE]: `Oracle: price update is too old`,
     [BACKSTOP_ERROR__ORACLE_WRONG_FEED]: `Oracle: price update is for another feed`,
     [BACKSTOP_ERROR__ORACLE_WRONG_OWNER]: `Oracle: price account is not owned by the configured Pyth receiver`,
+    [BACKSTOP_ERROR__POSITIONS_STILL_OPEN]: `Series still has open positions`,
     [BACKSTOP_ERROR__PREMIUM_BUDGET_EXCEEDED]: `Premium would exceed the series budget`,
     [BACKSTOP_ERROR__RELEASE_CAP_REACHED]: `This epoch's release cap is used up`,
     [BACKSTOP_ERROR__SERIES_EXPIRED]: `Series has expired`,
@@ -344,6 +351,7 @@ if (process.env.NODE_ENV !== "production") {
     [BACKSTOP_ERROR__WRONG_MINT]: `Token account or mint does not match the vault's`,
     [BACKSTOP_ERROR__WRONG_POSITION_OWNER]: `Position belongs to another writer or series`,
     [BACKSTOP_ERROR__WRONG_RECOVERY_ACCOUNT]: `Recovery account does not match the vault's`,
+    [BACKSTOP_ERROR__WRONG_RENT_RECEIVER]: `Rent receiver is not the vault authority`,
     [BACKSTOP_ERROR__WRONG_RESERVE_ACCOUNT]: `Reserve account does not match the vault's`,
     [BACKSTOP_ERROR__WRONG_SERIES_ACCOUNT]: `Escrow, put mint or holder does not match the series`,
     [BACKSTOP_ERROR__WRONG_VAULT]: `Account belongs to another vault`,

@@ -17,6 +17,7 @@ import {
   type ReadonlyUint8Array,
 } from "@solana/kit";
 import {
+  parseCloseSeriesInstruction,
   parseCreateVaultInstruction,
   parseFundReserveInstruction,
   parseGetVaultStrengthInstruction,
@@ -32,6 +33,7 @@ import {
   parseUpdateVaultSettingsInstruction,
   parseWithdrawReserveInstruction,
   parseWritePutInstruction,
+  type ParsedCloseSeriesInstruction,
   type ParsedCreateVaultInstruction,
   type ParsedFundReserveInstruction,
   type ParsedGetVaultStrengthInstruction,
@@ -113,6 +115,7 @@ export function identifyBackstopAccount(
 }
 
 export enum BackstopInstruction {
+  CloseSeries,
   CreateVault,
   FundReserve,
   GetVaultStrength,
@@ -134,6 +137,17 @@ export function identifyBackstopInstruction(
   instruction: { data: ReadonlyUint8Array } | ReadonlyUint8Array,
 ): BackstopInstruction {
   const data = "data" in instruction ? instruction.data : instruction;
+  if (
+    containsBytes(
+      data,
+      fixEncoderSize(getBytesEncoder(), 8).encode(
+        new Uint8Array([141, 153, 5, 139, 18, 10, 236, 13]),
+      ),
+      0,
+    )
+  ) {
+    return BackstopInstruction.CloseSeries;
+  }
   if (
     containsBytes(
       data,
@@ -308,6 +322,9 @@ export type ParsedBackstopInstruction<
   TProgram extends string = "AVHyQZrivTKjVi4g81SBTfoBc2JzG12hQNKz8kF9JMXd",
 > =
   | ({
+      instructionType: BackstopInstruction.CloseSeries;
+    } & ParsedCloseSeriesInstruction<TProgram>)
+  | ({
       instructionType: BackstopInstruction.CreateVault;
     } & ParsedCreateVaultInstruction<TProgram>)
   | ({
@@ -358,6 +375,13 @@ export function parseBackstopInstruction<TProgram extends string>(
 ): ParsedBackstopInstruction<TProgram> {
   const instructionType = identifyBackstopInstruction(instruction);
   switch (instructionType) {
+    case BackstopInstruction.CloseSeries: {
+      assertIsInstructionWithAccounts(instruction);
+      return {
+        instructionType: BackstopInstruction.CloseSeries,
+        ...parseCloseSeriesInstruction(instruction),
+      };
+    }
     case BackstopInstruction.CreateVault: {
       assertIsInstructionWithAccounts(instruction);
       return {

@@ -1,0 +1,117 @@
+use anchor_lang::prelude::*;
+use anchor_spl::token::{self, CloseAccount, Mint, Token, TokenAccount, TransferChecked};
+
+use crate::{
+    constants::SERIES_SEED,
+    errors::BackstopError,
+    events::SeriesClosed,
+    state::{Series, SeriesStatus, Vault},
+};
+
+/// Permissionless, once a series is settled and every position reclaimed: sweeps the escrow's
+/// rounding dust into the reserve, closes the escrow, the holder and the series, and returns
+/// their rent to the vault authority. (Classic SPL mints cannot be closed; the put mint stays,
+/// with zero supply.) Never paused.
+#[event_cpi]
+#[derive(Accounts)]
+pub struct CloseSeries<'info> {
+    #[account(
+        mut,
+        has_one = reserve @ BackstopError::WrongReserveAccount,
+        has_one = quote_mint @ BackstopError::WrongMint,
+    )]
+    pub vault: Box<Account<'info, Vault>>,
+
+    #[account(
+        mut,
+        close = rent_receiver,
+        has_one = vault @ BackstopError::WrongVault,
+        has_one = escrow @ BackstopError::WrongSeriesAccount,
+        has_one = holder @ BackstopError::WrongSeriesAccount,
+    )]
+    pub series: Box<Account<'info, Series>>,
+
+    #[account(mut)]
+    pub escrow: Box<Account<'info, TokenAccount>>,
+    #[account(mut)]
+    pub holder: Box<Account<'info, TokenAccount>>,
+    #[account(mut)]
+    pub reserve: Box<Account<'info, TokenAccount>>,
+
+    /// CHECK: receives the rent; must be the vault authority.
+    #[account(mut, address = vault.authority @ BackstopError::WrongRentReceiver)]
+    pub rent_receiver: UncheckedAccount<'info>,
+
+    pub quote_mint: Box<Account<'info, Mint>>,
+    pub token_program: Program<'info, Token>,
+}
+
+pub fn handler(ctx: Context<CloseSeries>) -> Result<()> {
+    let a = &ctx.accounts;
+    require!(
+        a.series.status == SeriesStatus::Settled,
+        BackstopError::SeriesNotSettled
+    );
+    require!(
+        a.series.open_positions == 0,
+        BackstopError::PositionsStillOpen
+    );
+    let dust = a.escrow.amount;
+    let s = &a.series;
+    let series_seeds: [&[u8]; 5] = [
+        SERIES_SEED,
+        s.vault.as_ref(),
+        &s.strike.to_le_bytes(),
+        &s.expiry.to_le_bytes(),
+        std::slice::from_ref(&s.bump),
+    ];
+    if dust > 0 {
+        token::transfer_checked(
+            CpiContext::new_with_signer(
+                a.token_program.key(),
+                TransferChecked {
+                    from: a.escrow.to_account_info(),
+                    mint: a.quote_mint.to_account_info(),
+                    to: a.reserve.to_account_info(),
+                    authority: s.to_account_info(),
+                },
+                &[&series_seeds],
+            ),
+            dust,
+            a.quote_mint.decimals,
+        )?;
+    }
+    token::close_account(CpiContext::new_with_signer(
+        a.token_program.key(),
+        CloseAccount {
+            account: a.escrow.to_account_info(),
+            destination: a.rent_receiver.to_account_info(),
+            authority: s.to_account_info(),
+        },
+        &[&series_seeds],
+    ))?;
+    let vault_seeds = a.vault.signer_seeds();
+    token::close_account(CpiContext::new_with_signer(
+        a.token_program.key(),
+        CloseAccount {
+            account: a.holder.to_account_info(),
+            destination: a.rent_receiver.to_account_info(),
+            authority: a.vault.to_account_info(),
+        },
+        &[&vault_seeds],
+    ))?;
+    let series_key = a.series.key();
+    let vault = &mut ctx.accounts.vault;
+    vault.totals.escrowed = vault
+        .totals
+        .escrowed
+        .checked_sub(dust)
+        .ok_or(BackstopError::MathOverflow)?;
+    let event = SeriesClosed {
+        vault: vault.key(),
+        series: series_key,
+        dust,
+    };
+    emit_cpi!(event);
+    Ok(())
+}
