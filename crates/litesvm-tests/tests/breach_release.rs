@@ -381,3 +381,53 @@ fn release_cost_does_not_grow_with_writers() {
         "release CU {cu:?} differ by more than 5 %"
     );
 }
+
+#[test]
+fn ratio_and_joint_spikes_do_not_confirm() {
+    // Ratio: one bad report, then a healthy one before the window ends.
+    let (mut m, keys, _w) = written_market();
+    let keeper = m.keeper();
+    let reporter = m.f.reporter.insecure_clone();
+    let payer = m.f.payer.insecure_clone();
+    let bad = ReportSolvencyArgs {
+        collateral_amount: 1_000 * SOL,
+        liabilities: 140_000 * USDC,
+    };
+    let good = ReportSolvencyArgs {
+        collateral_amount: 1_000 * SOL,
+        liabilities: 80_000 * USDC,
+    }; // 124 %
+    m.tick(10, 9_900);
+    let ix = m.report_ix(&reporter.pubkey(), bad);
+    assert_eq!(
+        transition(&send_ok(&mut m.f.env.svm, &[ix], &payer, &[&reporter])),
+        BreachTransition::Started
+    );
+    m.tick(30, 9_900);
+    let ix = m.report_ix(&reporter.pubkey(), good);
+    assert_eq!(
+        transition(&send_ok(&mut m.f.env.svm, &[ix], &payer, &[&reporter])),
+        BreachTransition::Cleared
+    );
+    m.tick(45, 9_900);
+    assert_program_error(m.trigger(&keeper, keys), BackstopError::BreachNotConfirmed);
+
+    // Joint: a depeg that lasts one observation.
+    let (mut m, keys, _w) = written_market();
+    let keeper = m.keeper();
+    m.tick(10, 9_500);
+    m.set_depeg_price(96_000_000);
+    assert_eq!(
+        transition(&m.observe().expect("observe")),
+        BreachTransition::Started
+    );
+    m.tick(30, 9_500); // USDC back at $1.00
+    assert_eq!(
+        transition(&m.observe().expect("observe")),
+        BreachTransition::Cleared
+    );
+    m.tick(45, 9_500);
+    m.set_depeg_price(96_000_000);
+    assert_program_error(m.trigger(&keeper, keys), BackstopError::BreachNotConfirmed);
+    assert_eq!(token_balance(&m.f.env.svm, &m.f.recovery), 0);
+}
