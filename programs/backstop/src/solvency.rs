@@ -5,7 +5,7 @@ use anchor_lang::prelude::*;
 use crate::{
     constants::PRICE_DECIMALS,
     errors::BackstopError,
-    oracle::{self, Freshness, OracleConfig, OraclePrice},
+    oracle::{self, Freshness, OraclePrice},
     state::{BreachTransition, Vault},
 };
 
@@ -63,11 +63,7 @@ pub fn is_breached(
 fn read(vault: &Vault, account: &AccountInfo, feed_id: [u8; 32], now: i64) -> Result<OraclePrice> {
     oracle::read_price(
         account,
-        &OracleConfig {
-            receiver: vault.oracle.receiver,
-            feed_id,
-            max_conf_bps: u64::from(vault.oracle.max_conf_bps),
-        },
+        &vault.oracle_config(feed_id),
         Freshness::MaxAge {
             now,
             max_age_secs: i64::from(vault.oracle.max_age_secs),

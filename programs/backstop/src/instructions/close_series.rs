@@ -2,7 +2,6 @@ use anchor_lang::prelude::*;
 use anchor_spl::token::{self, CloseAccount, Mint, Token, TokenAccount, TransferChecked};
 
 use crate::{
-    constants::SERIES_SEED,
     errors::BackstopError,
     events::SeriesClosed,
     state::{Series, SeriesStatus, Vault},
@@ -58,13 +57,8 @@ pub fn handler(ctx: Context<CloseSeries>) -> Result<()> {
     );
     let dust = a.escrow.amount;
     let s = &a.series;
-    let series_seeds: [&[u8]; 5] = [
-        SERIES_SEED,
-        s.vault.as_ref(),
-        &s.strike.to_le_bytes(),
-        &s.expiry.to_le_bytes(),
-        std::slice::from_ref(&s.bump),
-    ];
+    let (strike_le, expiry_le) = (s.strike.to_le_bytes(), s.expiry.to_le_bytes());
+    let series_seeds = s.signer_seeds(&strike_le, &expiry_le);
     if dust > 0 {
         token::transfer_checked(
             CpiContext::new_with_signer(

@@ -2,7 +2,6 @@ use anchor_lang::prelude::*;
 use anchor_spl::token::{self, Mint, Token, TokenAccount, TransferChecked};
 
 use crate::{
-    constants::SERIES_SEED,
     errors::BackstopError,
     events::PositionReclaimed,
     state::{Position, Series, SeriesStatus, Vault},
@@ -77,13 +76,8 @@ pub fn handler(ctx: Context<Reclaim>) -> Result<()> {
         .ok_or(BackstopError::MathUnderflow)?;
     if amount > 0 {
         let s = &a.series;
-        let seeds: [&[u8]; 5] = [
-            SERIES_SEED,
-            s.vault.as_ref(),
-            &s.strike.to_le_bytes(),
-            &s.expiry.to_le_bytes(),
-            std::slice::from_ref(&s.bump),
-        ];
+        let (strike_le, expiry_le) = (s.strike.to_le_bytes(), s.expiry.to_le_bytes());
+        let seeds = s.signer_seeds(&strike_le, &expiry_le);
         token::transfer_checked(
             CpiContext::new_with_signer(
                 a.token_program.key(),

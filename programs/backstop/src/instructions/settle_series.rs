@@ -2,10 +2,10 @@ use anchor_lang::prelude::*;
 use anchor_spl::token::{self, Burn, Mint, Token, TokenAccount, TransferChecked};
 
 use crate::{
-    constants::{SERIES_SEED, SETTLEMENT_GRACE_SECS},
+    constants::SETTLEMENT_GRACE_SECS,
     errors::BackstopError,
     events::{SeriesSettled, SettlementCandidate},
-    oracle::{self, Freshness, OracleConfig, OraclePrice},
+    oracle::{self, Freshness, OraclePrice},
     state::{Series, SeriesStatus, Vault},
     units,
 };
@@ -107,11 +107,7 @@ pub fn handler(ctx: Context<SettleSeries>) -> Result<()> {
     require!(now >= a.series.expiry, BackstopError::SeriesNotExpired);
     let update = oracle::read_price(
         &a.price_update,
-        &OracleConfig {
-            receiver: a.vault.oracle.receiver,
-            feed_id: a.vault.oracle.collateral_feed,
-            max_conf_bps: u64::from(a.vault.oracle.max_conf_bps),
-        },
+        &a.vault.oracle_config(a.vault.oracle.collateral_feed),
         Freshness::Window,
     )?;
     let (price, publish_time) = match decide(
@@ -149,13 +145,8 @@ pub fn handler(ctx: Context<SettleSeries>) -> Result<()> {
         vault.collateral_decimals,
         vault.quote_decimals,
     )?;
-    let series_seeds: [&[u8]; 5] = [
-        SERIES_SEED,
-        series.vault.as_ref(),
-        &series.strike.to_le_bytes(),
-        &series.expiry.to_le_bytes(),
-        std::slice::from_ref(&series.bump),
-    ];
+    let (strike_le, expiry_le) = (series.strike.to_le_bytes(), series.expiry.to_le_bytes());
+    let series_seeds = series.signer_seeds(&strike_le, &expiry_le);
     if payout > 0 {
         token::transfer_checked(
             CpiContext::new_with_signer(

@@ -2,7 +2,7 @@ use anchor_lang::prelude::*;
 use anchor_spl::token::{self, Burn, Mint, Token, TokenAccount, TransferChecked};
 
 use crate::{
-    constants::{PRICE_DECIMALS, SERIES_SEED},
+    constants::PRICE_DECIMALS,
     errors::BackstopError,
     events::{BreachObserved, CapitalReleased},
     solvency,
@@ -159,13 +159,8 @@ pub fn handler(ctx: Context<Trigger>) -> Result<()> {
 
     let a = &ctx.accounts;
     let decimals = a.quote_mint.decimals;
-    let series_seeds: [&[u8]; 5] = [
-        SERIES_SEED,
-        a.series.vault.as_ref(),
-        &a.series.strike.to_le_bytes(),
-        &a.series.expiry.to_le_bytes(),
-        std::slice::from_ref(&a.series.bump),
-    ];
+    let (strike_le, expiry_le) = (a.series.strike.to_le_bytes(), a.series.expiry.to_le_bytes());
+    let series_seeds = a.series.signer_seeds(&strike_le, &expiry_le);
     token::transfer_checked(
         CpiContext::new_with_signer(
             a.token_program.key(),

@@ -6,7 +6,7 @@ use crate::{
     errors::BackstopError,
     events::PutWritten,
     math::{put_premium, PremiumInputs},
-    oracle::{self, Freshness, OracleConfig},
+    oracle::{self, Freshness},
     state::{pause, Config, Position, Series, SeriesStatus, Vault},
     units,
 };
@@ -123,11 +123,7 @@ impl WritePut<'_> {
         let series = &self.series;
         let price = oracle::read_price(
             &self.price_update,
-            &OracleConfig {
-                receiver: vault.oracle.receiver,
-                feed_id: vault.oracle.collateral_feed,
-                max_conf_bps: u64::from(vault.oracle.max_conf_bps),
-            },
+            &vault.oracle_config(vault.oracle.collateral_feed),
             Freshness::MaxAge {
                 now,
                 max_age_secs: i64::from(vault.oracle.max_age_secs),
@@ -217,13 +213,8 @@ pub fn handler(ctx: Context<WritePut>, args: WritePutArgs) -> Result<()> {
         )?;
     }
     // Put tokens for the protected protocol, minted by the series PDA.
-    let series_seeds: [&[u8]; 5] = [
-        SERIES_SEED,
-        a.series.vault.as_ref(),
-        &a.series.strike.to_le_bytes(),
-        &a.series.expiry.to_le_bytes(),
-        std::slice::from_ref(&a.series.bump),
-    ];
+    let (strike_le, expiry_le) = (a.series.strike.to_le_bytes(), a.series.expiry.to_le_bytes());
+    let series_seeds = a.series.signer_seeds(&strike_le, &expiry_le);
     token::mint_to(
         CpiContext::new_with_signer(
             a.token_program.key(),

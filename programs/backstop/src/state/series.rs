@@ -1,6 +1,7 @@
 use anchor_lang::prelude::*;
 
 use super::SviSlice;
+use crate::constants::SERIES_SEED;
 
 /// Life cycle of a put series.
 #[derive(
@@ -63,6 +64,23 @@ pub struct Series {
 
 impl Series {
     pub const SPACE: usize = 8 + Self::INIT_SPACE;
+
+    /// Seeds that sign for the series PDA (escrow transfers, put-token minting). The caller
+    /// keeps the little-endian strike and expiry alive: `(self.strike.to_le_bytes(),
+    /// self.expiry.to_le_bytes())`.
+    pub fn signer_seeds<'a>(
+        &'a self,
+        strike_le: &'a [u8; 8],
+        expiry_le: &'a [u8; 8],
+    ) -> [&'a [u8]; 5] {
+        [
+            SERIES_SEED,
+            self.vault.as_ref(),
+            strike_le,
+            expiry_le,
+            std::slice::from_ref(&self.bump),
+        ]
+    }
 }
 
 /// One writer's puts in one series. Seeds: `["position", series, writer]`.

@@ -147,6 +147,15 @@ impl Vault {
         self.breach.confirmed_at != 0
     }
 
+    /// How to read one of this vault's feeds (the collateral's or the stablecoin's).
+    pub fn oracle_config(&self, feed_id: [u8; 32]) -> crate::oracle::OracleConfig {
+        crate::oracle::OracleConfig {
+            receiver: self.oracle.receiver,
+            feed_id,
+            max_conf_bps: u64::from(self.oracle.max_conf_bps),
+        }
+    }
+
     /// Seeds that sign for the vault PDA (reserve transfers, holder accounts).
     pub fn signer_seeds(&self) -> [&[u8]; 5] {
         [
