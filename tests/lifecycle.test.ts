@@ -124,7 +124,7 @@ test('create, fund, open, write, crash, confirm, release, expire, settle, reclai
   await sendInstructions(payer, [await getCreateVaultInstructionAsync({
     payer, authority: protocol, vault, quoteMint, reserve, recovery, eventAuthority, program,
     reporter: reporter.address, riskAuthority: risk.address, collateralDecimals: 9,
-    oracle: { receiver: PYTH_RECEIVER_ADDRESS, collateralFeed: SOL_FEED, depegFeed: USDC_FEED, maxAgeSecs: 600, maxConfBps: 200 },
+    oracle: { receiver: PYTH_RECEIVER_ADDRESS, collateralFeed: SOL_FEED, depegFeed: USDC_FEED, maxAgeSecs: 60, maxConfBps: 200 },
     trigger: {
       barrierPrice: 90n * PRICE_ONE, ratioThresholdBps: 0, maxReportAgeSecs: 0,
       jointCollateralPrice: 0n, depegPrice: 0n, persistenceSecs: 60,

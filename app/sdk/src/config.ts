@@ -2,6 +2,7 @@
 import type { Address, TransactionSigner } from '@solana/kit';
 import { getInitializeConfigInstructionAsync, BACKSTOP_PROGRAM_ADDRESS } from './generated/backstop/index';
 import { findEventAuthorityPda, findProgramDataAddress } from './pdas';
+import { PYTH_RECEIVER_ADDRESS } from './pyth';
 
 /** One bit per pausable operation (mirrors `state::pause` in the program). Breach observation,
  * solvency reports, release, settlement and reclaim can never be paused. */
@@ -24,6 +25,8 @@ export interface InitializeConfigParams {
   upgradeAuthority: TransactionSigner;
   admin: Address;
   pauseFlags?: number;
+  /** The Pyth receiver whose price accounts vaults may read (default: Pyth's current one). */
+  pythReceiver?: Address;
   programAddress?: Address;
 }
 
@@ -36,6 +39,7 @@ export async function initializeConfigInstruction(input: InitializeConfigParams)
       upgradeAuthority: input.upgradeAuthority,
       admin: input.admin,
       pauseFlags: input.pauseFlags ?? 0,
+      pythReceiver: input.pythReceiver ?? PYTH_RECEIVER_ADDRESS,
       programData: await findProgramDataAddress(programAddress),
       eventAuthority: await findEventAuthorityPda(programAddress),
       program: programAddress,

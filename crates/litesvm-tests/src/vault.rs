@@ -185,6 +185,7 @@ impl VaultFixture {
             InitializeConfigArgs {
                 admin: auth.pubkey(),
                 pause_flags,
+                pyth_receiver: PYTH_RECEIVER_ID,
             },
         );
         send_ok(&mut env.svm, &[ix], &payer, &[&auth]);

@@ -159,6 +159,12 @@ fn joint_collateral_drop_and_depeg_triggers() {
     assert_eq!(transition(&meta), BreachTransition::Confirmed);
     assert_eq!(token_balance(&m.f.env.svm, &m.f.recovery), 500 * USDC); // ($100 - $95) x 100
 
+    // A stablecoin update older than one already observed is refused too.
+    let now = m.now();
+    let old = PriceUpdate::new(USDC_FEED, 100_000_000, 10_000, -8, now - 5);
+    write_price_update(&mut m.f.env.svm, m.depeg_account, &old);
+    assert_program_error(m.observe(), BackstopError::OracleOutdated);
+
     // The same drop without a depeg is no breach, and the depeg feed is mandatory.
     let (mut m, _keys, _w) = written_market();
     m.tick(10, 9_500);

@@ -16,6 +16,7 @@ fn args(admin: Pubkey) -> InitializeConfigArgs {
     InitializeConfigArgs {
         admin,
         pause_flags: pause::WRITE_PUT,
+        pyth_receiver: PYTH_RECEIVER_ID,
     }
 }
 
@@ -181,6 +182,7 @@ fn unknown_pause_bits_and_default_admin_are_rejected() {
     let bad_flags = InitializeConfigArgs {
         admin: Pubkey::new_unique(),
         pause_flags: 1 << 31,
+        pyth_receiver: PYTH_RECEIVER_ID,
     };
     let ix = initialize_config_ix(&payer.pubkey(), &auth, bad_flags);
     assert_program_error(
@@ -191,11 +193,21 @@ fn unknown_pause_bits_and_default_admin_are_rejected() {
     let default_admin = InitializeConfigArgs {
         admin: Pubkey::default(),
         pause_flags: 0,
+        pyth_receiver: PYTH_RECEIVER_ID,
     };
     let ix = initialize_config_ix(&payer.pubkey(), &auth, default_admin);
     assert_program_error(
         send(&mut env.svm, &[ix], &payer, &[&env.upgrade_authority]),
         BackstopError::InvalidAdmin,
+    );
+    let no_receiver = InitializeConfigArgs {
+        pyth_receiver: Pubkey::default(),
+        ..args(Pubkey::new_unique())
+    };
+    let ix = initialize_config_ix(&payer.pubkey(), &auth, no_receiver);
+    assert_program_error(
+        send(&mut env.svm, &[ix], &payer, &[&env.upgrade_authority]),
+        BackstopError::UntrustedOracleReceiver,
     );
     assert!(env.svm.get_account(&config_pda()).is_none());
 }
@@ -205,7 +217,7 @@ fn instruction_data_round_trips() {
     // Guards the wire format the TypeScript client depends on: 8-byte discriminator + borsh args.
     let a = args(Pubkey::new_from_array([9; 32]));
     let data = backstop::instruction::InitializeConfig { args: a }.data();
-    assert_eq!(data.len(), 8 + 32 + 4);
+    assert_eq!(data.len(), 8 + 32 + 4 + 32);
     assert_eq!(&data[8..40], &[9; 32]);
     assert_eq!(
         u32::from_le_bytes(data[40..44].try_into().unwrap()),

@@ -318,9 +318,31 @@ fn settle_and_reclaim_reject_wrong_and_substituted_accounts() {
         m.reclaim_with(wrong),
         AnchorError::AccountNotInitialized.into(),
     );
+    assert_program_error(
+        m.close_with(m.close_accounts(keys)),
+        BackstopError::PositionsStillOpen,
+    );
+    assert_program_error(
+        m.close_with(m.close_accounts(other)),
+        BackstopError::SeriesNotSettled,
+    );
     m.reclaim(keys, &a).expect("reclaim");
     assert_error_code(
         m.reclaim(keys, &a),
         AnchorError::AccountNotInitialized.into(),
+    );
+
+    // Anyone may send tokens straight to an escrow; closing sweeps them to the reserve without
+    // taking more than this series' share off the vault's books.
+    let donor = m.writer(5);
+    let payer = m.f.payer.insecure_clone();
+    let gift = spl_transfer(&donor.token, &keys.escrow, &donor.key.pubkey(), 5 * USDC);
+    send_ok(&mut m.f.env.svm, &[gift], &payer, &[&donor.key]);
+    m.close_with(m.close_accounts(keys)).expect("close");
+    let v: Vault = read(&m.f.env.svm, &m.f.vault());
+    let s: Series = read(&m.f.env.svm, &other.series);
+    assert_eq!(
+        v.totals.escrowed, s.escrow_deposited,
+        "the other series' escrow is still on the books"
     );
 }

@@ -123,7 +123,7 @@ fn create_vault_rejects_missing_signer_wrong_mint_and_substituted_accounts() {
 fn create_vault_rejects_each_out_of_bounds_setting() {
     let mut f = VaultFixture::new();
     type Edit = fn(&mut CreateVaultArgs);
-    let cases: [(Edit, BackstopError); 12] = [
+    let cases: [(Edit, BackstopError); 14] = [
         (
             |a| {
                 a.trigger.barrier_price = 0;
@@ -176,6 +176,14 @@ fn create_vault_rejects_each_out_of_bounds_setting() {
         (
             |a| a.collateral_decimals = 19,
             BackstopError::InvalidCollateralDecimals,
+        ),
+        (
+            |a| a.oracle.receiver = Pubkey::new_from_array([7; 32]),
+            BackstopError::UntrustedOracleReceiver,
+        ),
+        (
+            |a| a.oracle.max_age_secs = 61,
+            BackstopError::InvalidOracleMaxAge,
         ),
     ];
     for (edit, err) in cases {

@@ -20,8 +20,9 @@ pub const POSITION_SEED: &[u8] = b"position";
 /// Bounds on vault settings: a breach must persist 30 s to 7 days.
 pub const MIN_PERSISTENCE_SECS: u32 = 30;
 pub const MAX_PERSISTENCE_SECS: u32 = 7 * 86_400;
-/// Oldest price a vault may accept: 1 s to 1 hour.
-pub const MAX_ORACLE_AGE_SECS: u32 = 3_600;
+/// Oldest price a vault may accept for live reads: 1 s to 1 minute (a caller must not be able
+/// to pick a favourable price from a long window).
+pub const MAX_ORACLE_AGE_SECS: u32 = 60;
 /// Widest confidence cap a vault may set: 20 % of the price.
 pub const MAX_CONF_CAP_BPS: u16 = 2_000;
 /// Shortest release epoch: 1 minute.

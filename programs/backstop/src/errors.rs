@@ -173,6 +173,8 @@ pub enum BackstopError {
     PositionsStillOpen, // 6082
     #[msg("Rent receiver is not the vault authority")]
     WrongRentReceiver, // 6083
+    #[msg("Oracle receiver is not the one the config trusts")]
+    UntrustedOracleReceiver, // 6084
 }
 
 /// Every pricing failure keeps its own code, so a client can tell which check failed.

@@ -90,6 +90,13 @@ pub fn observe(
         collateral.publish_time >= vault.breach.last_observed,
         BackstopError::OracleOutdated
     );
+    if let Some(d) = &depeg {
+        require!(
+            d.publish_time >= vault.breach.depeg_last_observed,
+            BackstopError::OracleOutdated
+        );
+        vault.breach.depeg_last_observed = d.publish_time;
+    }
     let breached = is_breached(vault, &collateral, depeg.as_ref())?;
     let transition = vault.breach.observe(
         collateral.publish_time,

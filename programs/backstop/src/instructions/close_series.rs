@@ -55,8 +55,15 @@ pub fn handler(ctx: Context<CloseSeries>) -> Result<()> {
         a.series.open_positions == 0,
         BackstopError::PositionsStillOpen
     );
+    // Sweep the whole balance (including anything sent to the escrow directly), but take off
+    // the vault's books only what they hold for this series.
     let dust = a.escrow.amount;
     let s = &a.series;
+    let accounted = s
+        .escrow_deposited
+        .checked_sub(s.payout_total)
+        .and_then(|v| v.checked_sub(s.escrow_reclaimed))
+        .ok_or(BackstopError::MathUnderflow)?;
     let (strike_le, expiry_le) = (s.strike.to_le_bytes(), s.expiry.to_le_bytes());
     let series_seeds = s.signer_seeds(&strike_le, &expiry_le);
     if dust > 0 {
@@ -99,8 +106,8 @@ pub fn handler(ctx: Context<CloseSeries>) -> Result<()> {
     vault.totals.escrowed = vault
         .totals
         .escrowed
-        .checked_sub(dust)
-        .ok_or(BackstopError::MathOverflow)?;
+        .checked_sub(accounted)
+        .ok_or(BackstopError::MathUnderflow)?;
     let event = SeriesClosed {
         vault: vault.key(),
         series: series_key,

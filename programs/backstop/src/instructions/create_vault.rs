@@ -76,6 +76,11 @@ impl CreateVault<'_> {
             !self.config.is_paused(pause::CREATE_VAULT),
             BackstopError::OperationPaused
         );
+        require_keys_eq!(
+            args.oracle.receiver,
+            self.config.pyth_receiver,
+            BackstopError::UntrustedOracleReceiver
+        );
         validate_settings(args)
     }
 }

@@ -13,6 +13,8 @@ pub struct InitializeConfigArgs {
     pub admin: Pubkey,
     /// Operations paused from the start, see [`crate::state::pause`].
     pub pause_flags: u32,
+    /// The Pyth receiver program whose price accounts vaults may read.
+    pub pyth_receiver: Pubkey,
 }
 
 #[event_cpi]
@@ -55,6 +57,11 @@ impl InitializeConfig<'_> {
             BackstopError::UnknownPauseFlags
         );
         require_keys_neq!(args.admin, Pubkey::default(), BackstopError::InvalidAdmin);
+        require_keys_neq!(
+            args.pyth_receiver,
+            Pubkey::default(),
+            BackstopError::UntrustedOracleReceiver
+        );
         Ok(())
     }
 }
@@ -64,6 +71,7 @@ pub fn handler(ctx: Context<InitializeConfig>, args: InitializeConfigArgs) -> Re
     let config = &mut ctx.accounts.config;
     config.admin = args.admin;
     config.pause_flags = args.pause_flags;
+    config.pyth_receiver = args.pyth_receiver;
     config.bump = ctx.bumps.config;
     config.reserved = [0; 64];
 

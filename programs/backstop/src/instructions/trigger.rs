@@ -129,15 +129,17 @@ impl Trigger<'_> {
         )?;
         require!(payout > 0, BackstopError::ReleaseCapReached);
 
-        let uncommitted = self
-            .reserve
-            .amount
-            .saturating_sub(vault.totals.committed_premium);
-        Ok(Release {
-            units,
-            payout,
-            tip: vault.release.keeper_tip.min(uncommitted),
-        })
+        // The protocol releasing its own backstop (its reporter, by CPI) earns no tip.
+        let tip = if self.keeper.key() == vault.reporter {
+            0
+        } else {
+            let uncommitted = self
+                .reserve
+                .amount
+                .saturating_sub(vault.totals.committed_premium);
+            vault.release.keeper_tip.min(uncommitted)
+        };
+        Ok(Release { units, payout, tip })
     }
 }
 

@@ -129,6 +129,11 @@ impl WritePut<'_> {
                 max_age_secs: i64::from(vault.oracle.max_age_secs),
             },
         )?;
+        // No price older than one the vault already observed (no picking an old dip).
+        require!(
+            price.publish_time >= vault.breach.last_observed,
+            BackstopError::OracleOutdated
+        );
         let tenor = series
             .expiry
             .checked_sub(now)

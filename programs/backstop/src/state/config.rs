@@ -19,6 +19,9 @@ pub struct Config {
     pub admin: Pubkey,
     /// Bit set of paused operations, see [`pause`].
     pub pause_flags: u32,
+    /// The only program whose `PriceUpdateV2` accounts vaults may read (the Pyth receiver), so
+    /// no vault creator can name a program that posts prices of its choosing.
+    pub pyth_receiver: Pubkey,
     /// Bump of this PDA, stored so later instructions skip the bump search.
     pub bump: u8,
     /// Room for fields added by later versions without a realloc.
@@ -33,4 +36,4 @@ impl Config {
     }
 }
 
-const _: () = assert!(Config::SPACE == 8 + 32 + 4 + 1 + 64);
+const _: () = assert!(Config::SPACE == 8 + 32 + 4 + 32 + 1 + 64);

@@ -78,6 +78,8 @@ pub struct BreachState {
     pub confirmed_at: i64,
     /// Unix time of the latest observation.
     pub last_observed: i64,
+    /// Publish time of the latest observed stablecoin (depeg feed) update.
+    pub depeg_last_observed: i64,
 }
 
 /// The protected protocol's latest self-report.

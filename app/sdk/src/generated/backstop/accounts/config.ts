@@ -53,6 +53,11 @@ export type Config = {
   admin: Address;
   /** Bit set of paused operations, see [`pause`]. */
   pauseFlags: number;
+  /**
+   * The only program whose `PriceUpdateV2` accounts vaults may read (the Pyth receiver), so
+   * no vault creator can name a program that posts prices of its choosing.
+   */
+  pythReceiver: Address;
   /** Bump of this PDA, stored so later instructions skip the bump search. */
   bump: number;
   /** Room for fields added by later versions without a realloc. */
@@ -64,6 +69,11 @@ export type ConfigArgs = {
   admin: Address;
   /** Bit set of paused operations, see [`pause`]. */
   pauseFlags: number;
+  /**
+   * The only program whose `PriceUpdateV2` accounts vaults may read (the Pyth receiver), so
+   * no vault creator can name a program that posts prices of its choosing.
+   */
+  pythReceiver: Address;
   /** Bump of this PDA, stored so later instructions skip the bump search. */
   bump: number;
   /** Room for fields added by later versions without a realloc. */
@@ -77,6 +87,7 @@ export function getConfigEncoder(): FixedSizeEncoder<ConfigArgs> {
       ["discriminator", fixEncoderSize(getBytesEncoder(), 8)],
       ["admin", getAddressEncoder()],
       ["pauseFlags", getU32Encoder()],
+      ["pythReceiver", getAddressEncoder()],
       ["bump", getU8Encoder()],
       ["reserved", fixEncoderSize(getBytesEncoder(), 64)],
     ]),
@@ -90,6 +101,7 @@ export function getConfigDecoder(): FixedSizeDecoder<Config> {
     ["discriminator", fixDecoderSize(getBytesDecoder(), 8)],
     ["admin", getAddressDecoder()],
     ["pauseFlags", getU32Decoder()],
+    ["pythReceiver", getAddressDecoder()],
     ["bump", getU8Decoder()],
     ["reserved", fixDecoderSize(getBytesDecoder(), 64)],
   ]);
@@ -154,5 +166,5 @@ export async function fetchAllMaybeConfig(
 }
 
 export function getConfigSize(): number {
-  return 109;
+  return 141;
 }

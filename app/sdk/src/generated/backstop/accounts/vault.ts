@@ -254,5 +254,5 @@ export async function fetchAllMaybeVault(
 }
 
 export function getVaultSize(): number {
-  return 622;
+  return 630;
 }

@@ -182,6 +182,8 @@ export const BACKSTOP_ERROR__SETTLEMENT_PRICE_STALE = 0x17c1; // 6081
 export const BACKSTOP_ERROR__POSITIONS_STILL_OPEN = 0x17c2; // 6082
 /** WrongRentReceiver: Rent receiver is not the vault authority */
 export const BACKSTOP_ERROR__WRONG_RENT_RECEIVER = 0x17c3; // 6083
+/** UntrustedOracleReceiver: Oracle receiver is not the one the config trusts */
+export const BACKSTOP_ERROR__UNTRUSTED_ORACLE_RECEIVER = 0x17c4; // 6084
 
 export type BackstopError =
   | typeof BACKSTOP_ERROR__BREACH_NOT_CONFIRMED
@@ -259,6 +261,7 @@ export type BackstopError =
   | typeof BACKSTOP_ERROR__SIZE_CAP_EXCEEDED
   | typeof BACKSTOP_ERROR__SLIPPAGE_EXCEEDED
   | typeof BACKSTOP_ERROR__UNKNOWN_PAUSE_FLAGS
+  | typeof BACKSTOP_ERROR__UNTRUSTED_ORACLE_RECEIVER
   | typeof BACKSTOP_ERROR__WRITING_FROZEN
   | typeof BACKSTOP_ERROR__WRONG_MINT
   | typeof BACKSTOP_ERROR__WRONG_POSITION_OWNER
@@ -347,6 +350,7 @@ if (process.env.NODE_ENV !== "production") {
     [BACKSTOP_ERROR__SIZE_CAP_EXCEEDED]: `Size would exceed the series cap`,
     [BACKSTOP_ERROR__SLIPPAGE_EXCEEDED]: `Premium is below the writer's minimum`,
     [BACKSTOP_ERROR__UNKNOWN_PAUSE_FLAGS]: `Pause flags contain bits that name no operation`,
+    [BACKSTOP_ERROR__UNTRUSTED_ORACLE_RECEIVER]: `Oracle receiver is not the one the config trusts`,
     [BACKSTOP_ERROR__WRITING_FROZEN]: `Writing is frozen: a breach is confirmed or puts were exercised`,
     [BACKSTOP_ERROR__WRONG_MINT]: `Token account or mint does not match the vault's`,
     [BACKSTOP_ERROR__WRONG_POSITION_OWNER]: `Position belongs to another writer or series`,

@@ -98,6 +98,8 @@ export type InitializeConfigInstructionData = {
   admin: Address;
   /** Operations paused from the start, see [`crate::state::pause`]. */
   pauseFlags: number;
+  /** The Pyth receiver program whose price accounts vaults may read. */
+  pythReceiver: Address;
 };
 
 export type InitializeConfigInstructionDataArgs = {
@@ -105,6 +107,8 @@ export type InitializeConfigInstructionDataArgs = {
   admin: Address;
   /** Operations paused from the start, see [`crate::state::pause`]. */
   pauseFlags: number;
+  /** The Pyth receiver program whose price accounts vaults may read. */
+  pythReceiver: Address;
 };
 
 export function getInitializeConfigInstructionDataEncoder(): FixedSizeEncoder<InitializeConfigInstructionDataArgs> {
@@ -113,6 +117,7 @@ export function getInitializeConfigInstructionDataEncoder(): FixedSizeEncoder<In
       ["discriminator", fixEncoderSize(getBytesEncoder(), 8)],
       ["admin", getAddressEncoder()],
       ["pauseFlags", getU32Encoder()],
+      ["pythReceiver", getAddressEncoder()],
     ]),
     (value) => ({ ...value, discriminator: INITIALIZE_CONFIG_DISCRIMINATOR }),
   );
@@ -123,6 +128,7 @@ export function getInitializeConfigInstructionDataDecoder(): FixedSizeDecoder<In
     ["discriminator", fixDecoderSize(getBytesDecoder(), 8)],
     ["admin", getAddressDecoder()],
     ["pauseFlags", getU32Decoder()],
+    ["pythReceiver", getAddressDecoder()],
   ]);
 }
 
@@ -155,6 +161,7 @@ export type InitializeConfigAsyncInput<
   program: Address<TAccountProgram>;
   admin: InitializeConfigInstructionDataArgs["admin"];
   pauseFlags: InitializeConfigInstructionDataArgs["pauseFlags"];
+  pythReceiver: InitializeConfigInstructionDataArgs["pythReceiver"];
 };
 
 export async function getInitializeConfigInstructionAsync<
@@ -272,6 +279,7 @@ export type InitializeConfigInput<
   program: Address<TAccountProgram>;
   admin: InitializeConfigInstructionDataArgs["admin"];
   pauseFlags: InitializeConfigInstructionDataArgs["pauseFlags"];
+  pythReceiver: InitializeConfigInstructionDataArgs["pythReceiver"];
 };
 
 export function getInitializeConfigInstruction<

@@ -25,6 +25,8 @@ export type BreachState = {
   confirmedAt: bigint;
   /** Unix time of the latest observation. */
   lastObserved: bigint;
+  /** Publish time of the latest observed stablecoin (depeg feed) update. */
+  depegLastObserved: bigint;
 };
 
 export type BreachStateArgs = {
@@ -34,6 +36,8 @@ export type BreachStateArgs = {
   confirmedAt: number | bigint;
   /** Unix time of the latest observation. */
   lastObserved: number | bigint;
+  /** Publish time of the latest observed stablecoin (depeg feed) update. */
+  depegLastObserved: number | bigint;
 };
 
 export function getBreachStateEncoder(): FixedSizeEncoder<BreachStateArgs> {
@@ -41,6 +45,7 @@ export function getBreachStateEncoder(): FixedSizeEncoder<BreachStateArgs> {
     ["firstSeen", getI64Encoder()],
     ["confirmedAt", getI64Encoder()],
     ["lastObserved", getI64Encoder()],
+    ["depegLastObserved", getI64Encoder()],
   ]);
 }
 
@@ -49,6 +54,7 @@ export function getBreachStateDecoder(): FixedSizeDecoder<BreachState> {
     ["firstSeen", getI64Decoder()],
     ["confirmedAt", getI64Decoder()],
     ["lastObserved", getI64Decoder()],
+    ["depegLastObserved", getI64Decoder()],
   ]);
 }
 
