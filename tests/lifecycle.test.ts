@@ -28,6 +28,7 @@ import {
   findHolderPda,
   findPositionPda,
   findPutMintPda,
+  findRecoveryPda,
   findReservePda,
   findSeriesPda,
   findVaultPda,
@@ -39,6 +40,7 @@ import {
   getSetPauseFlagsInstruction,
   getSettleSeriesInstruction,
   getTriggerInstruction,
+  getWithdrawRecoveryInstruction,
   getWritePutInstructionAsync,
   initializeConfigInstruction,
   putPremium,
@@ -102,7 +104,6 @@ test('create, fund, open, write, crash, confirm, release, expire, settle, reclai
   await sendInstructions(payer, [getInitializeMint2Instruction({ mint: mint.address, decimals: 6, mintAuthority: payer.address })]);
   const quoteMint = mint.address;
   const protocolToken = await tokenAccount(payer, quoteMint, protocol.address);
-  const recovery = await tokenAccount(payer, quoteMint, protocol.address);
   const tokenA = await tokenAccount(payer, quoteMint, writerA.address);
   const tokenB = await tokenAccount(payer, quoteMint, writerB.address);
   const keeperToken = await tokenAccount(payer, quoteMint, keeper.address);
@@ -120,6 +121,7 @@ test('create, fund, open, write, crash, confirm, release, expire, settle, reclai
   // Vault + reserve.
   const vault = await findVaultPda(protocol.address, quoteMint, SOL_FEED);
   const [reserve] = await findReservePda({ vault });
+  const [recovery] = await findRecoveryPda({ vault });
   const pricing = { confMultiplierBps: 20_000, tailLoadingBps: 15_000, minPremium: PRICE_ONE / 100n, rate: 0n };
   await sendInstructions(payer, [await getCreateVaultInstructionAsync({
     payer, authority: protocol, vault, quoteMint, reserve, recovery, eventAuthority, program,
@@ -216,4 +218,12 @@ test('create, fund, open, write, crash, confirm, release, expire, settle, reclai
   const v = (await fetchVault(rpc, vault)).data;
   assert.equal(v.totals.released, 2_100n * USDC);
   assert.equal(v.totals.committedPremium, 0n);
+
+  // The protocol draws the released capital from the vault's recovery account.
+  const protocolBefore = await balance(protocolToken);
+  await sendInstructions(protocol, [getWithdrawRecoveryInstruction({
+    authority: protocol, vault, recovery, destination: protocolToken, quoteMint, eventAuthority, program, amount: 2_100n * USDC,
+  })]);
+  assert.equal((await balance(protocolToken)) - protocolBefore, 2_100n * USDC);
+  await conserved('recovery withdrawal');
 });

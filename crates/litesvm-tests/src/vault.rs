@@ -30,6 +30,10 @@ pub fn vault_pda(authority: &Pubkey, quote_mint: &Pubkey, feed: &[u8; 32]) -> Pu
     .0
 }
 
+pub fn recovery_pda(vault: &Pubkey) -> Pubkey {
+    Pubkey::find_program_address(&[RECOVERY_SEED, vault.as_ref()], &backstop::ID).0
+}
+
 pub fn reserve_pda(vault: &Pubkey) -> Pubkey {
     Pubkey::find_program_address(&[RESERVE_SEED, vault.as_ref()], &backstop::ID).0
 }
@@ -205,8 +209,8 @@ impl VaultFixture {
             &protocol_token,
             1_000_000 * USDC,
         );
-        let recovery = create_token_account(&mut env.svm, &payer, &quote_mint, &protocol.pubkey());
         let vault = vault_pda(&protocol.pubkey(), &quote_mint, &SOL_FEED);
+        let recovery = recovery_pda(&vault);
         let create = CreateVaultAccounts {
             payer: payer.pubkey(),
             authority: protocol.pubkey(),

@@ -437,3 +437,90 @@ fn ratio_and_joint_spikes_do_not_confirm() {
     assert_program_error(m.trigger(&keeper, keys), BackstopError::BreachNotConfirmed);
     assert_eq!(token_balance(&m.f.env.svm, &m.f.recovery), 0);
 }
+
+fn withdraw_recovery_ix(
+    m: &Market,
+    authority: &Pubkey,
+    recovery: Pubkey,
+    destination: Pubkey,
+    quote_mint: Pubkey,
+    amount: u64,
+) -> anchor_lang::solana_program::instruction::Instruction {
+    use anchor_lang::{InstructionData, ToAccountMetas};
+    anchor_lang::solana_program::instruction::Instruction {
+        program_id: backstop::ID,
+        accounts: backstop::accounts::WithdrawRecovery {
+            authority: *authority,
+            vault: m.f.vault(),
+            recovery,
+            destination,
+            quote_mint,
+            token_program: TOKEN_PROGRAM_ID,
+            event_authority: backstop_litesvm_tests::event_authority(),
+            program: backstop::ID,
+        }
+        .to_account_metas(None),
+        data: backstop::instruction::WithdrawRecovery { amount }.data(),
+    }
+}
+
+#[test]
+fn only_the_vault_authority_draws_released_capital() {
+    let (mut m, keys, _w) = written_market();
+    let keeper = m.keeper();
+    m.tick(10, 8_500);
+    m.observe().expect("observe");
+    m.tick(61, 8_500);
+    m.trigger(&keeper, keys).expect("release");
+    assert_eq!(token_balance(&m.f.env.svm, &m.f.recovery), 1_500 * USDC);
+    let (payer, protocol) = (m.f.payer.insecure_clone(), m.f.protocol.insecure_clone());
+    let (recovery, mint, dest) = (m.f.recovery, m.f.quote_mint, m.f.protocol_token);
+
+    let thief = m.keeper();
+    let ix = withdraw_recovery_ix(&m, &thief.key.pubkey(), recovery, thief.token, mint, USDC);
+    assert_program_error(
+        send(&mut m.f.env.svm, &[ix], &payer, &[&thief.key]),
+        BackstopError::NotVaultAuthority,
+    );
+    let mut ix = withdraw_recovery_ix(&m, &protocol.pubkey(), recovery, dest, mint, USDC);
+    ix.accounts[0].is_signer = false;
+    assert_error_code(
+        send(&mut m.f.env.svm, &[ix], &payer, &[]),
+        AnchorError::AccountNotSigner.into(),
+    );
+    let other_mint = create_mint(
+        &mut m.f.env.svm,
+        &payer,
+        &Pubkey::new_unique(),
+        QUOTE_DECIMALS,
+    );
+    let foreign = create_token_account(&mut m.f.env.svm, &payer, &other_mint, &protocol.pubkey());
+    let ix = withdraw_recovery_ix(&m, &protocol.pubkey(), recovery, foreign, mint, USDC);
+    assert_program_error(
+        send(&mut m.f.env.svm, &[ix], &payer, &[&protocol]),
+        BackstopError::WrongMint,
+    );
+    let ix = withdraw_recovery_ix(&m, &protocol.pubkey(), m.f.reserve(), dest, mint, USDC);
+    assert_program_error(
+        send(&mut m.f.env.svm, &[ix], &payer, &[&protocol]),
+        BackstopError::WrongRecoveryAccount,
+    );
+    let ix = withdraw_recovery_ix(
+        &m,
+        &protocol.pubkey(),
+        recovery,
+        dest,
+        mint,
+        1_500 * USDC + 1,
+    );
+    assert_program_error(
+        send(&mut m.f.env.svm, &[ix], &payer, &[&protocol]),
+        BackstopError::InsufficientRecovery,
+    );
+
+    let before = token_balance(&m.f.env.svm, &dest);
+    let ix = withdraw_recovery_ix(&m, &protocol.pubkey(), recovery, dest, mint, 1_500 * USDC);
+    send_ok(&mut m.f.env.svm, &[ix], &payer, &[&protocol]);
+    assert_eq!(token_balance(&m.f.env.svm, &dest) - before, 1_500 * USDC);
+    assert_eq!(token_balance(&m.f.env.svm, &m.f.recovery), 0);
+}

@@ -62,23 +62,16 @@ fn create_vault_rejects_missing_signer_wrong_mint_and_substituted_accounts() {
         AnchorError::AccountNotSigner.into(),
     );
 
-    // Wrong mint: the recovery account holds another mint.
-    let other_mint = create_mint(
-        &mut f.env.svm,
-        &f.payer,
-        &f.mint_authority.pubkey(),
-        QUOTE_DECIMALS,
-    );
-    let other = create_token_account(&mut f.env.svm, &f.payer, &other_mint, &f.protocol.pubkey());
+    // Substituted recovery: not the vault's own recovery PDA.
     let mut accounts = f.create.clone();
-    accounts.recovery = other;
+    accounts.recovery = recovery_pda(&Pubkey::new_unique());
     let r = send(
         &mut f.env.svm,
         &[accounts.ix(args)],
         &f.payer,
         &[&f.protocol],
     );
-    assert_program_error(r, BackstopError::WrongMint);
+    assert_error_code(r, AnchorError::ConstraintSeeds.into());
 
     // Substituted reserve: not the PDA of this vault.
     let mut accounts = f.create.clone();
@@ -93,7 +86,7 @@ fn create_vault_rejects_missing_signer_wrong_mint_and_substituted_accounts() {
 
     // Substituted config: an account the program does not own.
     let mut accounts = f.create.clone();
-    accounts.config = f.recovery;
+    accounts.config = f.protocol_token;
     let r = send(
         &mut f.env.svm,
         &[accounts.ix(args)],

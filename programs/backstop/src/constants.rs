@@ -6,6 +6,8 @@ pub const CONFIG_SEED: &[u8] = b"config";
 pub const VAULT_SEED: &[u8] = b"vault";
 /// `["reserve", vault]`: the premium reserve token account.
 pub const RESERVE_SEED: &[u8] = b"reserve";
+/// `["recovery", vault]`: where released capital lands until the protocol draws it.
+pub const RECOVERY_SEED: &[u8] = b"recovery";
 /// `["series", vault, strike_le, expiry_le]`
 pub const SERIES_SEED: &[u8] = b"series";
 /// `["escrow", series]`: writers' capital.

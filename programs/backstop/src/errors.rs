@@ -175,6 +175,8 @@ pub enum BackstopError {
     WrongRentReceiver, // 6083
     #[msg("Oracle receiver is not the one the config trusts")]
     UntrustedOracleReceiver, // 6084
+    #[msg("Not enough released capital in the recovery account")]
+    InsufficientRecovery, // 6085
 }
 
 /// Every pricing failure keeps its own code, so a client can tell which check failed.

@@ -30,6 +30,14 @@ pub struct ReserveFunded {
 }
 
 #[event]
+pub struct RecoveryWithdrawn {
+    pub vault: Pubkey,
+    pub destination: Pubkey,
+    pub amount: u64,
+    pub remaining: u64,
+}
+
+#[event]
 pub struct ReserveWithdrawn {
     pub vault: Pubkey,
     pub destination: Pubkey,

@@ -62,6 +62,11 @@ pub mod backstop {
         instructions::withdraw_reserve::handler(ctx, amount)
     }
 
+    /// The vault authority draws released capital from the vault's recovery account.
+    pub fn withdraw_recovery(ctx: Context<WithdrawRecovery>, amount: u64) -> Result<()> {
+        instructions::withdraw_recovery::handler(ctx, amount)
+    }
+
     /// The risk authority opens a put series and commits its premium budget.
     pub fn open_series(ctx: Context<OpenSeries>, args: OpenSeriesArgs) -> Result<()> {
         instructions::open_series::handler(ctx, args)

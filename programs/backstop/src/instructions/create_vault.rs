@@ -62,8 +62,18 @@ pub struct CreateVault<'info> {
     )]
     pub reserve: Box<Account<'info, TokenAccount>>,
 
-    /// Where released capital goes: any token account of the quote mint.
-    #[account(constraint = recovery.mint == quote_mint.key() @ BackstopError::WrongMint)]
+    /// Where released capital lands: a vault-owned account the protocol draws from
+    /// (`withdraw_recovery`), so the protocol cannot block releases or settlements by closing
+    /// or freezing an account of its own.
+    #[account(
+        init,
+        payer = payer,
+        seeds = [RECOVERY_SEED, vault.key().as_ref()],
+        bump,
+        token::mint = quote_mint,
+        token::authority = vault,
+        token::token_program = token_program,
+    )]
     pub recovery: Box<Account<'info, TokenAccount>>,
 
     pub token_program: Program<'info, Token>,

@@ -17,6 +17,7 @@ pub mod settle_series;
 pub mod trigger;
 pub mod update_vault_settings;
 pub mod vault_strength;
+pub mod withdraw_recovery;
 pub mod withdraw_reserve;
 pub mod write_put;
 
@@ -34,5 +35,6 @@ pub use settle_series::*;
 pub use trigger::*;
 pub use update_vault_settings::*;
 pub use vault_strength::*;
+pub use withdraw_recovery::*;
 pub use withdraw_reserve::*;
 pub use write_put::*;

@@ -184,10 +184,13 @@ export const BACKSTOP_ERROR__POSITIONS_STILL_OPEN = 0x17c2; // 6082
 export const BACKSTOP_ERROR__WRONG_RENT_RECEIVER = 0x17c3; // 6083
 /** UntrustedOracleReceiver: Oracle receiver is not the one the config trusts */
 export const BACKSTOP_ERROR__UNTRUSTED_ORACLE_RECEIVER = 0x17c4; // 6084
+/** InsufficientRecovery: Not enough released capital in the recovery account */
+export const BACKSTOP_ERROR__INSUFFICIENT_RECOVERY = 0x17c5; // 6085
 
 export type BackstopError =
   | typeof BACKSTOP_ERROR__BREACH_NOT_CONFIRMED
   | typeof BACKSTOP_ERROR__DEPEG_PRICE_MISSING
+  | typeof BACKSTOP_ERROR__INSUFFICIENT_RECOVERY
   | typeof BACKSTOP_ERROR__INSUFFICIENT_UNCOMMITTED_RESERVE
   | typeof BACKSTOP_ERROR__INVALID_ADMIN
   | typeof BACKSTOP_ERROR__INVALID_COLLATERAL_DECIMALS
@@ -277,6 +280,7 @@ if (process.env.NODE_ENV !== "production") {
   backstopErrorMessages = {
     [BACKSTOP_ERROR__BREACH_NOT_CONFIRMED]: `Solvency breach is not confirmed`,
     [BACKSTOP_ERROR__DEPEG_PRICE_MISSING]: `Joint depeg trigger needs the stablecoin price account`,
+    [BACKSTOP_ERROR__INSUFFICIENT_RECOVERY]: `Not enough released capital in the recovery account`,
     [BACKSTOP_ERROR__INSUFFICIENT_UNCOMMITTED_RESERVE]: `Not enough uncommitted reserve`,
     [BACKSTOP_ERROR__INVALID_ADMIN]: `Admin must not be the default public key`,
     [BACKSTOP_ERROR__INVALID_COLLATERAL_DECIMALS]: `Collateral decimals out of bounds`,

@@ -35,7 +35,7 @@ import {
   type WritableAccount,
   type WritableSignerAccount,
 } from "@solana/kit";
-import { findConfigPda, findReservePda } from "../pdas";
+import { findConfigPda, findRecoveryPda, findReservePda } from "../pdas";
 import { BACKSTOP_PROGRAM_ADDRESS } from "../programs";
 import {
   expectAddress,
@@ -112,7 +112,7 @@ export type CreateVaultInstruction<
         ? WritableAccount<TAccountReserve>
         : TAccountReserve,
       TAccountRecovery extends string
-        ? ReadonlyAccount<TAccountRecovery>
+        ? WritableAccount<TAccountRecovery>
         : TAccountRecovery,
       TAccountTokenProgram extends string
         ? ReadonlyAccount<TAccountTokenProgram>
@@ -220,8 +220,12 @@ export type CreateVaultAsyncInput<
    */
   quoteMint: Address<TAccountQuoteMint>;
   reserve?: Address<TAccountReserve>;
-  /** Where released capital goes: any token account of the quote mint. */
-  recovery: Address<TAccountRecovery>;
+  /**
+   * Where released capital lands: a vault-owned account the protocol draws from
+   * (`withdraw_recovery`), so the protocol cannot block releases or settlements by closing
+   * or freezing an account of its own.
+   */
+  recovery?: Address<TAccountRecovery>;
   tokenProgram?: Address<TAccountTokenProgram>;
   systemProgram?: Address<TAccountSystemProgram>;
   eventAuthority: Address<TAccountEventAuthority>;
@@ -290,7 +294,7 @@ export async function getCreateVaultInstructionAsync<
     vault: { value: input.vault ?? null, isWritable: true },
     quoteMint: { value: input.quoteMint ?? null, isWritable: false },
     reserve: { value: input.reserve ?? null, isWritable: true },
-    recovery: { value: input.recovery ?? null, isWritable: false },
+    recovery: { value: input.recovery ?? null, isWritable: true },
     tokenProgram: { value: input.tokenProgram ?? null, isWritable: false },
     systemProgram: { value: input.systemProgram ?? null, isWritable: false },
     eventAuthority: { value: input.eventAuthority ?? null, isWritable: false },
@@ -310,6 +314,11 @@ export async function getCreateVaultInstructionAsync<
   }
   if (!accounts.reserve.value) {
     accounts.reserve.value = await findReservePda({
+      vault: expectAddress(accounts.vault.value),
+    });
+  }
+  if (!accounts.recovery.value) {
+    accounts.recovery.value = await findRecoveryPda({
       vault: expectAddress(accounts.vault.value),
     });
   }
@@ -381,7 +390,11 @@ export type CreateVaultInput<
    */
   quoteMint: Address<TAccountQuoteMint>;
   reserve: Address<TAccountReserve>;
-  /** Where released capital goes: any token account of the quote mint. */
+  /**
+   * Where released capital lands: a vault-owned account the protocol draws from
+   * (`withdraw_recovery`), so the protocol cannot block releases or settlements by closing
+   * or freezing an account of its own.
+   */
   recovery: Address<TAccountRecovery>;
   tokenProgram?: Address<TAccountTokenProgram>;
   systemProgram?: Address<TAccountSystemProgram>;
@@ -449,7 +462,7 @@ export function getCreateVaultInstruction<
     vault: { value: input.vault ?? null, isWritable: true },
     quoteMint: { value: input.quoteMint ?? null, isWritable: false },
     reserve: { value: input.reserve ?? null, isWritable: true },
-    recovery: { value: input.recovery ?? null, isWritable: false },
+    recovery: { value: input.recovery ?? null, isWritable: true },
     tokenProgram: { value: input.tokenProgram ?? null, isWritable: false },
     systemProgram: { value: input.systemProgram ?? null, isWritable: false },
     eventAuthority: { value: input.eventAuthority ?? null, isWritable: false },
@@ -525,7 +538,11 @@ export type ParsedCreateVaultInstruction<
      */
     quoteMint: TAccountMetas[4];
     reserve: TAccountMetas[5];
-    /** Where released capital goes: any token account of the quote mint. */
+    /**
+     * Where released capital lands: a vault-owned account the protocol draws from
+     * (`withdraw_recovery`), so the protocol cannot block releases or settlements by closing
+     * or freezing an account of its own.
+     */
     recovery: TAccountMetas[6];
     tokenProgram: TAccountMetas[7];
     systemProgram: TAccountMetas[8];

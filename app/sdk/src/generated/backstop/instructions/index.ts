@@ -20,5 +20,6 @@ export * from "./setPauseFlags";
 export * from "./settleSeries";
 export * from "./trigger";
 export * from "./updateVaultSettings";
+export * from "./withdrawRecovery";
 export * from "./withdrawReserve";
 export * from "./writePut";

@@ -11,4 +11,5 @@ export * from "./escrow";
 export * from "./holder";
 export * from "./position";
 export * from "./putMint";
+export * from "./recovery";
 export * from "./reserve";

@@ -31,6 +31,7 @@ import {
   parseSettleSeriesInstruction,
   parseTriggerInstruction,
   parseUpdateVaultSettingsInstruction,
+  parseWithdrawRecoveryInstruction,
   parseWithdrawReserveInstruction,
   parseWritePutInstruction,
   type ParsedCloseSeriesInstruction,
@@ -47,6 +48,7 @@ import {
   type ParsedSettleSeriesInstruction,
   type ParsedTriggerInstruction,
   type ParsedUpdateVaultSettingsInstruction,
+  type ParsedWithdrawRecoveryInstruction,
   type ParsedWithdrawReserveInstruction,
   type ParsedWritePutInstruction,
 } from "../instructions";
@@ -129,6 +131,7 @@ export enum BackstopInstruction {
   SettleSeries,
   Trigger,
   UpdateVaultSettings,
+  WithdrawRecovery,
   WithdrawReserve,
   WritePut,
 }
@@ -295,6 +298,17 @@ export function identifyBackstopInstruction(
     containsBytes(
       data,
       fixEncoderSize(getBytesEncoder(), 8).encode(
+        new Uint8Array([199, 162, 249, 250, 242, 110, 40, 158]),
+      ),
+      0,
+    )
+  ) {
+    return BackstopInstruction.WithdrawRecovery;
+  }
+  if (
+    containsBytes(
+      data,
+      fixEncoderSize(getBytesEncoder(), 8).encode(
         new Uint8Array([165, 158, 228, 5, 114, 119, 194, 14]),
       ),
       0,
@@ -363,6 +377,9 @@ export type ParsedBackstopInstruction<
   | ({
       instructionType: BackstopInstruction.UpdateVaultSettings;
     } & ParsedUpdateVaultSettingsInstruction<TProgram>)
+  | ({
+      instructionType: BackstopInstruction.WithdrawRecovery;
+    } & ParsedWithdrawRecoveryInstruction<TProgram>)
   | ({
       instructionType: BackstopInstruction.WithdrawReserve;
     } & ParsedWithdrawReserveInstruction<TProgram>)
@@ -470,6 +487,13 @@ export function parseBackstopInstruction<TProgram extends string>(
       return {
         instructionType: BackstopInstruction.UpdateVaultSettings,
         ...parseUpdateVaultSettingsInstruction(instruction),
+      };
+    }
+    case BackstopInstruction.WithdrawRecovery: {
+      assertIsInstructionWithAccounts(instruction);
+      return {
+        instructionType: BackstopInstruction.WithdrawRecovery,
+        ...parseWithdrawRecoveryInstruction(instruction),
       };
     }
     case BackstopInstruction.WithdrawReserve: {
