@@ -1,8 +1,107 @@
-//! Compute-unit benchmark of the pricing engine inside the built .so (LiteSVM). Not a test:
+//! Compute-unit benchmark of the pricing engine and the instructions inside the built .so
+//! (LiteSVM). Not a test:
 //! run by `scripts/bench.sh`, it writes docs/COMPUTE_UNITS.md.
 use std::fmt::Write as _;
 
-use backstop_litesvm_tests::{pricing::*, Env};
+use anchor_lang::prelude::Pubkey;
+use backstop::instructions::ReportSolvencyArgs;
+use backstop_harness::{send_ok, warp_to_timestamp, Signer};
+use backstop_litesvm_tests::{pricing::*, series::*, vault::*, Env};
+
+const SOL: u64 = 1_000_000_000;
+
+/// Compute units of every state-changing instruction, once each, along one life cycle.
+fn life_cycle() -> Vec<(&'static str, u64)> {
+    let mut out = vec![];
+    let mut f = VaultFixture::new();
+    out.push(("create_vault", f.create_vault().compute_units_consumed));
+    let acc = f.reserve_accounts();
+    let m = send_ok(
+        &mut f.env.svm,
+        &[acc.fund_ix(500_000 * USDC)],
+        &f.payer,
+        &[&f.protocol],
+    );
+    out.push(("fund_reserve", m.compute_units_consumed));
+    let m = send_ok(
+        &mut f.env.svm,
+        &[acc.withdraw_ix(USDC)],
+        &f.payer,
+        &[&f.protocol],
+    );
+    out.push(("withdraw_reserve", m.compute_units_consumed));
+    let mut mk = Market {
+        f,
+        price_account: Pubkey::new_unique(),
+        depeg_account: Pubkey::new_unique(),
+    };
+    mk.tick(0, 15_000);
+    let (strike, expiry) = (100 * USDC, mk.now() + 30 * 86_400);
+    let accounts = mk.open_accounts(strike, expiry);
+    let ix = accounts.ix(Market::series_args(strike, expiry));
+    let (payer, risk) = (mk.f.payer.insecure_clone(), mk.f.risk.insecure_clone());
+    out.push((
+        "open_series",
+        send_ok(&mut mk.f.env.svm, &[ix], &payer, &[&risk]).compute_units_consumed,
+    ));
+    let keys = accounts.keys;
+    let w = mk.writer(100_000);
+    out.push((
+        "write_put (new position)",
+        mk.write(&w, keys, 100 * SOL, 0)
+            .expect("write")
+            .compute_units_consumed,
+    ));
+    out.push((
+        "write_put (existing position)",
+        mk.write(&w, keys, SOL, 0)
+            .expect("write")
+            .compute_units_consumed,
+    ));
+    let keeper = mk.keeper();
+    mk.tick(10, 8_500);
+    out.push((
+        "observe_breach",
+        mk.observe().expect("observe").compute_units_consumed,
+    ));
+    let reporter = mk.f.reporter.insecure_clone();
+    let args = ReportSolvencyArgs {
+        collateral_amount: 1_000 * SOL,
+        liabilities: 100_000 * USDC,
+    };
+    let ix = mk.report_ix(&reporter.pubkey(), args);
+    out.push((
+        "report_solvency",
+        send_ok(&mut mk.f.env.svm, &[ix], &payer, &[&reporter]).compute_units_consumed,
+    ));
+    mk.tick(61, 8_500);
+    out.push((
+        "trigger (release, 1 writer)",
+        mk.trigger(&keeper, keys)
+            .expect("trigger")
+            .compute_units_consumed,
+    ));
+    warp_to_timestamp(&mut mk.f.env.svm, keys.expiry + 5);
+    let upd = Pubkey::new_unique();
+    mk.set_price_at(upd, 9_000, keys.expiry + 1, keys.expiry - 1);
+    out.push((
+        "settle_series",
+        mk.settle(keys, upd).expect("settle").compute_units_consumed,
+    ));
+    out.push((
+        "reclaim",
+        mk.reclaim(keys, &w)
+            .expect("reclaim")
+            .compute_units_consumed,
+    ));
+    out.push((
+        "close_series",
+        mk.close_with(mk.close_accounts(keys))
+            .expect("close")
+            .compute_units_consumed,
+    ));
+    out
+}
 
 struct Stats {
     n: usize,
@@ -88,6 +187,20 @@ fn main() {
         &grid_tx,
         "",
     );
+    let _ = writeln!(out, "\n## Instructions\n");
+    let _ = writeln!(
+        out,
+        "Whole transactions, once each along one life cycle (`life_cycle` in the bench)."
+    );
+    let _ = writeln!(
+        out,
+        "Issue 8 adds min/median/max over realistic inputs, scale runs and the CI guard.\n"
+    );
+    let _ = writeln!(out, "| instruction | compute units |");
+    let _ = writeln!(out, "|---|---|");
+    for (name, cu) in life_cycle() {
+        let _ = writeln!(out, "| {name} | {cu} |");
+    }
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/COMPUTE_UNITS.md");
     std::fs::write(path, &out).expect("write docs/COMPUTE_UNITS.md");
     print!("{out}");
