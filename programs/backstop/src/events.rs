@@ -75,6 +75,25 @@ pub struct PutWritten {
     pub written_size: u64,
 }
 
+impl BreachObserved {
+    /// The event for one observation of `vault` at `price`, with its breach state after it.
+    pub fn new(
+        vault: &crate::state::Vault,
+        key: Pubkey,
+        transition: crate::state::BreachTransition,
+        price: &crate::oracle::OraclePrice,
+    ) -> Self {
+        Self {
+            vault: key,
+            transition,
+            price: price.price,
+            publish_time: price.publish_time,
+            first_seen: vault.breach.first_seen,
+            confirmed_at: vault.breach.confirmed_at,
+        }
+    }
+}
+
 #[event]
 pub struct BreachObserved {
     pub vault: Pubkey,

@@ -3,10 +3,10 @@
 use anchor_lang::prelude::*;
 
 use crate::{
-    constants::PRICE_DECIMALS,
     errors::BackstopError,
     oracle::{self, Freshness, OraclePrice},
     state::{BreachTransition, Vault},
+    units,
 };
 
 /// Collateral value / liabilities, in bps: `amount * price / 10^(cd + 12 - qd) * 10_000 /
@@ -14,18 +14,12 @@ use crate::{
 pub fn solvency_ratio_bps(vault: &Vault, collateral_price: u64) -> Result<u64> {
     let r = &vault.report;
     require!(r.liabilities > 0, BackstopError::InvalidSolvencyReport);
-    let exp = i32::from(vault.collateral_decimals)
-        .checked_add(PRICE_DECIMALS)
-        .and_then(|e| e.checked_sub(i32::from(vault.quote_decimals)))
-        .and_then(|e| u32::try_from(e).ok())
-        .ok_or(BackstopError::MathOverflow)?;
     let num = u128::from(r.collateral_amount)
         .checked_mul(u128::from(collateral_price))
         .and_then(|v| v.checked_mul(10_000))
         .ok_or(BackstopError::MathOverflow)?;
-    let den = 10u128
-        .checked_pow(exp)
-        .and_then(|d| d.checked_mul(u128::from(r.liabilities)))
+    let den = units::quote_scale(vault.collateral_decimals, vault.quote_decimals)?
+        .checked_mul(u128::from(r.liabilities))
         .ok_or(BackstopError::MathOverflow)?;
     let ratio = num.checked_div(den).ok_or(BackstopError::MathOverflow)?;
     Ok(u64::try_from(ratio).unwrap_or(u64::MAX))

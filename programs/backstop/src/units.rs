@@ -43,6 +43,15 @@ pub fn escrow_for(strike: u64, size: u64, collateral_decimals: u8) -> Result<u64
     to_u64(num.div_ceil(den))
 }
 
+/// `10^(cd + 12 - qd)`: divides (per-unit `PRICE_SCALE` amount x collateral base units) down to
+/// quote base units.
+pub fn quote_scale(collateral_decimals: u8, quote_decimals: u8) -> Result<u128> {
+    let exp = u32::from(collateral_decimals)
+        .checked_add(quote_gap(quote_decimals)?)
+        .ok_or(BackstopError::MathOverflow)?;
+    pow10(exp)
+}
+
 /// Quote base units for `size` collateral base units at a per-unit `PRICE_SCALE` amount,
 /// rounded down: `floor(per_unit * size / 10^(cd + 12 - qd))`.
 pub fn quote_amount_down(
@@ -54,10 +63,7 @@ pub fn quote_amount_down(
     let num = u128::from(per_unit)
         .checked_mul(u128::from(size))
         .ok_or(BackstopError::MathOverflow)?;
-    let exp = u32::from(collateral_decimals)
-        .checked_add(quote_gap(quote_decimals)?)
-        .ok_or(BackstopError::MathOverflow)?;
-    let den = pow10(exp)?;
+    let den = quote_scale(collateral_decimals, quote_decimals)?;
     let q = num.checked_div(den).ok_or(BackstopError::MathOverflow)?;
     to_u64(q)
 }

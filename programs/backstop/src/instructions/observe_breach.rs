@@ -27,14 +27,7 @@ pub fn handler(ctx: Context<ObserveBreach>) -> Result<()> {
     let price_account = ctx.accounts.price_update.to_account_info();
     let vault = &mut ctx.accounts.vault;
     let (price, transition) = solvency::observe(vault, &price_account, depeg.as_ref(), now)?;
-    let event = BreachObserved {
-        vault: vault.key(),
-        transition,
-        price: price.price,
-        publish_time: price.publish_time,
-        first_seen: vault.breach.first_seen,
-        confirmed_at: vault.breach.confirmed_at,
-    };
+    let event = BreachObserved::new(vault, vault.key(), transition, &price);
     emit_cpi!(event);
     Ok(())
 }

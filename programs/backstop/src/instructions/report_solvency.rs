@@ -54,14 +54,7 @@ pub fn handler(ctx: Context<ReportSolvency>, args: ReportSolvencyArgs) -> Result
         liabilities: args.liabilities,
         ratio_bps: solvency::solvency_ratio_bps(vault, price.price)?,
     };
-    let observed = BreachObserved {
-        vault: vault.key(),
-        transition,
-        price: price.price,
-        publish_time: price.publish_time,
-        first_seen: vault.breach.first_seen,
-        confirmed_at: vault.breach.confirmed_at,
-    };
+    let observed = BreachObserved::new(vault, vault.key(), transition, &price);
     emit_cpi!(reported);
     emit_cpi!(observed);
     Ok(())

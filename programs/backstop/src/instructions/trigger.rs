@@ -2,7 +2,6 @@ use anchor_lang::prelude::*;
 use anchor_spl::token::{self, Burn, Mint, Token, TokenAccount, TransferChecked};
 
 use crate::{
-    constants::PRICE_DECIMALS,
     errors::BackstopError,
     events::{BreachObserved, CapitalReleased},
     solvency,
@@ -105,17 +104,11 @@ impl Trigger<'_> {
         let per_unit = strike
             .checked_sub(price)
             .ok_or(BackstopError::MathOverflow)?;
-        let scale_exp = i32::from(vault.collateral_decimals)
-            .checked_add(PRICE_DECIMALS)
-            .and_then(|e| e.checked_sub(i32::from(vault.quote_decimals)))
-            .and_then(|e| u32::try_from(e).ok())
-            .ok_or(BackstopError::MathOverflow)?;
         let affordable = u128::from(cap_left)
-            .checked_mul(
-                10u128
-                    .checked_pow(scale_exp)
-                    .ok_or(BackstopError::MathOverflow)?,
-            )
+            .checked_mul(units::quote_scale(
+                vault.collateral_decimals,
+                vault.quote_decimals,
+            )?)
             .and_then(|v| v.checked_div(u128::from(per_unit)))
             .ok_or(BackstopError::MathOverflow)?;
         let units = u64::try_from(affordable.min(u128::from(unexercised)))
@@ -237,14 +230,7 @@ pub fn handler(ctx: Context<Trigger>) -> Result<()> {
         .checked_add(release.tip)
         .ok_or(BackstopError::MathOverflow)?;
 
-    let observed = BreachObserved {
-        vault: vault.key(),
-        transition,
-        price: price.price,
-        publish_time: price.publish_time,
-        first_seen: vault.breach.first_seen,
-        confirmed_at: vault.breach.confirmed_at,
-    };
+    let observed = BreachObserved::new(vault, vault.key(), transition, &price);
     let released = CapitalReleased {
         vault: vault.key(),
         series: series_key,
