@@ -16,10 +16,18 @@ import {
   type SolanaRpcSubscriptionsApi,
   type TransactionSigner,
 } from '@solana/kit';
+import { setComputeUnitLimitInstruction, setComputeUnitPriceInstruction } from './compute';
 
 export interface Connection {
   rpc: Rpc<SolanaRpcApi>;
   rpcSubscriptions: RpcSubscriptions<SolanaRpcSubscriptionsApi>;
+}
+
+export interface SendOptions {
+  /** Compute-unit limit for the transaction (see `computeUnitLimit`); default: the runtime's. */
+  computeUnitLimit?: number;
+  /** Priority fee, micro-lamports per compute unit. */
+  computeUnitPrice?: bigint;
 }
 
 /** Builds a v0 transaction, signs it with every signer attached to the instructions plus the
@@ -28,7 +36,12 @@ export async function sendInstructions(
   connection: Connection,
   payer: TransactionSigner,
   instructions: Instruction[],
+  options: SendOptions = {},
 ): Promise<Signature> {
+  const budget: Instruction[] = [];
+  if (options.computeUnitLimit !== undefined) budget.push(setComputeUnitLimitInstruction(options.computeUnitLimit));
+  if (options.computeUnitPrice !== undefined) budget.push(setComputeUnitPriceInstruction(options.computeUnitPrice));
+  instructions = [...budget, ...instructions];
   const { value: blockhash } = await connection.rpc.getLatestBlockhash({ commitment: 'confirmed' }).send();
   const message = pipe(
     createTransactionMessage({ version: 0 }),

@@ -1,0 +1,245 @@
+// Thin wrappers around the generated instruction builders: they derive every PDA, read what the
+// instruction needs from the chain, set a compute-unit limit from measured needs, and turn a
+// program failure into a BackstopProgramError.
+import { type Address, type Instruction, type Signature, type TransactionSigner } from '@solana/kit';
+import { findAssociatedTokenPda, TOKEN_PROGRAM_ADDRESS } from '@solana-program/token';
+import { computeUnitLimit, type MeteredInstruction } from './compute';
+import { parseBackstopError } from './errors';
+import {
+  BACKSTOP_PROGRAM_ADDRESS,
+  findConfigPda,
+  findPositionPda,
+  getCloseSeriesInstruction,
+  getObserveBreachInstruction,
+  getReclaimInstruction,
+  getSettleSeriesInstruction,
+  getTriggerInstruction,
+  getWritePutInstruction,
+  type Series,
+  type Vault,
+} from './generated/backstop/index';
+import { findEventAuthorityPda } from './pdas';
+import { fetchWriteQuote, type WriteQuote } from './quote';
+import { sendInstructions, type Connection } from './tx';
+import { fetchSeriesView, fetchVaultAccount, needsDepegPrice, reclaimable } from './views';
+import { fetchMaybePosition } from './generated/backstop/index';
+
+/** Default slippage for writes: the premium only falls as the clock ticks between quote and slot. */
+export const DEFAULT_SLIPPAGE_BPS = 50n;
+
+/** Sends `instructions` with a limit for `metered`; a program failure becomes typed. */
+export async function sendMetered(
+  connection: Connection,
+  payer: TransactionSigner,
+  instructions: Instruction[],
+  metered: MeteredInstruction[],
+): Promise<Signature> {
+  try {
+    return await sendInstructions(connection, payer, instructions, { computeUnitLimit: computeUnitLimit(...metered) });
+  } catch (err) {
+    throw parseBackstopError(err) ?? err;
+  }
+}
+
+async function eventAccounts(program: Address) {
+  return { eventAuthority: await findEventAuthorityPda(program), program };
+}
+
+/** The owner's associated token account for `mint`. */
+export async function associatedTokenAddress(owner: Address, mint: Address): Promise<Address> {
+  const [ata] = await findAssociatedTokenPda({ owner, mint, tokenProgram: TOKEN_PROGRAM_ADDRESS });
+  return ata;
+}
+
+async function loadSeries(connection: Connection, series: Address): Promise<{ vault: Vault; vaultAddress: Address; series: Series }> {
+  const s = await fetchSeriesView(connection.rpc, series);
+  const v = await fetchVaultAccount(connection.rpc, s.data.vault);
+  return { vault: v.data, vaultAddress: v.address, series: s.data };
+}
+
+export interface WritePutParams {
+  writer: TransactionSigner;
+  series: Address;
+  /** The vault's collateral PriceUpdateV2 account. */
+  priceUpdate: Address;
+  /** Collateral base units. */
+  size: bigint;
+  /** Pays the escrow, receives the premium; default: the writer's associated account. */
+  writerToken?: Address;
+  /** Least premium accepted (quote base units); default: the quote less `slippageBps`. */
+  minPremium?: bigint;
+  slippageBps?: bigint;
+  programAddress?: Address;
+}
+
+/** Quotes, then writes with a slippage guard. Returns the quote it was sent with. */
+export async function writePut(
+  connection: Connection,
+  p: WritePutParams,
+): Promise<{ signature: Signature; quote: WriteQuote; minPremium: bigint }> {
+  const program = p.programAddress ?? BACKSTOP_PROGRAM_ADDRESS;
+  const { vault, vaultAddress, series } = await loadSeries(connection, p.series);
+  const quote = await fetchWriteQuote(connection.rpc, { series: p.series, priceUpdate: p.priceUpdate, size: p.size });
+  const slippage = p.slippageBps ?? DEFAULT_SLIPPAGE_BPS;
+  if (slippage < 0n || slippage > 10_000n) throw new RangeError('slippageBps must be within 0..=10000');
+  const minPremium = p.minPremium ?? (quote.premium * (10_000n - slippage)) / 10_000n;
+  const [config] = await findConfigPda({ programAddress: program });
+  const [position] = await findPositionPda({ series: p.series, writer: p.writer.address }, { programAddress: program });
+  const ix = getWritePutInstruction(
+    {
+      writer: p.writer,
+      config,
+      vault: vaultAddress,
+      series: p.series,
+      position,
+      writerToken: p.writerToken ?? (await associatedTokenAddress(p.writer.address, vault.quoteMint)),
+      reserve: vault.reserve,
+      escrow: series.escrow,
+      putMint: series.putMint,
+      holder: series.holder,
+      priceUpdate: p.priceUpdate,
+      quoteMint: vault.quoteMint,
+      ...(await eventAccounts(program)),
+      size: p.size,
+      minPremium,
+    },
+    { programAddress: program },
+  );
+  const signature = await sendMetered(connection, p.writer, [ix], ['write_put']);
+  return { signature, quote, minPremium };
+}
+
+/** Returns a writer's escrow less its payout share after settlement; closes the position. */
+export async function reclaim(
+  connection: Connection,
+  payer: TransactionSigner,
+  p: { series: Address; writer: Address; writerToken?: Address; programAddress?: Address },
+): Promise<{ signature: Signature; amount: bigint }> {
+  const program = p.programAddress ?? BACKSTOP_PROGRAM_ADDRESS;
+  const { vault, vaultAddress, series } = await loadSeries(connection, p.series);
+  const [position] = await findPositionPda({ series: p.series, writer: p.writer }, { programAddress: program });
+  const pos = await fetchMaybePosition(connection.rpc, position, { commitment: 'confirmed' });
+  if (!pos.exists) throw new Error(`${p.writer} has no position in series ${p.series}`);
+  const ix = getReclaimInstruction(
+    {
+      vault: vaultAddress,
+      series: p.series,
+      position,
+      writer: p.writer,
+      writerToken: p.writerToken ?? (await associatedTokenAddress(p.writer, vault.quoteMint)),
+      escrow: series.escrow,
+      quoteMint: vault.quoteMint,
+      ...(await eventAccounts(program)),
+    },
+    { programAddress: program },
+  );
+  const signature = await sendMetered(connection, payer, [ix], ['reclaim']);
+  return { signature, amount: reclaimable(series, pos.data) };
+}
+
+export interface PriceAccounts {
+  priceUpdate: Address;
+  /** The stablecoin's PriceUpdateV2; required when the vault's joint trigger is on. */
+  depegPriceUpdate?: Address;
+}
+
+function depegFor(vault: Vault, prices: PriceAccounts): Address | undefined {
+  if (needsDepegPrice(vault) && !prices.depegPriceUpdate) {
+    throw new Error('this vault has the joint depeg trigger on: give the stablecoin price account too');
+  }
+  return prices.depegPriceUpdate;
+}
+
+/** One observation of the vault's solvency triggers. */
+export async function observeBreach(
+  connection: Connection,
+  payer: TransactionSigner,
+  p: PriceAccounts & { vault: Address; programAddress?: Address },
+): Promise<Signature> {
+  const program = p.programAddress ?? BACKSTOP_PROGRAM_ADDRESS;
+  const vault = await fetchVaultAccount(connection.rpc, p.vault);
+  const ix = getObserveBreachInstruction(
+    { vault: p.vault, priceUpdate: p.priceUpdate, depegPriceUpdate: depegFor(vault.data, p), ...(await eventAccounts(program)) },
+    { programAddress: program },
+  );
+  return sendMetered(connection, payer, [ix], ['observe_breach']);
+}
+
+/** Exercises a series' in-the-money puts on a confirmed breach; the tip goes to `keeperToken`. */
+export async function trigger(
+  connection: Connection,
+  keeper: TransactionSigner,
+  p: PriceAccounts & { series: Address; keeperToken?: Address; programAddress?: Address },
+): Promise<Signature> {
+  const program = p.programAddress ?? BACKSTOP_PROGRAM_ADDRESS;
+  const { vault, vaultAddress, series } = await loadSeries(connection, p.series);
+  const ix = getTriggerInstruction(
+    {
+      keeper,
+      vault: vaultAddress,
+      series: p.series,
+      escrow: series.escrow,
+      putMint: series.putMint,
+      holder: series.holder,
+      recovery: vault.recovery,
+      reserve: vault.reserve,
+      keeperToken: p.keeperToken ?? (await associatedTokenAddress(keeper.address, vault.quoteMint)),
+      priceUpdate: p.priceUpdate,
+      depegPriceUpdate: depegFor(vault, p),
+      quoteMint: vault.quoteMint,
+      ...(await eventAccounts(program)),
+    },
+    { programAddress: program },
+  );
+  return sendMetered(connection, keeper, [ix], ['trigger']);
+}
+
+/** Expiry settlement from the first update at/after expiry (or the grace-period fallback). */
+export async function settleSeries(
+  connection: Connection,
+  payer: TransactionSigner,
+  p: { series: Address; priceUpdate: Address; programAddress?: Address },
+): Promise<Signature> {
+  const program = p.programAddress ?? BACKSTOP_PROGRAM_ADDRESS;
+  const { vault, vaultAddress, series } = await loadSeries(connection, p.series);
+  const ix = getSettleSeriesInstruction(
+    {
+      vault: vaultAddress,
+      series: p.series,
+      escrow: series.escrow,
+      putMint: series.putMint,
+      holder: series.holder,
+      recovery: vault.recovery,
+      priceUpdate: p.priceUpdate,
+      quoteMint: vault.quoteMint,
+      ...(await eventAccounts(program)),
+    },
+    { programAddress: program },
+  );
+  return sendMetered(connection, payer, [ix], ['settle_series']);
+}
+
+/** After settlement and every reclaim: dust to the reserve, series accounts closed, rent to the
+ * vault authority. */
+export async function closeSeries(
+  connection: Connection,
+  payer: TransactionSigner,
+  p: { series: Address; programAddress?: Address },
+): Promise<Signature> {
+  const program = p.programAddress ?? BACKSTOP_PROGRAM_ADDRESS;
+  const { vault, vaultAddress, series } = await loadSeries(connection, p.series);
+  const ix = getCloseSeriesInstruction(
+    {
+      vault: vaultAddress,
+      series: p.series,
+      escrow: series.escrow,
+      holder: series.holder,
+      reserve: vault.reserve,
+      rentReceiver: vault.authority, // the program requires it
+      quoteMint: vault.quoteMint,
+      ...(await eventAccounts(program)),
+    },
+    { programAddress: program },
+  );
+  return sendMetered(connection, payer, [ix], ['close_series']);
+}

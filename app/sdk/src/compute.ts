@@ -1,0 +1,51 @@
+// Compute-unit limits per instruction, from the measured table (docs/COMPUTE_UNITS.md, made by
+// scripts/bench.sh) plus headroom; app/sdk/test/compute.test.ts fails when a measured value
+// outgrows its limit. A limit near the need keeps fees low and lets a transaction also carry a
+// Pyth update.
+import type { Address, Instruction } from '@solana/kit';
+
+export const COMPUTE_BUDGET_PROGRAM_ADDRESS =
+  'ComputeBudget111111111111111111111111111111' as Address<'ComputeBudget111111111111111111111111111111'>;
+
+/** Headroom over the measured need, percent. */
+export const COMPUTE_HEADROOM_PERCENT = 30;
+
+/** Measured compute units per instruction (whole transaction, worst case measured). */
+export const MEASURED_COMPUTE_UNITS = {
+  create_vault: 41_348,
+  fund_reserve: 19_530,
+  withdraw_reserve: 16_936,
+  open_series: 57_287,
+  write_put: 61_887,
+  observe_breach: 12_897,
+  report_solvency: 16_990,
+  trigger: 49_976,
+  settle_series: 27_643,
+  reclaim: 27_820,
+  close_series: 28_202,
+} as const;
+export type MeteredInstruction = keyof typeof MEASURED_COMPUTE_UNITS;
+
+/** The limit to request for a transaction made of these instructions. */
+export function computeUnitLimit(...names: MeteredInstruction[]): number {
+  const need = names.reduce((sum, n) => sum + MEASURED_COMPUTE_UNITS[n], 0);
+  return Math.ceil((need * (100 + COMPUTE_HEADROOM_PERCENT)) / 100) + 1_000;
+}
+
+/** ComputeBudget SetComputeUnitLimit (discriminator 2, u32 units). */
+export function setComputeUnitLimitInstruction(units: number): Instruction {
+  if (!Number.isInteger(units) || units <= 0 || units > 1_400_000) throw new RangeError(`invalid compute-unit limit ${units}`);
+  const data = new Uint8Array(5);
+  data[0] = 2;
+  new DataView(data.buffer).setUint32(1, units, true);
+  return { programAddress: COMPUTE_BUDGET_PROGRAM_ADDRESS, accounts: [], data };
+}
+
+/** ComputeBudget SetComputeUnitPrice (discriminator 3, u64 micro-lamports per CU). */
+export function setComputeUnitPriceInstruction(microLamports: bigint): Instruction {
+  if (microLamports < 0n || microLamports >= 1n << 64n) throw new RangeError('invalid compute-unit price');
+  const data = new Uint8Array(9);
+  data[0] = 3;
+  new DataView(data.buffer).setBigUint64(1, microLamports, true);
+  return { programAddress: COMPUTE_BUDGET_PROGRAM_ADDRESS, accounts: [], data };
+}

@@ -1,0 +1,108 @@
+// The premium a write would be paid, computed exactly as write_put computes it: the same oracle
+// checks and normalisation, the same engine, the same roundings. Same slot, same inputs, same
+// number, to the unit.
+import { type Address, type Rpc, type SolanaRpcApi } from '@solana/kit';
+import { type Series, type Vault } from './generated/backstop/index';
+import { validatePriceAccount, type OraclePrice } from './oracle';
+import { putPremium, type PremiumQuote } from './pricing/index';
+import { escrowFor, quoteAmountDown, strikeToPrice } from './units';
+import { fetchSeriesView, fetchVaultAccount } from './views';
+
+const CLOCK_SYSVAR = 'SysvarC1ock11111111111111111111111111111111' as Address;
+
+export interface WriteQuote {
+  /** Premium per whole collateral unit, PRICE_SCALE (1e-12 quote). */
+  premiumPerUnit: bigint;
+  /** Premium paid for `size`, quote base units (rounded down). */
+  premium: bigint;
+  /** Escrow taken for `size`, quote base units (rounded up). */
+  escrow: bigint;
+  /** The oracle price used (PRICE_SCALE) and its confidence. */
+  spot: bigint;
+  confidence: bigint;
+  tenorSecs: bigint;
+  engine: PremiumQuote;
+}
+
+export class QuoteError extends Error {
+  constructor(readonly reason: string, message: string) {
+    super(`${reason}: ${message}`);
+    this.name = 'QuoteError';
+  }
+}
+
+/** Quote from account data: the vault, the series, a validated price and the chain's time. */
+export function quoteWrite(vault: Vault, series: Series, price: OraclePrice, now: bigint, size: bigint): WriteQuote {
+  if (size <= 0n) throw new QuoteError('ZeroAmount', 'size must be positive');
+  if (now >= series.expiry) throw new QuoteError('SeriesExpired', 'the series has expired');
+  if (price.publishTime < vault.breach.lastObserved) {
+    throw new QuoteError('OracleOutdated', 'the price is older than one the vault already observed');
+  }
+  const tenorSecs = series.expiry - now;
+  const engine = putPremium({
+    spot: price.price,
+    strike: strikeToPrice(series.strike, vault.quoteDecimals),
+    confidence: price.conf,
+    tenorSecs,
+    svi: series.svi,
+    rate: vault.pricing.rate,
+    confMultiplierBps: BigInt(vault.pricing.confMultiplierBps),
+    tailLoadingBps: BigInt(vault.pricing.tailLoadingBps),
+    minPremium: vault.pricing.minPremium,
+  });
+  return {
+    premiumPerUnit: engine.premium,
+    premium: quoteAmountDown(engine.premium, size, vault.collateralDecimals, vault.quoteDecimals),
+    escrow: escrowFor(series.strike, size, vault.collateralDecimals),
+    spot: price.price,
+    confidence: price.conf,
+    tenorSecs,
+    engine,
+  };
+}
+
+/** The Clock sysvar's unix timestamp: the `now` programs see. */
+export async function fetchChainTime(rpc: Rpc<SolanaRpcApi>): Promise<bigint> {
+  const { value } = await rpc.getAccountInfo(CLOCK_SYSVAR, { encoding: 'base64', commitment: 'confirmed' }).send();
+  if (!value) throw new Error('the RPC returned no Clock sysvar');
+  const bytes = Uint8Array.from(atob(value.data[0]), (c) => c.charCodeAt(0));
+  return new DataView(bytes.buffer).getBigInt64(32, true); // slot, epoch_start_timestamp, epoch, leader_schedule_epoch, unix_timestamp
+}
+
+/** Raw account (owner and bytes), or null. */
+export async function fetchRawAccount(rpc: Rpc<SolanaRpcApi>, address: Address): Promise<{ owner: Address; data: Uint8Array } | null> {
+  const { value } = await rpc.getAccountInfo(address, { encoding: 'base64', commitment: 'confirmed' }).send();
+  if (!value) return null;
+  return { owner: value.owner, data: Uint8Array.from(atob(value.data[0]), (c) => c.charCodeAt(0)) };
+}
+
+/** Reads and validates a vault's price account live, as the program would at `now`. */
+export async function fetchOraclePrice(
+  rpc: Rpc<SolanaRpcApi>,
+  vault: Vault,
+  priceAccount: Address,
+  now: bigint,
+  feed: 'collateral' | 'depeg' = 'collateral',
+): Promise<OraclePrice> {
+  const raw = await fetchRawAccount(rpc, priceAccount);
+  if (!raw) throw new QuoteError('OracleInvalidAccount', `no price account at ${priceAccount}`);
+  return validatePriceAccount(raw.owner, raw.data, {
+    receiver: vault.oracle.receiver,
+    feedId: Uint8Array.from(feed === 'collateral' ? vault.oracle.collateralFeed : vault.oracle.depegFeed),
+    maxConfBps: vault.oracle.maxConfBps,
+    now,
+    maxAgeSecs: vault.oracle.maxAgeSecs,
+  });
+}
+
+/** Everything fetched: the quote a write of `size` would get right now. */
+export async function fetchWriteQuote(
+  rpc: Rpc<SolanaRpcApi>,
+  args: { series: Address; priceUpdate: Address; size: bigint },
+): Promise<WriteQuote & { now: bigint }> {
+  const series = await fetchSeriesView(rpc, args.series);
+  const vault = await fetchVaultAccount(rpc, series.data.vault);
+  const now = await fetchChainTime(rpc);
+  const price = await fetchOraclePrice(rpc, vault.data, args.priceUpdate, now);
+  return { ...quoteWrite(vault.data, series.data, price, now, args.size), now };
+}
