@@ -1,0 +1,32 @@
+// backstop keeper run: ticks until SIGINT/SIGTERM, then stops cleanly (exit 0).
+import { CliError, connect, parseAddress, signer, type GlobalOptions } from '../context';
+import { Keeper } from '../keeper';
+
+export async function keeperRun(opts: GlobalOptions, positionals: string[], values: Record<string, unknown>): Promise<void> {
+  if (positionals.length > 0) throw new CliError(`unexpected argument ${positionals[0]}`, 2);
+  const priceText = (values['price-account'] as string | undefined) ?? process.env.BACKSTOP_PRICE_ACCOUNT;
+  if (!priceText) throw new CliError('missing --price-account (or BACKSTOP_PRICE_ACCOUNT)', 2);
+  const interval = Number(values['interval-ms'] ?? 2000);
+  const maxTicks = values['max-ticks'] === undefined ? Infinity : Number(values['max-ticks']);
+  if (!Number.isInteger(interval) || interval < 100) throw new CliError('--interval-ms must be an integer >= 100', 2);
+  if (maxTicks !== Infinity && (!Number.isInteger(maxTicks) || maxTicks < 1)) throw new CliError('--max-ticks must be a positive integer', 2);
+  const keeper = new Keeper({
+    connection: connect(opts),
+    keeper: await signer(opts),
+    vaults: ((values.vault as string | undefined) ?? '').split(',').filter(Boolean).map((v) => parseAddress(v, '--vault')),
+    priceAccount: parseAddress(priceText, '--price-account'),
+    depegPriceAccount: values['depeg-price-account'] ? parseAddress(values['depeg-price-account'] as string, '--depeg-price-account') : undefined,
+    tipAccount: values['tip-account'] ? parseAddress(values['tip-account'] as string, '--tip-account') : undefined,
+    programAddress: opts.programId,
+  });
+  // Check the RPC once up front: a keeper that cannot reach it should say so, not spin.
+  await connect(opts).rpc.getSlot().send();
+  const stop = new AbortController();
+  const onSignal = (sig: string) => () => {
+    console.log(`${new Date().toISOString()} ${sig}: finishing the current tick`);
+    stop.abort();
+  };
+  process.once('SIGINT', onSignal('SIGINT'));
+  process.once('SIGTERM', onSignal('SIGTERM'));
+  await keeper.run(stop.signal, interval, maxTicks);
+}

@@ -1,0 +1,33 @@
+// backstop series list <VAULT> [--price-account P]
+import { fetchChainTime, fetchOraclePrice, fetchVaultAccount, isInTheMoney, listSeries, seriesIntrinsic } from '@backstop/sdk';
+import { CliError, connect, parseAddress, type GlobalOptions } from '../context';
+import { collateral, json, price, quote, time } from '../format';
+import { table } from '../table';
+
+export async function seriesList(opts: GlobalOptions, positionals: string[], values: Record<string, unknown>): Promise<string> {
+  if (positionals.length !== 1) throw new CliError('usage: backstop series list <VAULT> [--price-account ADDRESS]', 2);
+  const vaultAddress = parseAddress(positionals[0], 'vault');
+  const { rpc } = connect(opts);
+  const { data: v } = await fetchVaultAccount(rpc, vaultAddress);
+  const list = await listSeries(rpc, vaultAddress, opts.programId);
+  let spot: bigint | undefined;
+  if (values['price-account']) {
+    const now = await fetchChainTime(rpc);
+    spot = (await fetchOraclePrice(rpc, v, parseAddress(values['price-account'] as string, '--price-account'), now)).price;
+  }
+  if (opts.json) return json(list.map((s) => ({ address: s.address, ...s.data, settled: s.settled, unexercised: s.unexercised, escrowHeld: s.escrowHeld })));
+  if (list.length === 0) return `vault ${vaultAddress} has no series`;
+  const header = ['series', 'strike', 'expiry', 'status', 'written', 'cap', 'premium paid', 'budget', 'exercised', 'payouts', 'escrow'];
+  if (spot !== undefined) header.push('moneyness', 'intrinsic');
+  const rows = list.map((s) => {
+    const d = s.data;
+    const row = [
+      s.address, quote(v, d.strike), time(d.expiry), s.settled ? `settled @ ${price(d.settlementPrice)}` : 'open',
+      collateral(v, d.writtenSize), collateral(v, d.sizeCap), quote(v, d.premiumPaid), quote(v, d.premiumBudget),
+      collateral(v, d.exercisedSize), quote(v, d.payoutTotal), quote(v, s.escrowHeld),
+    ];
+    if (spot !== undefined) row.push(isInTheMoney(v, d, spot) ? 'ITM' : 'OTM', quote(v, seriesIntrinsic(v, d, spot)));
+    return row;
+  });
+  return table(header, rows);
+}

@@ -1,0 +1,85 @@
+// What every command shares: parsed global options, the RPC connection, the signer, and the
+// errors a command may end with.
+import { homedir } from 'node:os';
+import { resolve } from 'node:path';
+import { address, createSolanaRpc, createSolanaRpcSubscriptions, isAddress, type Address, type KeyPairSigner } from '@solana/kit';
+import { BACKSTOP_PROGRAM_ADDRESS, type Connection } from '@backstop/sdk';
+import { loadKeypairFile } from '@backstop/sdk/node';
+
+/** A failure the user can act on: printed as is, exit code 1 (2 for usage errors). */
+export class CliError extends Error {
+  constructor(message: string, readonly exitCode = 1) {
+    super(message);
+    this.name = 'CliError';
+  }
+}
+
+export interface GlobalOptions {
+  url: string;
+  ws: string;
+  keypair: string;
+  programId: Address;
+  json: boolean;
+}
+
+export const GLOBAL_OPTIONS = {
+  url: { type: 'string', short: 'u' },
+  ws: { type: 'string' },
+  keypair: { type: 'string', short: 'k' },
+  'program-id': { type: 'string' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+/** http(s)://host:port -> ws(s)://host:port+1, as solana-test-validator and surfpool serve it. */
+export function websocketUrlFor(url: string): string {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    throw new CliError(`invalid RPC URL: ${url}`, 2);
+  }
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new CliError(`RPC URL must be http(s): ${url}`, 2);
+  u.protocol = u.protocol === 'https:' ? 'wss:' : 'ws:';
+  if (u.port) u.port = String(Number(u.port) + 1);
+  return u.toString().replace(/\/$/, '');
+}
+
+export function globalOptions(values: Record<string, unknown>, env: NodeJS.ProcessEnv = process.env): GlobalOptions {
+  const url = (values.url as string | undefined) ?? env.BACKSTOP_RPC_URL ?? 'http://127.0.0.1:8899';
+  const programId = (values['program-id'] as string | undefined) ?? env.BACKSTOP_PROGRAM_ID ?? BACKSTOP_PROGRAM_ADDRESS;
+  return {
+    url,
+    ws: (values.ws as string | undefined) ?? env.BACKSTOP_WS_URL ?? websocketUrlFor(url),
+    keypair: (values.keypair as string | undefined) ?? env.BACKSTOP_KEYPAIR ?? resolve(homedir(), '.config/solana/id.json'),
+    programId: parseAddress(programId, '--program-id'),
+    json: Boolean(values.json),
+  };
+}
+
+export function parseAddress(text: string | undefined, what: string): Address {
+  if (text === undefined) throw new CliError(`missing ${what}`, 2);
+  if (!isAddress(text)) throw new CliError(`${what} is not a valid address: ${text}`, 2);
+  return address(text);
+}
+
+export function connect(opts: GlobalOptions): Connection {
+  return { rpc: createSolanaRpc(opts.url), rpcSubscriptions: createSolanaRpcSubscriptions(opts.ws) };
+}
+
+export async function signer(opts: GlobalOptions): Promise<KeyPairSigner> {
+  try {
+    return await loadKeypairFile(opts.keypair);
+  } catch (e) {
+    throw new CliError(`bad keypair: ${(e as Error).message}`);
+  }
+}
+
+/** True when the error chain says the RPC could not be reached at all. */
+export function isUnreachable(err: unknown): boolean {
+  for (let e = err as { message?: string; code?: string; cause?: unknown } | undefined; e && typeof e === 'object'; e = e.cause as typeof e) {
+    if (e.code === 'ECONNREFUSED' || e.code === 'ENOTFOUND' || e.code === 'EHOSTUNREACH' || e.code === 'UND_ERR_CONNECT_TIMEOUT') return true;
+    if (typeof e.message === 'string' && /fetch failed|ECONNREFUSED|HTTP error \(5\d\d\)/.test(e.message)) return true;
+  }
+  return false;
+}

@@ -1,0 +1,82 @@
+// backstop: the market-maker CLI and keeper. Exit 0 on success, 1 on a failure, 2 on bad usage.
+import { parseArgs } from 'node:util';
+import { parseBackstopError, NotFoundError, OracleError, QuoteError } from '@backstop/sdk';
+import { vaultShow } from './commands/vault';
+import { seriesList } from './commands/series';
+import { positionsCommand, quoteCommand, reclaimCommand, writeCommand } from './commands/trade';
+import { keeperRun } from './commands/keeper';
+import { CliError, GLOBAL_OPTIONS, globalOptions, isUnreachable, type GlobalOptions } from './context';
+
+type Command = (opts: GlobalOptions, positionals: string[], values: Record<string, unknown>) => Promise<string | void>;
+
+const COMMANDS: Record<string, { run: Command; options: Record<string, { type: 'string' | 'boolean' }>; help: string }> = {
+  'vault show': { run: vaultShow, options: { 'price-account': { type: 'string' } }, help: 'vault show <VAULT> [--price-account P]   reserve, coverage, released, breach state' },
+  'series list': { run: seriesList, options: { 'price-account': { type: 'string' } }, help: 'series list <VAULT> [--price-account P]  every series of a vault' },
+  quote: { run: quoteCommand, options: { series: { type: 'string' }, size: { type: 'string' }, 'price-account': { type: 'string' } }, help: 'quote --series S --size N --price-account P  the premium a write gets now' },
+  write: {
+    run: writeCommand,
+    options: { series: { type: 'string' }, size: { type: 'string' }, 'price-account': { type: 'string' }, 'min-premium': { type: 'string' }, 'slippage-bps': { type: 'string' }, token: { type: 'string' } },
+    help: 'write --series S --size N --price-account P [--min-premium X | --slippage-bps B] [--token T]',
+  },
+  positions: { run: positionsCommand, options: { writer: { type: 'string' } }, help: 'positions [--writer W]                  a writer\'s positions and P&L' },
+  reclaim: { run: reclaimCommand, options: { series: { type: 'string' }, writer: { type: 'string' }, token: { type: 'string' } }, help: 'reclaim --series S [--writer W] [--token T]  escrow back after settlement' },
+  'keeper run': {
+    run: keeperRun,
+    options: { vault: { type: 'string' }, 'price-account': { type: 'string' }, 'depeg-price-account': { type: 'string' }, 'tip-account': { type: 'string' }, 'interval-ms': { type: 'string' }, 'max-ticks': { type: 'string' } },
+    help: 'keeper run --price-account P [--vault V,...] [--depeg-price-account D] [--interval-ms 2000]',
+  },
+};
+
+export const USAGE = `usage: backstop <command> [options]
+
+commands:
+${Object.values(COMMANDS).map((c) => `  ${c.help}`).join('\n')}
+
+global options:
+  -u, --url URL          RPC URL (BACKSTOP_RPC_URL; default http://127.0.0.1:8899)
+      --ws URL           websocket URL (BACKSTOP_WS_URL; default: the RPC port + 1)
+  -k, --keypair FILE     Solana keypair file (BACKSTOP_KEYPAIR; default ~/.config/solana/id.json)
+      --program-id ID    Backstop program id (BACKSTOP_PROGRAM_ID)
+      --json             machine-readable output`;
+
+/** Message for any failure, specific where we know the cause. */
+export function describeError(err: unknown, opts?: GlobalOptions): { message: string; code: number } {
+  if (err instanceof CliError) return { message: err.message, code: err.exitCode };
+  const program = parseBackstopError(err);
+  if (program) {
+    const hint = program.errorName === 'SlippageExceeded' ? ' (the premium fell below your minimum: quote again or widen --slippage-bps)'
+      : program.errorName === 'OperationPaused' ? ' (the admin paused this operation)' : '';
+    return { message: `program error ${program.errorName} (${program.code}): ${program.message.replace(/^[^:]*: /, '')}${hint}`, code: 1 };
+  }
+  if (err instanceof NotFoundError || err instanceof OracleError || err instanceof QuoteError) return { message: err.message, code: 1 };
+  if (isUnreachable(err)) return { message: `cannot reach the RPC at ${opts?.url ?? 'the given URL'}: is the validator running?`, code: 1 };
+  return { message: (err as Error)?.message ?? String(err), code: 1 };
+}
+
+export async function main(argv: string[], out: (s: string) => void = (s) => console.log(s), err: (s: string) => void = (s) => console.error(s)): Promise<number> {
+  const words = argv.filter((a) => !a.startsWith('-'));
+  const name = [`${words[0]} ${words[1]}`, words[0]].find((n) => n in COMMANDS);
+  if (argv.length === 0 || argv.includes('--help') || argv.includes('-h')) {
+    out(USAGE);
+    return 0;
+  }
+  if (!name) {
+    err(`error: unknown command "${words.slice(0, 2).join(' ')}"\n\n${USAGE}`);
+    return 2;
+  }
+  const command = COMMANDS[name];
+  let opts: GlobalOptions | undefined;
+  try {
+    const parsed = parseArgs({ args: argv, options: { ...GLOBAL_OPTIONS, ...command.options }, allowPositionals: true, strict: true });
+    opts = globalOptions(parsed.values);
+    const positionals = parsed.positionals.slice(name.split(' ').length);
+    const result = await command.run(opts, positionals, parsed.values);
+    if (result) out(result);
+    return 0;
+  } catch (e) {
+    const isUsage = (e as { code?: string }).code?.startsWith?.('ERR_PARSE_ARGS');
+    const d = isUsage ? { message: `${(e as Error).message}\n\n${USAGE}`, code: 2 } : describeError(e, opts);
+    err(`error: ${d.message}`);
+    return d.code;
+  }
+}
