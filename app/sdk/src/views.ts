@@ -70,7 +70,10 @@ export function solvencyRatioBps(vault: Vault, price: bigint): bigint | null {
   const r = vault.report;
   if (r.liabilities === 0n) return null;
   const scale = 10n ** BigInt(vault.collateralDecimals + 12 - vault.quoteDecimals);
-  return (r.collateralAmount * price * 10_000n) / (scale * r.liabilities);
+  const value = (r.collateralAmount * price + scale - 1n) / scale; // rounded up, as the program does
+  const ratio = (value * 10_000n) / r.liabilities;
+  const U64_MAX = (1n << 64n) - 1n;
+  return ratio > U64_MAX ? U64_MAX : ratio;
 }
 
 /** Which of the vault's enabled triggers are breached at these prices (program's rules). */

@@ -104,6 +104,22 @@ pub fn write_price_update_with_owner(
     .expect("set price update account");
 }
 
+/// Writes raw bytes as an account owned by `owner` (malformed-oracle tests).
+pub fn write_raw_account(svm: &mut LiteSVM, address: Pubkey, data: Vec<u8>, owner: Pubkey) {
+    let lamports = svm.minimum_balance_for_rent_exemption(data.len());
+    svm.set_account(
+        address,
+        Account {
+            lamports,
+            data,
+            owner,
+            executable: false,
+            rent_epoch: 0,
+        },
+    )
+    .expect("set raw account");
+}
+
 /// Writes a `PriceUpdateV2` account owned by the Pyth receiver at `address`.
 pub fn write_price_update(svm: &mut LiteSVM, address: Pubkey, update: &PriceUpdate) {
     write_price_update_with_owner(svm, address, update, PYTH_RECEIVER_ID);

@@ -177,6 +177,10 @@ pub enum BackstopError {
     UntrustedOracleReceiver, // 6084
     #[msg("Not enough released capital in the recovery account")]
     InsufficientRecovery, // 6085
+    #[msg("Trigger settings can only be loosened while writers' capital is in escrow")]
+    TriggerTightened, // 6086
+    #[msg("Reporter and risk authority must be set")]
+    InvalidParty, // 6087
 }
 
 /// Every pricing failure keeps its own code, so a client can tell which check failed.

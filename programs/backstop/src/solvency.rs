@@ -5,23 +5,29 @@ use anchor_lang::prelude::*;
 use crate::{
     errors::BackstopError,
     oracle::{self, Freshness, OraclePrice},
-    state::{BreachTransition, Vault},
+    state::{BreachTransition, Observation, Vault},
     units,
 };
 
-/// Collateral value / liabilities, in bps: `amount * price / 10^(cd + 12 - qd) * 10_000 /
+/// Collateral value / liabilities, in bps: `ceil(amount * price / 10^(cd + 12 - qd)) * 10_000 /
 /// liabilities`, rounded down.
 pub fn solvency_ratio_bps(vault: &Vault, collateral_price: u64) -> Result<u64> {
     let r = &vault.report;
     require!(r.liabilities > 0, BackstopError::InvalidSolvencyReport);
-    let num = u128::from(r.collateral_amount)
+    // Collateral value in quote base units, rounded up: a higher ratio never releases escrow
+    // early. amount * price < 2^128, so only the scaling can be out of range.
+    let value = u128::from(r.collateral_amount)
         .checked_mul(u128::from(collateral_price))
-        .and_then(|v| v.checked_mul(10_000))
-        .ok_or(BackstopError::MathOverflow)?;
-    let den = units::quote_scale(vault.collateral_decimals, vault.quote_decimals)?
-        .checked_mul(u128::from(r.liabilities))
-        .ok_or(BackstopError::MathOverflow)?;
-    let ratio = num.checked_div(den).ok_or(BackstopError::MathOverflow)?;
+        .ok_or(BackstopError::MathOverflow)?
+        .div_ceil(units::quote_scale(
+            vault.collateral_decimals,
+            vault.quote_decimals,
+        )?);
+    // A value too large to scale by 10_000 is a ratio beyond u64 for any u64 liabilities.
+    let ratio = value
+        .checked_mul(10_000)
+        .and_then(|v| v.checked_div(u128::from(r.liabilities)))
+        .unwrap_or(u128::MAX);
     Ok(u64::try_from(ratio).unwrap_or(u64::MAX))
 }
 
@@ -92,10 +98,15 @@ pub fn observe(
         vault.breach.depeg_last_observed = d.publish_time;
     }
     let breached = is_breached(vault, &collateral, depeg.as_ref())?;
+    let max_gap = vault.breach_max_gap();
     let transition = vault.breach.observe(
-        collateral.publish_time,
-        breached,
+        Observation {
+            publish_time: collateral.publish_time,
+            clock: now,
+            breached,
+        },
         vault.trigger.persistence_secs,
+        max_gap,
     );
     Ok((collateral, transition))
 }

@@ -91,6 +91,15 @@ impl CreateVault<'_> {
             self.config.pyth_receiver,
             BackstopError::UntrustedOracleReceiver
         );
+        // Strikes and prices share one 1e-12 scale: a finer quote mint cannot be priced.
+        require!(
+            i32::from(self.quote_mint.decimals) <= PRICE_DECIMALS,
+            BackstopError::InvalidQuoteDecimals
+        );
+        require!(
+            args.reporter != Pubkey::default() && args.risk_authority != Pubkey::default(),
+            BackstopError::InvalidParty
+        );
         validate_settings(args)
     }
 }
@@ -171,7 +180,7 @@ pub fn handler(ctx: Context<CreateVault>, args: CreateVaultArgs) -> Result<()> {
         series_count: 0,
         bump: ctx.bumps.vault,
         reserve_bump: ctx.bumps.reserve,
-        reserved: [0; 128],
+        reserved: [0; 120],
     });
     emit_cpi!(VaultCreated {
         vault: vault.key(),

@@ -104,13 +104,14 @@ impl Trigger<'_> {
         let per_unit = strike
             .checked_sub(price)
             .ok_or(BackstopError::MathOverflow)?;
+        // A cap too large to scale covers every unit: it cannot be the binding limit.
         let affordable = u128::from(cap_left)
             .checked_mul(units::quote_scale(
                 vault.collateral_decimals,
                 vault.quote_decimals,
             )?)
-            .and_then(|v| v.checked_div(u128::from(per_unit)))
-            .ok_or(BackstopError::MathOverflow)?;
+            .map_or(Some(u128::MAX), |v| v.checked_div(u128::from(per_unit)))
+            .ok_or(BackstopError::MathDivisionByZero)?;
         let units = u64::try_from(affordable.min(u128::from(unexercised)))
             .map_err(|_| BackstopError::MathOverflow)?;
         let payout = units::intrinsic_for(

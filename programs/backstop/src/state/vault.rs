@@ -72,8 +72,11 @@ pub struct ReleaseSettings {
     AnchorSerialize, AnchorDeserialize, InitSpace, Clone, Copy, Debug, Default, PartialEq, Eq,
 )]
 pub struct BreachState {
-    /// Unix time the current breach was first observed; 0 when healthy.
+    /// Publish time of the update that first showed the current breach; 0 when healthy.
     pub first_seen: i64,
+    /// The cluster clock when the breach was first seen: confirmation also needs the chain's
+    /// own clock to move `persistence_secs`, so updates shown together never confirm.
+    pub first_seen_clock: i64,
     /// Unix time the breach was confirmed; 0 when not confirmed.
     pub confirmed_at: i64,
     /// Unix time of the latest observation.
@@ -139,14 +142,22 @@ pub struct Vault {
     pub series_count: u32,
     pub bump: u8,
     pub reserve_bump: u8,
-    pub reserved: [u8; 128],
+    pub reserved: [u8; 120],
 }
+
+const _: () = assert!(Vault::SPACE == 630);
 
 impl Vault {
     pub const SPACE: usize = 8 + Self::INIT_SPACE;
 
     pub fn breach_confirmed(&self) -> bool {
         self.breach.confirmed_at != 0
+    }
+
+    /// Longest gap between two observations that keeps a breach pending: one persistence
+    /// window plus the oldest accepted update.
+    pub fn breach_max_gap(&self) -> i64 {
+        i64::from(self.trigger.persistence_secs).saturating_add(i64::from(self.oracle.max_age_secs))
     }
 
     /// How to read one of this vault's feeds (the collateral's or the stablecoin's).
@@ -187,15 +198,31 @@ pub enum BreachTransition {
     Cleared,
 }
 
+/// One look at the triggers: the update's publish time, the cluster clock, and the verdict.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Observation {
+    pub publish_time: i64,
+    pub clock: i64,
+    pub breached: bool,
+}
+
 impl BreachState {
-    /// Records one observation of an update published at `now`. A breach counts only when it is
-    /// seen again at least `persistence_secs` after it was first seen, with no healthy
-    /// observation in between.
-    pub fn observe(&mut self, now: i64, breached: bool, persistence_secs: u32) -> BreachTransition {
-        self.last_observed = now;
-        if !breached {
+    /// Records one observation. A breach counts only when it is seen again at least
+    /// `persistence_secs` after it was first seen, by publish time and by the cluster clock,
+    /// with no healthy observation in between and no gap longer than `max_gap_secs` between
+    /// two observations (a price that recovered while nobody looked restarts the clock).
+    pub fn observe(
+        &mut self,
+        o: Observation,
+        persistence_secs: u32,
+        max_gap_secs: i64,
+    ) -> BreachTransition {
+        let gap = o.publish_time.saturating_sub(self.last_observed);
+        self.last_observed = o.publish_time;
+        if !o.breached {
             let was_breached = self.first_seen != 0;
             self.first_seen = 0;
+            self.first_seen_clock = 0;
             self.confirmed_at = 0;
             return if was_breached {
                 BreachTransition::Cleared
@@ -203,16 +230,19 @@ impl BreachState {
                 BreachTransition::StillHealthy
             };
         }
-        if self.first_seen == 0 {
-            self.first_seen = now;
-            return BreachTransition::Started;
-        }
         if self.confirmed_at != 0 {
             return BreachTransition::StillConfirmed;
         }
-        let elapsed = now.saturating_sub(self.first_seen);
-        if elapsed >= i64::from(persistence_secs) {
-            self.confirmed_at = now;
+        if self.first_seen == 0 || gap > max_gap_secs {
+            self.first_seen = o.publish_time;
+            self.first_seen_clock = o.clock;
+            return BreachTransition::Started;
+        }
+        let persistence = i64::from(persistence_secs);
+        let by_publish = o.publish_time.saturating_sub(self.first_seen) >= persistence;
+        let by_clock = o.clock.saturating_sub(self.first_seen_clock) >= persistence;
+        if by_publish && by_clock {
+            self.confirmed_at = o.publish_time;
             BreachTransition::Confirmed
         } else {
             BreachTransition::StillPending
@@ -224,35 +254,99 @@ impl BreachState {
 mod tests {
     use super::*;
 
+    const P: u32 = 60;
+    const GAP: i64 = 120;
+
+    /// An observation whose publish time and clock agree.
+    fn at(t: i64, breached: bool) -> Observation {
+        Observation {
+            publish_time: t,
+            clock: t,
+            breached,
+        }
+    }
+
     #[test]
     fn a_single_spike_never_confirms() {
         let mut b = BreachState::default();
-        assert_eq!(b.observe(100, true, 60), BreachTransition::Started);
-        assert_eq!(b.observe(130, false, 60), BreachTransition::Cleared);
-        assert_eq!(b.observe(200, true, 60), BreachTransition::Started);
-        assert_eq!(b.observe(259, true, 60), BreachTransition::StillPending);
+        assert_eq!(b.observe(at(100, true), P, GAP), BreachTransition::Started);
+        assert_eq!(b.observe(at(130, false), P, GAP), BreachTransition::Cleared);
+        assert_eq!(b.observe(at(200, true), P, GAP), BreachTransition::Started);
+        assert_eq!(
+            b.observe(at(259, true), P, GAP),
+            BreachTransition::StillPending
+        );
         assert_eq!(b.confirmed_at, 0);
     }
 
     #[test]
     fn a_persistent_breach_confirms_once_and_clears_on_recovery() {
         let mut b = BreachState::default();
-        assert_eq!(b.observe(100, true, 60), BreachTransition::Started);
-        assert_eq!(b.observe(160, true, 60), BreachTransition::Confirmed);
+        assert_eq!(b.observe(at(100, true), P, GAP), BreachTransition::Started);
+        assert_eq!(
+            b.observe(at(160, true), P, GAP),
+            BreachTransition::Confirmed
+        );
         assert_eq!(b.confirmed_at, 160);
-        assert_eq!(b.observe(170, true, 60), BreachTransition::StillConfirmed);
-        assert_eq!(b.observe(180, false, 60), BreachTransition::Cleared);
+        assert_eq!(
+            b.observe(at(170, true), P, GAP),
+            BreachTransition::StillConfirmed
+        );
+        assert_eq!(b.observe(at(180, false), P, GAP), BreachTransition::Cleared);
         assert_eq!((b.first_seen, b.confirmed_at, b.last_observed), (0, 0, 180));
-        assert_eq!(b.observe(190, false, 60), BreachTransition::StillHealthy);
+        assert_eq!(
+            b.observe(at(190, false), P, GAP),
+            BreachTransition::StillHealthy
+        );
     }
 
     #[test]
-    fn same_second_observations_do_not_confirm_without_persistence_zero() {
+    fn spike_silence_spike_restarts_instead_of_confirming() {
         let mut b = BreachState::default();
-        b.observe(100, true, 1);
-        assert_eq!(b.observe(100, true, 1), BreachTransition::StillPending);
-        let mut instant = BreachState::default();
-        instant.observe(100, true, 0);
-        assert_eq!(instant.observe(100, true, 0), BreachTransition::Confirmed);
+        assert_eq!(b.observe(at(100, true), P, GAP), BreachTransition::Started);
+        // Nobody looked for a day: the price may have recovered in between.
+        assert_eq!(
+            b.observe(at(86_500, true), P, GAP),
+            BreachTransition::Started
+        );
+        assert_eq!(b.first_seen, 86_500);
+        assert_eq!(
+            b.observe(at(86_560, true), P, GAP),
+            BreachTransition::Confirmed
+        );
+    }
+
+    #[test]
+    fn updates_shown_in_one_transaction_never_confirm() {
+        // Two updates 60 s apart by publish time, both shown at clock 1_000.
+        let mut b = BreachState::default();
+        let first = Observation {
+            publish_time: 940,
+            clock: 1_000,
+            breached: true,
+        };
+        let second = Observation {
+            publish_time: 1_000,
+            clock: 1_000,
+            breached: true,
+        };
+        assert_eq!(b.observe(first, P, GAP), BreachTransition::Started);
+        assert_eq!(b.observe(second, P, GAP), BreachTransition::StillPending);
+        let later = Observation {
+            publish_time: 1_060,
+            clock: 1_060,
+            breached: true,
+        };
+        assert_eq!(b.observe(later, P, GAP), BreachTransition::Confirmed);
+    }
+
+    #[test]
+    fn same_second_observations_do_not_confirm() {
+        let mut b = BreachState::default();
+        b.observe(at(100, true), 30, GAP);
+        assert_eq!(
+            b.observe(at(100, true), 30, GAP),
+            BreachTransition::StillPending
+        );
     }
 }

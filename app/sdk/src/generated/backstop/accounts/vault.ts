@@ -161,7 +161,7 @@ export function getVaultEncoder(): FixedSizeEncoder<VaultArgs> {
       ["seriesCount", getU32Encoder()],
       ["bump", getU8Encoder()],
       ["reserveBump", getU8Encoder()],
-      ["reserved", fixEncoderSize(getBytesEncoder(), 128)],
+      ["reserved", fixEncoderSize(getBytesEncoder(), 120)],
     ]),
     (value) => ({ ...value, discriminator: VAULT_DISCRIMINATOR }),
   );
@@ -191,7 +191,7 @@ export function getVaultDecoder(): FixedSizeDecoder<Vault> {
     ["seriesCount", getU32Decoder()],
     ["bump", getU8Decoder()],
     ["reserveBump", getU8Decoder()],
-    ["reserved", fixDecoderSize(getBytesDecoder(), 128)],
+    ["reserved", fixDecoderSize(getBytesDecoder(), 120)],
   ]);
 }
 

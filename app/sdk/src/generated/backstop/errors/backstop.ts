@@ -186,6 +186,10 @@ export const BACKSTOP_ERROR__WRONG_RENT_RECEIVER = 0x17c3; // 6083
 export const BACKSTOP_ERROR__UNTRUSTED_ORACLE_RECEIVER = 0x17c4; // 6084
 /** InsufficientRecovery: Not enough released capital in the recovery account */
 export const BACKSTOP_ERROR__INSUFFICIENT_RECOVERY = 0x17c5; // 6085
+/** TriggerTightened: Trigger settings can only be loosened while writers' capital is in escrow */
+export const BACKSTOP_ERROR__TRIGGER_TIGHTENED = 0x17c6; // 6086
+/** InvalidParty: Reporter and risk authority must be set */
+export const BACKSTOP_ERROR__INVALID_PARTY = 0x17c7; // 6087
 
 export type BackstopError =
   | typeof BACKSTOP_ERROR__BREACH_NOT_CONFIRMED
@@ -198,6 +202,7 @@ export type BackstopError =
   | typeof BACKSTOP_ERROR__INVALID_DEPEG_FEED
   | typeof BACKSTOP_ERROR__INVALID_EXPIRY
   | typeof BACKSTOP_ERROR__INVALID_ORACLE_MAX_AGE
+  | typeof BACKSTOP_ERROR__INVALID_PARTY
   | typeof BACKSTOP_ERROR__INVALID_PERSISTENCE
   | typeof BACKSTOP_ERROR__INVALID_PRICING_SETTINGS
   | typeof BACKSTOP_ERROR__INVALID_PROGRAM_DATA
@@ -263,6 +268,7 @@ export type BackstopError =
   | typeof BACKSTOP_ERROR__SETTLEMENT_PRICE_TOO_EARLY
   | typeof BACKSTOP_ERROR__SIZE_CAP_EXCEEDED
   | typeof BACKSTOP_ERROR__SLIPPAGE_EXCEEDED
+  | typeof BACKSTOP_ERROR__TRIGGER_TIGHTENED
   | typeof BACKSTOP_ERROR__UNKNOWN_PAUSE_FLAGS
   | typeof BACKSTOP_ERROR__UNTRUSTED_ORACLE_RECEIVER
   | typeof BACKSTOP_ERROR__WRITING_FROZEN
@@ -288,6 +294,7 @@ if (process.env.NODE_ENV !== "production") {
     [BACKSTOP_ERROR__INVALID_DEPEG_FEED]: `Joint depeg trigger needs its own stablecoin feed`,
     [BACKSTOP_ERROR__INVALID_EXPIRY]: `Expiry must be at least one hour and at most two years away`,
     [BACKSTOP_ERROR__INVALID_ORACLE_MAX_AGE]: `Oracle max age out of bounds`,
+    [BACKSTOP_ERROR__INVALID_PARTY]: `Reporter and risk authority must be set`,
     [BACKSTOP_ERROR__INVALID_PERSISTENCE]: `Breach persistence window out of bounds`,
     [BACKSTOP_ERROR__INVALID_PRICING_SETTINGS]: `Pricing settings out of bounds`,
     [BACKSTOP_ERROR__INVALID_PROGRAM_DATA]: `Program data account does not belong to this program`,
@@ -353,6 +360,7 @@ if (process.env.NODE_ENV !== "production") {
     [BACKSTOP_ERROR__SETTLEMENT_PRICE_TOO_EARLY]: `Settlement needs an update published at or after expiry`,
     [BACKSTOP_ERROR__SIZE_CAP_EXCEEDED]: `Size would exceed the series cap`,
     [BACKSTOP_ERROR__SLIPPAGE_EXCEEDED]: `Premium is below the writer's minimum`,
+    [BACKSTOP_ERROR__TRIGGER_TIGHTENED]: `Trigger settings can only be loosened while writers' capital is in escrow`,
     [BACKSTOP_ERROR__UNKNOWN_PAUSE_FLAGS]: `Pause flags contain bits that name no operation`,
     [BACKSTOP_ERROR__UNTRUSTED_ORACLE_RECEIVER]: `Oracle receiver is not the one the config trusts`,
     [BACKSTOP_ERROR__WRITING_FROZEN]: `Writing is frozen: a breach is confirmed or puts were exercised`,

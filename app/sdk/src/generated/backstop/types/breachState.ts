@@ -19,8 +19,13 @@ import {
 
 /** Breach observation state: Healthy (`first_seen == 0`), Pending, Confirmed. */
 export type BreachState = {
-  /** Unix time the current breach was first observed; 0 when healthy. */
+  /** Publish time of the update that first showed the current breach; 0 when healthy. */
   firstSeen: bigint;
+  /**
+   * The cluster clock when the breach was first seen: confirmation also needs the chain's
+   * own clock to move `persistence_secs`, so updates shown together never confirm.
+   */
+  firstSeenClock: bigint;
   /** Unix time the breach was confirmed; 0 when not confirmed. */
   confirmedAt: bigint;
   /** Unix time of the latest observation. */
@@ -30,8 +35,13 @@ export type BreachState = {
 };
 
 export type BreachStateArgs = {
-  /** Unix time the current breach was first observed; 0 when healthy. */
+  /** Publish time of the update that first showed the current breach; 0 when healthy. */
   firstSeen: number | bigint;
+  /**
+   * The cluster clock when the breach was first seen: confirmation also needs the chain's
+   * own clock to move `persistence_secs`, so updates shown together never confirm.
+   */
+  firstSeenClock: number | bigint;
   /** Unix time the breach was confirmed; 0 when not confirmed. */
   confirmedAt: number | bigint;
   /** Unix time of the latest observation. */
@@ -43,6 +53,7 @@ export type BreachStateArgs = {
 export function getBreachStateEncoder(): FixedSizeEncoder<BreachStateArgs> {
   return getStructEncoder([
     ["firstSeen", getI64Encoder()],
+    ["firstSeenClock", getI64Encoder()],
     ["confirmedAt", getI64Encoder()],
     ["lastObserved", getI64Encoder()],
     ["depegLastObserved", getI64Encoder()],
@@ -52,6 +63,7 @@ export function getBreachStateEncoder(): FixedSizeEncoder<BreachStateArgs> {
 export function getBreachStateDecoder(): FixedSizeDecoder<BreachState> {
   return getStructDecoder([
     ["firstSeen", getI64Decoder()],
+    ["firstSeenClock", getI64Decoder()],
     ["confirmedAt", getI64Decoder()],
     ["lastObserved", getI64Decoder()],
     ["depegLastObserved", getI64Decoder()],

@@ -1,0 +1,275 @@
+//! Breach confirmation that cannot be rushed, settings that cannot be turned against writers,
+//! and every oracle rejection on the built .so (one test and one error each).
+use anchor_lang::{
+    prelude::Pubkey, solana_program::instruction::Instruction, AccountDeserialize, InstructionData,
+    ToAccountMetas,
+};
+use backstop::{
+    errors::BackstopError,
+    events::BreachObserved,
+    instructions::UpdateVaultSettingsArgs,
+    state::{BreachTransition, Vault},
+};
+use backstop_harness::*;
+use backstop_litesvm_tests::{event_authority, series::*, vault::*};
+
+const SOL: u64 = 1_000_000_000;
+
+fn vault_state(m: &Market) -> Vault {
+    let acc = m.f.env.svm.get_account(&m.f.vault()).expect("vault");
+    Vault::try_deserialize(&mut acc.data.as_slice()).expect("vault data")
+}
+
+fn transition(meta: &TransactionMetadata) -> BreachTransition {
+    cpi_events::<BreachObserved>(meta)
+        .last()
+        .expect("BreachObserved")
+        .transition
+}
+
+/// $150 market, one $100 series, 100 SOL written (so writers' capital is in escrow).
+fn written_market() -> (Market, SeriesKeys) {
+    let mut m = Market::new(500_000 * USDC, 150);
+    let keys = m.open_series(100, 30);
+    let w = m.writer(100_000);
+    m.write(&w, keys, 100 * SOL, 0).expect("write");
+    (m, keys)
+}
+
+#[test]
+fn spike_then_silence_then_spike_restarts_the_clock() {
+    let (mut m, keys) = written_market();
+    let keeper = m.keeper();
+    m.tick(10, 8_000);
+    assert_eq!(
+        transition(&m.observe().expect("observe")),
+        BreachTransition::Started
+    );
+    // A day later, nobody having looked in between: the breach is new, not confirmed.
+    m.tick(86_400, 8_000);
+    assert_program_error(m.trigger(&keeper, keys), BackstopError::BreachNotConfirmed);
+    assert_eq!(
+        transition(&m.observe().expect("observe")),
+        BreachTransition::Started
+    );
+    m.tick(60, 8_000);
+    m.trigger(&keeper, keys)
+        .expect("persisted for a full window: released");
+    assert!(token_balance(&m.f.env.svm, &m.f.recovery) > 0);
+}
+
+#[test]
+fn two_updates_shown_in_one_transaction_never_confirm() {
+    let (mut m, keys) = written_market();
+    let keeper = m.keeper();
+    m.tick(10, 15_000);
+    m.observe().expect("healthy observation");
+    // Two genuine $80 updates, 60 s apart by publish time, both shown at the same slot.
+    advance_seconds(&mut m.f.env.svm, 60);
+    let now = m.now();
+    let early = PriceUpdate::new(SOL_FEED, 8_000 * 1_000_000, 5_000_000, -8, now - 60);
+    write_price_update(&mut m.f.env.svm, m.price_account, &early);
+    m.set_depeg_price(100_000_000);
+    let late_account = Pubkey::new_unique();
+    let late = PriceUpdate::new(SOL_FEED, 8_000 * 1_000_000, 5_000_000, -8, now);
+    write_price_update(&mut m.f.env.svm, late_account, &late);
+    let observe = m.observe_ix();
+    let mut accounts = m.trigger_accounts(&keeper, keys);
+    accounts.price_update = late_account;
+    let trigger = Market::trigger_ix(accounts);
+    let payer = m.f.payer.insecure_clone();
+    let r = send(
+        &mut m.f.env.svm,
+        &[observe, trigger],
+        &payer,
+        &[&keeper.key],
+    );
+    assert_program_error(r, BackstopError::BreachNotConfirmed);
+    assert_eq!(token_balance(&m.f.env.svm, &m.f.recovery), 0);
+}
+
+fn settings_ix(m: &Market, args: UpdateVaultSettingsArgs) -> Instruction {
+    Instruction {
+        program_id: backstop::ID,
+        accounts: backstop::accounts::UpdateVaultSettings {
+            authority: m.f.protocol.pubkey(),
+            vault: m.f.vault(),
+            event_authority: event_authority(),
+            program: backstop::ID,
+        }
+        .to_account_metas(None),
+        data: backstop::instruction::UpdateVaultSettings { args }.data(),
+    }
+}
+
+fn update(m: &mut Market, args: UpdateVaultSettingsArgs) -> TxResult {
+    let ix = settings_ix(m, args);
+    let (payer, protocol) = (m.f.payer.insecure_clone(), m.f.protocol.insecure_clone());
+    send(&mut m.f.env.svm, &[ix], &payer, &[&protocol])
+}
+
+#[test]
+fn triggers_only_loosen_while_capital_is_escrowed_and_a_change_restarts_the_breach() {
+    let (mut m, _keys) = written_market();
+    let base = m.f.args();
+    let current = UpdateVaultSettingsArgs {
+        trigger: base.trigger,
+        pricing: base.pricing,
+        release: base.release,
+    };
+    let tighter: [fn(&mut UpdateVaultSettingsArgs); 6] = [
+        |a| a.trigger.barrier_price += PRICE_ONE,
+        |a| a.trigger.ratio_threshold_bps += 1,
+        |a| a.trigger.max_report_age_secs += 1,
+        |a| a.trigger.joint_collateral_price += 1,
+        |a| a.trigger.depeg_price += 1,
+        |a| a.trigger.persistence_secs -= 1,
+    ];
+    for tighten in tighter {
+        let mut args = current;
+        tighten(&mut args);
+        assert_program_error(update(&mut m, args), BackstopError::TriggerTightened);
+    }
+    assert_eq!(vault_state(&m).trigger, base.trigger, "nothing changed");
+
+    // A pending breach, then a looser barrier: the breach restarts under the new rules.
+    m.tick(10, 8_500);
+    m.observe().expect("observe");
+    assert_ne!(vault_state(&m).breach.first_seen, 0);
+    let mut looser = current;
+    looser.trigger.barrier_price = 80 * PRICE_ONE;
+    looser.trigger.persistence_secs = 120;
+    update(&mut m, looser).expect("loosening is allowed");
+    let v = vault_state(&m);
+    assert_eq!(v.trigger.barrier_price, 80 * PRICE_ONE);
+    assert_eq!((v.breach.first_seen, v.breach.confirmed_at), (0, 0));
+    // Pricing and release settings stay the authority's to change.
+    let mut pricing = looser;
+    pricing.pricing.tail_loading_bps = 20_000;
+    update(&mut m, pricing).expect("pricing change");
+}
+
+#[test]
+fn create_vault_rejects_an_unpriceable_quote_mint_and_unset_parties() {
+    let mut f = VaultFixture::new();
+    let mut args = f.args();
+    args.reporter = Pubkey::default();
+    let ix = f.create.ix(args);
+    let (payer, protocol) = (f.payer.insecure_clone(), f.protocol.insecure_clone());
+    assert_program_error(
+        send(&mut f.env.svm, &[ix], &payer, &[&protocol]),
+        BackstopError::InvalidParty,
+    );
+    let mut args = f.args();
+    args.risk_authority = Pubkey::default();
+    let ix = f.create.ix(args);
+    assert_program_error(
+        send(&mut f.env.svm, &[ix], &payer, &[&protocol]),
+        BackstopError::InvalidParty,
+    );
+
+    let fine_mint = create_mint(&mut f.env.svm, &payer, &payer.pubkey(), 13);
+    let mut accounts = f.create.clone();
+    accounts.quote_mint = fine_mint;
+    accounts.vault = vault_pda(&protocol.pubkey(), &fine_mint, &SOL_FEED);
+    accounts.reserve = reserve_pda(&accounts.vault);
+    accounts.recovery = recovery_pda(&accounts.vault);
+    let ix = accounts.ix(f.args());
+    assert_program_error(
+        send(&mut f.env.svm, &[ix], &payer, &[&protocol]),
+        BackstopError::InvalidQuoteDecimals,
+    );
+}
+
+/// Writes `update` to the collateral price account and observes.
+fn observe_with(m: &mut Market, update: PriceUpdate) -> TxResult {
+    write_price_update(&mut m.f.env.svm, m.price_account, &update);
+    m.observe()
+}
+
+fn sol_update(m: &Market) -> PriceUpdate {
+    PriceUpdate::new(SOL_FEED, 150 * 100_000_000, 5_000_000, -8, m.now())
+}
+
+#[test]
+fn each_oracle_rejection_has_its_own_error_on_chain() {
+    let (mut m, _keys) = written_market();
+    m.tick(5, 15_000);
+    let before = vault_state(&m);
+
+    let mut u = sol_update(&m);
+    u.feed_id = USDC_FEED;
+    assert_program_error(observe_with(&mut m, u), BackstopError::OracleWrongFeed);
+
+    let mut u = sol_update(&m);
+    u.verification_level = VerificationLevel::Partial { num_signatures: 13 };
+    assert_program_error(
+        observe_with(&mut m, u),
+        BackstopError::OracleNotFullyVerified,
+    );
+
+    for price in [0, -150 * 100_000_000] {
+        let mut u = sol_update(&m);
+        u.price = price;
+        assert_program_error(
+            observe_with(&mut m, u),
+            BackstopError::OracleNonPositivePrice,
+        );
+    }
+
+    let mut u = sol_update(&m);
+    u.publish_time = m.now() - 61;
+    assert_program_error(observe_with(&mut m, u), BackstopError::OracleStale);
+
+    // 2 % cap: $3.01 on $150 is too wide, $3.00 is accepted.
+    let mut u = sol_update(&m);
+    u.conf = 301_000_000;
+    assert_program_error(
+        observe_with(&mut m, u),
+        BackstopError::OracleConfidenceTooWide,
+    );
+
+    for exponent in [-19, 7] {
+        let mut u = sol_update(&m);
+        u.exponent = exponent;
+        u.price = 150;
+        u.conf = 0;
+        assert_program_error(
+            observe_with(&mut m, u),
+            BackstopError::OracleExponentOutOfRange,
+        );
+    }
+
+    // $150 at exponent -4 and at -10 are the same price: normalisation is exact.
+    for (price, exponent) in [(1_500_000i64, -4), (1_500_000_000_000, -10)] {
+        let mut u = sol_update(&m);
+        (u.price, u.conf, u.exponent) = (price, 0, exponent);
+        let meta = observe_with(&mut m, u).expect("valid update");
+        let ev = cpi_events::<BreachObserved>(&meta);
+        assert_eq!(ev[0].price, 150 * PRICE_ONE);
+    }
+
+    // Bytes that are not a PriceUpdateV2 (wrong discriminator) under the receiver's ownership.
+    let mut bad = sol_update(&m).to_account_data();
+    bad[0] ^= 0xff;
+    write_raw_account(&mut m.f.env.svm, m.price_account, bad, PYTH_RECEIVER_ID);
+    assert_program_error(m.observe(), BackstopError::OracleInvalidAccount);
+
+    // A genuine update of the wrong owner, and the collateral feed passed as the stablecoin's.
+    let genuine = sol_update(&m);
+    write_price_update_with_owner(
+        &mut m.f.env.svm,
+        m.price_account,
+        &genuine,
+        Pubkey::new_unique(),
+    );
+    assert_program_error(m.observe(), BackstopError::OracleWrongOwner);
+    let (price_account, depeg_account) = (m.price_account, m.depeg_account);
+    write_price_update(&mut m.f.env.svm, price_account, &genuine);
+    write_price_update(&mut m.f.env.svm, depeg_account, &genuine);
+    assert_program_error(m.observe(), BackstopError::OracleWrongFeed);
+
+    let after = vault_state(&m);
+    assert!(after.breach.last_observed >= before.breach.last_observed);
+    assert_eq!(after.totals, before.totals, "no rejection moved money");
+}
