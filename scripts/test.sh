@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Every check and test, from a fresh clone: installs what it needs on first run.
 #   fmt check -> SBPF build -> clippy -D warnings -> Rust unit + LiteSVM tests -> IDL/client
-#   check -> TypeScript type check -> TypeScript tests (SDK + integration on the local validator)
+#   check -> TypeScript type check -> SDK build -> TypeScript tests (SDK, CLI, integration on the
+#   local validator)
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
@@ -33,6 +34,9 @@ step "IDL and generated client match the code"
 
 step "TypeScript type check"
 npx tsc --noEmit -p .
+
+step "SDK build (ESM for Node and browsers)"
+npm run -s build -w @backstop/sdk
 
 step "TypeScript tests on the local validator"
 cargo build --locked -q -p localnet
