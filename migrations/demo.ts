@@ -60,12 +60,12 @@ run(async () => {
   heading('1. The protected protocol creates its backstop');
   const spot = 150n;
   const f = await createFixture(net, {
-    deployer, spotUsd: spot, barrierUsd: 90n, strikesUsd: [120n, 100n, 80n], tenorSecs: 3n * 86_400n,
+    deployer, spotUsd: spot, barrierUsd: 90n, strikesUsd: [120n, 100n, 80n], tenorSecs: 30n * 86_400n,
     reserveUsdc: 250_000n, capPerEpochUsdc: 25_000n, premiumBudgetUsdc: 60_000n,
   });
   const [s120, s100, s80] = f.series;
   console.log(`  vault ${f.vault}: SOL/USD at $${spot}, barrier $90 held 60 s, release cap $25,000 per hour`);
-  console.log(`  reserve funded with $${$(f.minted)}; series at $120, $100 and $80 expiring in 3 days`);
+  console.log(`  reserve funded with $${$(f.minted)}; series at $120, $100 and $80 expiring in 30 days`);
 
   heading('2. Three market makers write puts through the CLI');
   const makers = [

@@ -15,6 +15,8 @@ import {
   fetchTransactionEvents,
   fetchVault,
   fetchWriteQuote,
+  fetchOraclePrice,
+  quoteWrite,
   findConfigPda,
   findEventAuthorityPda,
   getSetPauseFlagsInstruction,
@@ -54,21 +56,27 @@ before(async () => {
 
 test('quote equals the premium the program charges in the same slot, to the unit', async () => {
   const series = f.series[0]!.address;
-  await net.pauseClock();
-  try {
-    const quote = await fetchWriteQuote(rpc, { series, priceUpdate: f.priceAccount, size: 10n * SOL });
-    // No slippage allowance at all: the write fails unless the charge equals the quote.
-    const r = await writePut(connection, { writer: mm.signer, series, priceUpdate: f.priceAccount, size: 10n * SOL, minPremium: quote.premium });
-    const [ev] = (await fetchTransactionEvents(rpc, r.signature)).filter((e) => e.name === 'PutWritten');
-    assert.ok(ev, 'PutWritten emitted');
-    assert.equal(ev.data.premium, quote.premium);
-    assert.equal(ev.data.premiumPerUnit, quote.premiumPerUnit);
-    assert.equal(ev.data.escrow, quote.escrow);
-    assert.equal(ev.data.spot, quote.spot);
-    assert.ok(quote.premium > 0n);
-  } finally {
-    await net.resumeClock();
+  const size = 10n * SOL;
+  const s = (await fetchSeriesView(rpc, series)).data;
+  const v = (await fetchVault(rpc, f.vault)).data;
+  const before = await net.chainTime();
+  const quote = await fetchWriteQuote(rpc, { series, priceUpdate: f.priceAccount, size });
+  const price = await fetchOraclePrice(rpc, v, f.priceAccount, before);
+  const r = await writePut(connection, { writer: mm.signer, series, priceUpdate: f.priceAccount, size, slippageBps: 100n });
+  const after = await net.chainTime();
+  const [ev] = (await fetchTransactionEvents(rpc, r.signature)).filter((e) => e.name === 'PutWritten');
+  assert.ok(ev, 'PutWritten emitted');
+  // The slot's clock is somewhere in [before, after]; the off-chain quote for that second must
+  // equal what the program charged, to the unit (premium, per-unit premium, escrow, spot).
+  const matches = [];
+  for (let t = before; t <= after; t++) {
+    const q = quoteWrite(v, s, price, t, size);
+    if (q.premium === ev.data.premium && q.premiumPerUnit === ev.data.premiumPerUnit) matches.push(t);
   }
+  assert.ok(matches.length > 0, `no second in [${before}, ${after}] reproduces premium ${ev.data.premium}`);
+  assert.equal(ev.data.escrow, quote.escrow);
+  assert.equal(ev.data.spot, quote.spot);
+  assert.ok(quote.premium > 0n && ev.data.premium as bigint > 0n);
 });
 
 test('transactions carry a compute-unit limit from the measured table', async () => {

@@ -11,6 +11,8 @@ import {
   isInTheMoney,
   listSeries,
   listVaults,
+  releaseCapLeft,
+  releaseSize,
   needsDepegPrice,
   observeBreach,
   parseBackstopError,
@@ -55,14 +57,17 @@ const RETRY_NEXT_TICK = new Set(['OracleStale', 'OracleOutdated', 'SettlementPri
 const sleep = (ms: number, signal?: AbortSignal) =>
   new Promise<void>((resolve) => {
     if (signal?.aborted) return resolve();
-    const t = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => { clearTimeout(t); resolve(); }, { once: true });
+    const onAbort = () => { clearTimeout(t); resolve(); };
+    const t = setTimeout(() => { signal?.removeEventListener('abort', onAbort); resolve(); }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
   });
 
 export class Keeper {
   readonly actions: KeeperAction[] = [];
   /** Series with a trigger or settlement in flight: never sent twice at once. */
   private readonly inFlight = new Set<string>();
+  /** Epochs whose exhausted cap was already logged. */
+  private readonly capNoted = new Set<string>();
   private readonly log: (line: string) => void;
 
   constructor(private readonly o: KeeperOptions) {
@@ -169,13 +174,27 @@ export class Keeper {
       }
       return;
     }
-    const epochOver = now >= vault.epochStart + BigInt(vault.release.epochSecs);
-    if (!epochOver && vault.releasedInEpoch >= vault.release.capPerEpoch) {
-      return this.record({ kind: 'skip', vault: address, reason: 'release cap reached for this epoch' });
+    // Only series the program would release something on now: the epoch cap is shared, so a
+    // crank past it would fail (and pay no tip). Sized in series order, as the cranks land.
+    let capLeft = releaseCapLeft(vault, now);
+    const releasable = [];
+    for (const s of exercisable) {
+      const r = releaseSize(vault, s.data, collateral.price, capLeft);
+      if (r.payout === 0n) continue;
+      releasable.push(s);
+      capLeft -= r.payout;
+    }
+    if (releasable.length === 0) {
+      const key = `${address}:${vault.epochStart}`;
+      if (!this.capNoted.has(key)) {
+        this.capNoted.add(key);
+        this.record({ kind: 'skip', vault: address, reason: 'release cap reached for this epoch; waiting for the next' });
+      }
+      return;
     }
     const tipAccount = this.o.tipAccount ?? (await associatedTokenAddress(keeper.address, vault.quoteMint));
     await this.ensureTipAccount(tipAccount);
-    for (const s of exercisable) {
+    for (const s of releasable) {
       await this.once(s.address, async () => {
         try {
           const sig = await this.send('trigger', () => trigger(connection, keeper, { ...accounts, series: s.address, keeperToken: tipAccount }));

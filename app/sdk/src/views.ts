@@ -201,3 +201,22 @@ export function listPositions(
   if (filter.writer) memcmp.push({ offset: 40, address: filter.writer });
   return programAccounts(rpc, POSITION_DISCRIMINATOR, memcmp, (d) => getPositionDecoder().decode(d), programAddress);
 }
+
+/** What is left of the vault's release cap at `now` (a new epoch starts with the whole cap). */
+export function releaseCapLeft(vault: Vault, now: bigint): bigint {
+  const epochOver = now >= vault.epochStart + BigInt(vault.release.epochSecs);
+  const used = epochOver ? 0n : vault.releasedInEpoch;
+  return vault.release.capPerEpoch > used ? vault.release.capPerEpoch - used : 0n;
+}
+
+/** Units and payout one `trigger` would release at `price` within `capLeft` (the program's
+ * sizing: units whose intrinsic value fits the cap, rounded down, then the payout rounded down). */
+export function releaseSize(vault: Vault, series: Series, price: bigint, capLeft: bigint): { units: bigint; payout: bigint } {
+  const strike = strikeToPrice(series.strike, vault.quoteDecimals);
+  const unexercised = series.writtenSize - series.exercisedSize;
+  if (price >= strike || unexercised <= 0n) return { units: 0n, payout: 0n };
+  const scale = 10n ** BigInt(vault.collateralDecimals + 12 - vault.quoteDecimals);
+  const affordable = (capLeft * scale) / (strike - price);
+  const units = affordable < unexercised ? affordable : unexercised;
+  return { units, payout: intrinsicFor(strike, price, units, vault.collateralDecimals, vault.quoteDecimals) };
+}

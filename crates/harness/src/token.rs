@@ -9,6 +9,9 @@ use crate::send_ok;
 
 /// The classic SPL token program id.
 pub const TOKEN_PROGRAM_ID: Pubkey = spl_token_interface::ID;
+/// Token-2022: mints it owns are refused by the program (fees and hooks break escrow math).
+pub const TOKEN_2022_PROGRAM_ID: Pubkey =
+    Pubkey::from_str_const("TokenzQdBNbLqP5VEhdkAS6EPFLC1PHnBqCXEpPxuEb");
 
 /// Creates an SPL mint with `decimals`, `authority` as its mint authority, through the real
 /// token program.

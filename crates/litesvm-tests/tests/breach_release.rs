@@ -500,6 +500,11 @@ fn only_the_vault_authority_draws_released_capital() {
         send(&mut m.f.env.svm, &[ix], &payer, &[&protocol]),
         BackstopError::WrongMint,
     );
+    let ix = withdraw_recovery_ix(&m, &protocol.pubkey(), recovery, dest, other_mint, USDC);
+    assert_program_error(
+        send(&mut m.f.env.svm, &[ix], &payer, &[&protocol]),
+        BackstopError::WrongMint,
+    );
     let ix = withdraw_recovery_ix(&m, &protocol.pubkey(), m.f.reserve(), dest, mint, USDC);
     assert_program_error(
         send(&mut m.f.env.svm, &[ix], &payer, &[&protocol]),

@@ -464,6 +464,21 @@ fn withdraw_reserve_rejections() {
         BackstopError::WrongReserveAccount,
     );
 
+    // The quote mint account itself substituted.
+    let wrong = ReserveAccounts {
+        quote_mint: other_mint,
+        ..acc.clone()
+    };
+    assert_program_error(
+        send(
+            &mut f.env.svm,
+            &[wrong.withdraw_ix(USDC)],
+            &f.payer,
+            &[&f.protocol],
+        ),
+        BackstopError::WrongMint,
+    );
+
     // More than the reserve holds.
     assert_program_error(
         send(
