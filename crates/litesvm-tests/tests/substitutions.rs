@@ -153,21 +153,17 @@ fn settle_and_close_reject_a_wrong_mint_and_close_checks_every_account() {
 fn create_vault_refuses_what_is_not_a_classic_spl_mint() {
     let mut f = VaultFixture::new();
     let (payer, protocol) = (f.payer.insecure_clone(), f.protocol.insecure_clone());
-    // A token account where the mint should be.
+    // A token account where the mint should be: SPL's own unpack refuses its bytes.
     let token = f.protocol_token;
     let mut accounts = f.create.clone();
     accounts.quote_mint = token;
     accounts.vault = vault_pda(&protocol.pubkey(), &token, &SOL_FEED);
     accounts.reserve = reserve_pda(&accounts.vault);
     accounts.recovery = recovery_pda(&accounts.vault);
-    assert_error_code(
-        send(
-            &mut f.env.svm,
-            &[accounts.ix(f.args())],
-            &payer,
-            &[&protocol],
-        ),
-        AnchorError::AccountDidNotDeserialize.into(),
+    let ix = accounts.ix(f.args());
+    assert_tx_error(
+        send(&mut f.env.svm, &[ix], &payer, &[&protocol]),
+        TransactionError::InstructionError(0, InstructionError::InvalidAccountData),
     );
     // A Token-2022 mint (transfer fees and hooks would break the escrow accounting).
     let classic = f.env.svm.get_account(&f.quote_mint).expect("mint");
@@ -183,13 +179,9 @@ fn create_vault_refuses_what_is_not_a_classic_spl_mint() {
     accounts.vault = vault_pda(&protocol.pubkey(), &t22, &SOL_FEED);
     accounts.reserve = reserve_pda(&accounts.vault);
     accounts.recovery = recovery_pda(&accounts.vault);
+    let ix = accounts.ix(f.args());
     assert_error_code(
-        send(
-            &mut f.env.svm,
-            &[accounts.ix(f.args())],
-            &payer,
-            &[&protocol],
-        ),
+        send(&mut f.env.svm, &[ix], &payer, &[&protocol]),
         AnchorError::AccountOwnedByWrongProgram.into(),
     );
 }
