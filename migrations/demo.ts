@@ -17,7 +17,8 @@ import {
 } from '../app/sdk/src/index';
 import { loadKeypairFile } from '../app/sdk/src/node';
 import { ROOT, connect, deployerKeypairPath, endpoints, parseOptions, run } from './cluster';
-import { SOL, SOL_FEED, USDC, createFixture, fundWriter } from './lib/backstop-fixture';
+import { SOL, SOL_FEED, USDC, createFixture, fundWriter, reportSolvency } from './lib/backstop-fixture';
+import { writeFileSync } from 'node:fs';
 import { Localnet, newKeypairFile } from './lib/localnet';
 
 const CLI = resolve(ROOT, 'app/cli/bin/backstop.mjs');
@@ -62,10 +63,19 @@ run(async () => {
   const f = await createFixture(net, {
     deployer, spotUsd: spot, barrierUsd: 90n, strikesUsd: [120n, 100n, 80n], tenorSecs: 30n * 86_400n,
     reserveUsdc: 250_000n, capPerEpochUsdc: 25_000n, premiumBudgetUsdc: 60_000n,
+    ratioThresholdBps: 11_000, maxReportAgeSecs: 31 * 86_400,
   });
   const [s120, s100, s80] = f.series;
   console.log(`  vault ${f.vault}: SOL/USD at $${spot}, barrier $90 held 60 s, release cap $25,000 per hour`);
   console.log(`  reserve funded with $${$(f.minted)}; series at $120, $100 and $80 expiring in 30 days`);
+  await reportSolvency(net, f, 1_500n, 150_000n);
+  console.log('  the protocol reports its books: 1,500 SOL of collateral against $150,000 of liabilities (150 %; trigger below 110 %)');
+  const dashboard = process.env.DASHBOARD_URL;
+  if (dashboard) {
+    const url = `${dashboard}/?vault=${f.vault}&price=${f.priceAccount}`;
+    writeFileSync(resolve(STATE, '..', 'dashboard-url'), url + '\n');
+    console.log(`  dashboard: ${url}`);
+  }
 
   heading('2. Three market makers write puts through the CLI');
   const makers = [
@@ -83,6 +93,9 @@ run(async () => {
       console.log(`  ${m.name}: backstop write --series ${series.address.slice(0, 8)}… --size ${size}`);
       await cli(keypair, 'write', '--series', series.address, '--size', size, '--price-account', f.priceAccount);
     }
+  }
+  if (process.env.DASHBOARD_URL) {
+    writeFileSync(resolve(STATE, '..', 'dashboard-url'), `${process.env.DASHBOARD_URL}/?vault=${f.vault}&price=${f.priceAccount}&writer=${wallets[1]!.address}\n`);
   }
   const keeperKey = resolve(STATE, 'keeper.json');
   const keeperSigner = await newKeypairFile(keeperKey);

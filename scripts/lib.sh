@@ -29,3 +29,14 @@ ensure_node_modules() {
     (cd "$ROOT" && npm ci --no-audit --no-fund)
   fi
 }
+
+# Debian's Chromium for the dashboard's browser tests (playwright-core drives it; no browser is
+# downloaded by the test tool). Installed once; needs root (CI and these machines run as root).
+ensure_chromium() {
+  if ! command -v chromium >/dev/null 2>&1; then
+    log "installing chromium (Debian package)"
+    local sudo=""; [ "$(id -u)" = 0 ] || sudo="sudo"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends chromium >/dev/null
+  fi
+}

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Every check and test, from a fresh clone: installs what it needs on first run.
 #   fmt check -> SBPF build -> clippy -D warnings -> Rust unit + LiteSVM tests -> IDL/client
-#   check -> TypeScript type check -> SDK build -> TypeScript tests (SDK, CLI, integration on the
-#   local validator)
+#   check -> TypeScript type check -> SDK and dashboard builds -> TypeScript tests (SDK, CLI,
+#   keeper, dashboard in headless Chromium, integration on the local validator)
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
@@ -34,9 +34,12 @@ step "IDL and generated client match the code"
 
 step "TypeScript type check"
 npx tsc --noEmit -p .
+npx tsc --noEmit -p app/web
 
-step "SDK build (ESM for Node and browsers)"
+step "SDK and dashboard builds, Chromium for the browser tests"
 npm run -s build -w @backstop/sdk
+npm run -s build -w @backstop/web
+ensure_chromium
 
 step "TypeScript tests on the local validator"
 cargo build --locked -q -p localnet

@@ -18,6 +18,7 @@ import {
   getCreateVaultInstructionAsync,
   getFundReserveInstructionAsync,
   getOpenSeriesInstructionAsync,
+  getReportSolvencyInstruction,
   getSetPauseFlagsInstruction,
   initializeConfigInstruction,
   sendInstructions,
@@ -47,6 +48,9 @@ export interface FixtureOptions {
   sizeCapSol?: bigint;
   premiumBudgetUsdc?: bigint;
   capPerEpochUsdc?: bigint;
+  /** Solvency-ratio trigger (bps, 0 = off) and the age past which a report is ignored. */
+  ratioThresholdBps?: number;
+  maxReportAgeSecs?: number;
 }
 
 export interface SeriesInfo {
@@ -110,7 +114,7 @@ export async function createFixture(net: Localnet, o: FixtureOptions): Promise<F
     reporter: reporter.address, riskAuthority: risk.address, collateralDecimals: 9,
     oracle: { receiver: PYTH_RECEIVER_ADDRESS, collateralFeed: SOL_FEED, depegFeed: new Uint8Array(32), maxAgeSecs: 60, maxConfBps: 200 },
     trigger: {
-      barrierPrice: o.barrierUsd * PRICE_ONE, ratioThresholdBps: 0, maxReportAgeSecs: 0,
+      barrierPrice: o.barrierUsd * PRICE_ONE, ratioThresholdBps: o.ratioThresholdBps ?? 0, maxReportAgeSecs: o.maxReportAgeSecs ?? 0,
       jointCollateralPrice: 0n, depegPrice: 0n, persistenceSecs: o.persistenceSecs ?? 60,
     },
     pricing: { confMultiplierBps: 20_000, tailLoadingBps: 15_000, minPremium: PRICE_ONE / 100n, rate: 0n },
@@ -146,4 +150,12 @@ export async function fundWriter(net: Localnet, f: Fixture, usdc: bigint, signer
   await net.mintTo(f.payer, f.quoteMint, f.mintAuthority, token, usdc * USDC);
   f.minted += usdc * USDC;
   return { signer: s, token };
+}
+
+/** The protocol reports its books (signed by the vault's reporter), observed at the current price. */
+export async function reportSolvency(net: Localnet, f: Fixture, collateralSol: bigint, liabilitiesUsdc: bigint) {
+  await sendInstructions(net.connection, f.payer, [getReportSolvencyInstruction({
+    reporter: f.reporter, vault: f.vault, priceUpdate: f.priceAccount, eventAuthority: await findEventAuthorityPda(),
+    program: BACKSTOP_PROGRAM_ADDRESS, collateralAmount: collateralSol * SOL, liabilities: liabilitiesUsdc * USDC,
+  })]);
 }

@@ -1,5 +1,6 @@
 // initialize_config end to end on the local validator: RPC + websocket confirmation, the account
 // as stored, the emitted event, and the exact errors of the rejected calls.
+// Named 00- so it runs first: the config is a singleton, created here on a fresh validator.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { getBase58Encoder, type Signature } from '@solana/kit';

@@ -1,0 +1,153 @@
+// The web dashboard in headless Chromium (Debian's, driven by playwright-core) against the local
+// validator: the numbers it shows equal the chain's, the plots render, and an unknown vault, a
+// bad address and an unreachable RPC each give a clear message instead of a blank page. A
+// screenshot of the main view is written to target/dashboard.png.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { generateKeyPairSigner } from '@solana/kit';
+import {
+  fetchOraclePrice,
+  fetchVault,
+  listPositions,
+  listSeries,
+  observeBreach,
+  solvencyRatioBps,
+  trigger,
+  writePut,
+} from '../app/sdk/src/index';
+import { SOL, SOL_FEED, createFixture, fundWriter, reportSolvency, type Fixture } from '../migrations/lib/backstop-fixture';
+import { ROOT, RPC_URL, deployer, rpc, rpcSubscriptions } from './support/localnet';
+import { net } from './support/net';
+
+const connection = { rpc, rpcSubscriptions };
+const PORT = Number(process.env.DASHBOARD_TEST_PORT ?? 5187);
+const BASE = `http://127.0.0.1:${PORT}`;
+const CHROMIUM_FLAGS = ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+let f: Fixture;
+let writer: string;
+let server: ChildProcess;
+let browser: Browser;
+
+before(async () => {
+  assert.ok(existsSync(resolve(ROOT, 'app/web/dist/index.html')), 'build the dashboard first (scripts/test.sh does: npm run build -w @backstop/web)');
+  // A vault with a report, two written series and one breach release.
+  f = await createFixture(net, {
+    deployer: await deployer(), spotUsd: 150n, barrierUsd: 90n, strikesUsd: [120n, 100n], tenorSecs: 30n * 86_400n,
+    reserveUsdc: 200_000n, ratioThresholdBps: 11_000, maxReportAgeSecs: 86_400,
+  });
+  const w = await fundWriter(net, f, 100_000n);
+  writer = w.signer.address;
+  await writePut(connection, { writer: w.signer, series: f.series[0]!.address, priceUpdate: f.priceAccount, size: 200n * SOL });
+  await writePut(connection, { writer: w.signer, series: f.series[1]!.address, priceUpdate: f.priceAccount, size: 100n * SOL });
+  await reportSolvency(net, f, 2_000n, 200_000n);
+  await net.advance(5n);
+  await net.postPrice(f.priceAccount, SOL_FEED, 85n * 100_000_000n);
+  const keeper = await net.fundedSigner(1n);
+  await net.tokenAccount(f.payer, f.quoteMint, keeper.address);
+  await observeBreach(connection, keeper, { vault: f.vault, priceUpdate: f.priceAccount });
+  await net.advance(61n);
+  await net.postPrice(f.priceAccount, SOL_FEED, 85n * 100_000_000n);
+  await trigger(connection, keeper, { series: f.series[0]!.address, priceUpdate: f.priceAccount });
+
+  server = spawn(process.execPath, [resolve(ROOT, 'app/web/serve.mjs'), '--port', String(PORT), '--rpc', RPC_URL], { stdio: ['ignore', 'pipe', 'inherit'] });
+  await new Promise<void>((ok, fail) => {
+    server.stdout!.on('data', (d) => String(d).includes('dashboard on') && ok());
+    server.on('exit', (c) => fail(new Error(`dashboard server exited ${c}`)));
+  });
+  browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_FLAGS });
+});
+
+after(async () => {
+  await browser?.close();
+  server?.kill('SIGTERM');
+});
+
+async function open(query: string): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width: 1200, height: 1700 } });
+  await page.goto(`${BASE}/?${query}`);
+  return page;
+}
+
+const raw = async (page: Page, testid: string) => BigInt((await page.getAttribute(`[data-testid=${testid}]`, 'data-raw'))!);
+
+test('the main view shows the chain numbers, the plots and the history', async () => {
+  const page = await open(`vault=${f.vault}&price=${f.priceAccount}&writer=${writer}`);
+  await page.waitForSelector('[data-testid=coverage]', { timeout: 20_000 });
+  await page.waitForSelector('[data-testid=history-table]', { timeout: 20_000 });
+  await page.waitForSelector('[data-testid=positions-table]', { timeout: 20_000 });
+  const v = (await fetchVault(rpc, f.vault)).data;
+  assert.equal(await raw(page, 'coverage'), v.totals.escrowed);
+  assert.equal(await raw(page, 'premium-paid'), v.totals.premiumPaid);
+  assert.equal(await raw(page, 'released'), v.totals.released);
+  assert.equal(await raw(page, 'liabilities'), v.report.liabilities);
+  assert.ok(v.totals.released > 0n);
+  const price = await fetchOraclePrice(rpc, v, f.priceAccount, await net.chainTime());
+  assert.equal(await raw(page, 'ratio'), solvencyRatioBps(v, price.price));
+  assert.equal(await page.textContent('[data-testid=breach-state]'), 'released');
+  assert.match((await page.textContent('[data-testid=breached-now]'))!, /barrier/);
+
+  // Series table: one row per series, every number equal to the account's.
+  const series = await listSeries(rpc, f.vault);
+  assert.equal(await page.locator('[data-testid=series-table] tbody tr').count(), series.length);
+  for (const s of series) {
+    const row = page.locator(`tr[data-series="${s.address}"]`);
+    const cell = async (col: string) => BigInt((await row.locator(`[data-col=${col}]`).getAttribute('data-raw'))!);
+    assert.equal(await cell('strike'), s.data.strike);
+    assert.equal(await cell('written'), s.data.writtenSize);
+    assert.equal(await cell('premium'), s.data.premiumPaid);
+    assert.equal(await cell('exercised'), s.data.exercisedSize);
+    assert.equal(await cell('payouts'), s.data.payoutTotal);
+    assert.equal(await row.locator('[data-col=moneyness]').textContent(), 'ITM', '$85 is below both strikes');
+  }
+
+  // Plots: the skew over 41 strikes and a premium curve, both drawn.
+  assert.equal(await page.getAttribute('[data-testid=skew-chart]', 'data-points'), '41');
+  assert.ok(Number(await page.getAttribute('[data-testid=premium-chart]', 'data-points')) > 10);
+  for (const chart of ['skew-chart', 'premium-chart']) {
+    const d = await page.getAttribute(`[data-testid=${chart}] path.line`, 'd');
+    assert.ok(d && (d.match(/L/g) ?? []).length > 10, `${chart} has a drawn line`);
+    const box = await page.locator(`[data-testid=${chart}]`).boundingBox();
+    assert.ok(box && box.width > 100 && box.height > 50, `${chart} is visible`);
+  }
+
+  // Positions of the writer and the release history.
+  const positions = await listPositions(rpc, { writer: writer as never });
+  assert.equal(await page.locator('[data-testid=positions-table] tbody tr').count(), positions.length);
+  const releases = page.locator('[data-testid=history-table] tr[data-kind=release] [data-col=amount]');
+  assert.ok((await releases.count()) >= 1);
+  let sum = 0n;
+  for (const amount of await releases.all()) sum += BigInt((await amount.getAttribute('data-raw'))!);
+  assert.equal(sum, v.totals.released);
+
+  mkdirSync(resolve(ROOT, 'target'), { recursive: true });
+  await page.screenshot({ path: resolve(ROOT, 'target/dashboard.png'), fullPage: true });
+  await page.close();
+});
+
+test('an unknown vault and a bad address are explained, not blank', async () => {
+  const unknown = (await generateKeyPairSigner()).address;
+  const page = await open(`vault=${unknown}`);
+  await page.waitForSelector('[data-testid=error]', { timeout: 20_000 });
+  assert.equal(await page.getAttribute('[data-testid=error]', 'data-kind'), 'not-found');
+  assert.match((await page.textContent('[data-testid=error]'))!, new RegExp(`no vault account at ${unknown}`));
+  await page.goto(`${BASE}/?vault=not-a-vault`);
+  await page.waitForSelector('[data-testid=error][data-kind=bad-input]', { timeout: 20_000 });
+  await page.goto(`${BASE}/`);
+  assert.match((await page.textContent('[data-testid=status]'))!, /Enter a vault address/);
+  await page.close();
+});
+
+test('an unreachable RPC is named on the page', async () => {
+  const page = await open(`vault=${f.vault}&rpc=${encodeURIComponent('http://127.0.0.1:9/')}`);
+  await page.waitForSelector('[data-testid=error]', { timeout: 20_000 });
+  assert.equal(await page.getAttribute('[data-testid=error]', 'data-kind'), 'unreachable');
+  assert.match((await page.textContent('[data-testid=error]'))!, /RPC unreachable/);
+  // The server's own proxy answering for a dead validator reads the same way.
+  await page.close();
+});
