@@ -10,6 +10,7 @@ import { generateKeyPairSigner, type Address, type KeyPairSigner } from '@solana
 import {
   BackstopProgramError,
   PauseFlag,
+  closeSeries,
   computeUnitLimit,
   fetchSeriesView,
   fetchTransactionEvents,
@@ -193,4 +194,9 @@ test('CLI and SDK: reclaim before settlement is refused; after it returns the es
   const other = await reclaim(connection, keeper, { series: f.series[1]!.address, writer: mm.signer.address });
   assert.ok(other.amount > 0n);
   assert.equal((await listPositions(rpc, { writer: mm.signer.address })).length, 0, 'positions closed');
+
+  // Every position reclaimed: the series close, the escrow dust goes to the reserve.
+  for (const x of f.series) await closeSeries(connection, keeper, { series: x.address });
+  assert.deepEqual(await listSeries(rpc, f.vault), [], 'series accounts closed');
+  assert.equal((await fetchVault(rpc, f.vault)).data.totals.escrowed, 0n);
 });
