@@ -151,3 +151,11 @@ test('an unreachable RPC is named on the page', async () => {
   // The server's own proxy answering for a dead validator reads the same way.
   await page.close();
 });
+
+test('the /rpc proxy serves only local pages and read methods', async () => {
+  const call = (method: string, headers: Record<string, string> = {}) =>
+    fetch(`${BASE}/rpc`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params: [] }) });
+  assert.equal((await call('getSlot')).status, 200);
+  assert.equal((await call('requestAirdrop')).status, 403, 'writes are not forwarded');
+  assert.equal((await call('getSlot', { origin: 'https://evil.example' })).status, 403, 'foreign origins are refused');
+});

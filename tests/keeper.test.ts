@@ -10,7 +10,7 @@ import { fetchVault, fetchSeriesView, SeriesStatus } from '../app/sdk/src/index'
 import { Keeper } from '../app/cli/src/keeper';
 import { SOL, SOL_FEED, USDC, createFixture, fundWriter, type Fixture } from '../migrations/lib/backstop-fixture';
 import { newKeypairFile } from '../migrations/lib/localnet';
-import { writePut } from '../app/sdk/src/index';
+import { observeBreach, writePut } from '../app/sdk/src/index';
 import { ROOT, RPC_URL, WS_URL, deployer, rpc, rpcSubscriptions } from './support/localnet';
 import { net } from './support/net';
 
@@ -61,7 +61,8 @@ test('a confirmed breach fires once, pays one tip, and expiry is settled', async
   await price(f, 80n, 5n);
   assert.deepEqual(kinds(await keeper.tick()), ['observe']);
   await price(f, 80n, 30n);
-  assert.deepEqual(kinds(await keeper.tick()), [], 'pending: waits out the persistence window');
+  assert.deepEqual(kinds(await keeper.tick()), ['observe'], 'pending: keeps the observation chain unbroken');
+  assert.equal((await fetchVault(rpc, f.vault)).data.breach.confirmedAt, 0n, 'not confirmed before the window');
   await price(f, 80n, 31n);
   const fired = await keeper.tick();
   assert.deepEqual(kinds(fired), ['trigger']);
@@ -80,6 +81,20 @@ test('a confirmed breach fires once, pays one tip, and expiry is settled', async
   await net.postPrice(f.priceAccount, SOL_FEED, usd(75n), { publishTime: s.expiry + 1n, prevPublishTime: s.expiry - 1n });
   assert.ok(kinds(await keeper.tick()).includes('settle'));
   assert.equal((await fetchSeriesView(rpc, s.address)).data.status, SeriesStatus.Settled);
+});
+
+test('a keeper that finds a stale pending breach restarts it instead of cranking forever', async () => {
+  const { f, keeper } = await market();
+  await price(f, 80n, 5n);
+  await observeBreach(connection, await net.fundedSigner(1n), { vault: f.vault, priceUpdate: f.priceAccount });
+  // Nobody looked for 200 s (more than persistence + max age): the program would restart it.
+  await price(f, 80n, 200n);
+  assert.deepEqual(kinds(await keeper.tick()), ['observe'], 'restarts the breach rather than a doomed trigger');
+  assert.equal((await fetchVault(rpc, f.vault)).data.breach.confirmedAt, 0n);
+  await price(f, 80n, 30n);
+  assert.deepEqual(kinds(await keeper.tick()), ['observe']);
+  await price(f, 80n, 31n);
+  assert.deepEqual(kinds(await keeper.tick()), ['trigger']);
 });
 
 test('backstop keeper run stops cleanly on SIGTERM', async () => {

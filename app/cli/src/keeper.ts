@@ -1,9 +1,14 @@
 // The keeper: watches vaults, confirms breaches over the persistence window, cranks `trigger`
 // on in-the-money series and settles expired ones. Deterministic per tick (`tick()`), so tests
 // drive it step by step; `run()` loops until its signal aborts.
-import { fetchToken } from '@solana-program/token';
+import { fetchMaybeToken } from '@solana-program/token';
 import {
+  breachConfirmsAt,
   breachPhase,
+  fetchRawAccount,
+  fetchSeriesView,
+  validatePriceAccount,
+  SETTLEMENT_GRACE_SECS,
   breachedTriggers,
   fetchChainTime,
   fetchOraclePrice,
@@ -52,7 +57,7 @@ export type KeeperAction =
   | { kind: 'error'; vault: Address; series?: Address; error: string };
 
 /** Program errors that a later tick may not hit again (a price moved, an epoch rolled). */
-const RETRY_NEXT_TICK = new Set(['OracleStale', 'OracleOutdated', 'SettlementPriceTooEarly', 'SettlementPriceStale', 'ReleaseCapReached', 'BreachNotConfirmed', 'NotInTheMoney']);
+const RETRY_NEXT_TICK = new Set(['OracleStale', 'OracleOutdated', 'SettlementPriceTooEarly', 'SettlementPriceStale', 'ReleaseCapReached', 'BreachNotConfirmed', 'NotInTheMoney', 'NothingToRelease', 'SeriesNotOpen']);
 
 const sleep = (ms: number, signal?: AbortSignal) =>
   new Promise<void>((resolve) => {
@@ -68,6 +73,9 @@ export class Keeper {
   private readonly inFlight = new Set<string>();
   /** Epochs whose exhausted cap was already logged. */
   private readonly capNoted = new Set<string>();
+  /** Transient failures per vault, and until when (chain time) the vault is left alone. */
+  private readonly failures = new Map<string, number>();
+  private readonly backoffUntil = new Map<string, bigint>();
   private readonly log: (line: string) => void;
 
   constructor(private readonly o: KeeperOptions) {
@@ -127,10 +135,11 @@ export class Keeper {
   }
 
   private async tickVault(address: Address, vault: Vault) {
-    const { connection, keeper, programAddress } = this.o;
+    const { connection, programAddress } = this.o;
     const now = await fetchChainTime(connection.rpc);
+    if (now < (this.backoffUntil.get(address) ?? 0n)) return;
     const series = await listSeries(connection.rpc, address, programAddress);
-    await this.settleExpired(address, series, now);
+    await this.settleExpired(address, vault, series, now);
 
     let prices: { collateral: OraclePrice; depeg?: OraclePrice };
     try {
@@ -143,37 +152,31 @@ export class Keeper {
     if (collateral.publishTime < vault.breach.lastObserved) {
       return this.record({ kind: 'skip', vault: address, reason: 'price is older than the last observation' });
     }
+    const fresh = collateral.publishTime > vault.breach.lastObserved;
     const breached = breachedTriggers(vault, collateral, depeg);
     const phase = breachPhase(vault);
-    const accounts = { vault: address, priceUpdate: this.o.priceAccount, depegPriceUpdate: this.o.depegPriceAccount, programAddress };
+    const observe = (reason: string) => this.observe(address, reason);
 
     if (breached.length === 0) {
       // Clear a pending breach as soon as the price recovers: a spike must not survive.
-      if (phase !== 'healthy' && collateral.publishTime > vault.breach.lastObserved) {
-        const sig = await this.send('observe', () => observeBreach(connection, keeper, accounts));
-        this.record({ kind: 'observe', vault: address, reason: 'recovered', signature: sig });
-      }
+      if (phase !== 'healthy' && fresh) await observe('recovered');
       return;
     }
-    const persisted = phase === 'confirmed' ||
-      (phase === 'pending' && collateral.publishTime >= vault.breach.firstSeen + BigInt(vault.trigger.persistenceSecs));
-    if (!persisted) {
-      if (phase === 'healthy') {
-        const sig = await this.send('observe', () => observeBreach(connection, keeper, accounts));
-        this.record({ kind: 'observe', vault: address, reason: `breach seen: ${breached.join(', ')}`, signature: sig });
-      }
-      return; // pending: wait for the persistence window
+    if (phase === 'healthy') {
+      if (fresh) await observe(`breach seen: ${breached.join(', ')}`);
+      return;
+    }
+    // The program confirms only when both clocks moved a persistence window since the first
+    // sighting and no two observations are further apart than persistence + max age.
+    const confirmsNow = phase === 'confirmed' || breachConfirmsAt(vault, collateral.publishTime, now);
+    if (!confirmsNow) {
+      // Pending: keep the observation chain unbroken with every new price.
+      if (fresh) await observe(`breach persists: ${breached.join(', ')}`);
+      return;
     }
     const exercisable = series.filter(
       (s) => !s.settled && s.data.expiry > now && s.unexercised > 0n && isInTheMoney(vault, s.data, collateral.price),
     );
-    if (exercisable.length === 0) {
-      if (phase === 'pending') {
-        const sig = await this.send('observe', () => observeBreach(connection, keeper, accounts));
-        this.record({ kind: 'observe', vault: address, reason: `breach persisted: ${breached.join(', ')}`, signature: sig });
-      }
-      return;
-    }
     // Only series the program would release something on now: the epoch cap is shared, so a
     // crank past it would fail (and pay no tip). Sized in series order, as the cranks land.
     let capLeft = releaseCapLeft(vault, now);
@@ -185,46 +188,102 @@ export class Keeper {
       capLeft -= r.payout;
     }
     if (releasable.length === 0) {
-      const key = `${address}:${vault.epochStart}`;
-      if (!this.capNoted.has(key)) {
-        this.capNoted.add(key);
-        this.record({ kind: 'skip', vault: address, reason: 'release cap reached for this epoch; waiting for the next' });
+      if (phase === 'pending' && fresh) await observe(`breach confirmed: ${breached.join(', ')}`);
+      if (exercisable.length > 0) {
+        const key = `${address}:${vault.epochStart}`;
+        if (!this.capNoted.has(key)) {
+          this.capNoted.add(key);
+          this.record({ kind: 'skip', vault: address, reason: 'release cap reached for this epoch; waiting for the next' });
+        }
       }
       return;
     }
-    const tipAccount = this.o.tipAccount ?? (await associatedTokenAddress(keeper.address, vault.quoteMint));
-    await this.ensureTipAccount(tipAccount);
+    const tipAccount = await this.tipAccountFor(vault);
     for (const s of releasable) {
       await this.once(s.address, async () => {
         try {
-          const sig = await this.send('trigger', () => trigger(connection, keeper, { ...accounts, series: s.address, keeperToken: tipAccount }));
+          // One attempt per tick: a resend after an unclear failure could land twice; the next
+          // tick re-reads the series and sizes the release again from the chain.
+          const sig = await trigger(connection, this.o.keeper, {
+            priceUpdate: this.o.priceAccount, depegPriceUpdate: this.o.depegPriceAccount,
+            programAddress, series: s.address, keeperToken: tipAccount,
+          });
           this.record({ kind: 'trigger', vault: address, series: s.address, signature: sig });
+          this.failures.delete(address);
         } catch (e) {
           const typed = parseBackstopError(e);
-          if (typed && RETRY_NEXT_TICK.has(typed.errorName)) {
+          if (typed?.errorName === 'BreachNotConfirmed' && fresh) {
+            await observe('breach not confirmed by the program: observing instead');
+          } else if (typed && RETRY_NEXT_TICK.has(typed.errorName)) {
             this.record({ kind: 'skip', vault: address, reason: `${s.address}: ${typed.errorName}, next tick` });
-          } else throw e;
+          } else {
+            this.backOff(address, now);
+            throw e;
+          }
         }
       });
     }
   }
 
-  private async ensureTipAccount(account: Address) {
-    try {
-      await fetchToken(this.o.connection.rpc, account, { commitment: 'confirmed' });
-    } catch {
-      throw new Error(`tip account ${account} does not exist: create the keeper's quote token account first`);
-    }
+  private async observe(vault: Address, reason: string) {
+    const sig = await this.send('observe', () => observeBreach(this.o.connection, this.o.keeper, {
+      vault, priceUpdate: this.o.priceAccount, depegPriceUpdate: this.o.depegPriceAccount, programAddress: this.o.programAddress,
+    }));
+    this.record({ kind: 'observe', vault, reason, signature: sig });
   }
 
-  private async settleExpired(vault: Address, series: SeriesView[], now: bigint) {
+  /** Exponential pause for a vault after a transient failure (chain seconds). */
+  private backOff(vault: Address, now: bigint) {
+    const n = (this.failures.get(vault) ?? 0) + 1;
+    this.failures.set(vault, n);
+    const secs = BigInt(Math.min(2 ** (n - 1), 64));
+    this.backoffUntil.set(vault, now + secs);
+    this.log(`backing off ${vault} for ${secs} s after ${n} failure(s)`);
+  }
+
+  /** The tip account for this vault's quote mint: the configured one if its mint matches, else
+   * the keeper's associated account of that mint. */
+  private async tipAccountFor(vault: Vault): Promise<Address> {
+    const rpc = this.o.connection.rpc;
+    if (this.o.tipAccount) {
+      const t = await fetchMaybeToken(rpc, this.o.tipAccount, { commitment: 'confirmed' });
+      if (t.exists && t.data.mint === vault.quoteMint) return this.o.tipAccount;
+    }
+    const ata = await associatedTokenAddress(this.o.keeper.address, vault.quoteMint);
+    const t = await fetchMaybeToken(rpc, ata, { commitment: 'confirmed' });
+    if (!t.exists) throw new Error(`the keeper has no token account of quote mint ${vault.quoteMint} for its tip: create ${ata}`);
+    return ata;
+  }
+
+  private async settleExpired(vault: Address, v: Vault, series: SeriesView[], now: bigint) {
     const { connection, keeper, programAddress } = this.o;
-    for (const s of series.filter((x) => !x.settled && x.data.expiry <= now)) {
+    const expired = series.filter((x) => !x.settled && x.data.expiry <= now);
+    if (expired.length === 0) return;
+    const raw = await fetchRawAccount(connection.rpc, this.o.priceAccount);
+    let update: OraclePrice | null = null;
+    try {
+      if (raw) {
+        update = validatePriceAccount(raw.owner, raw.data, {
+          receiver: v.oracle.receiver, feedId: Uint8Array.from(v.oracle.collateralFeed), maxConfBps: v.oracle.maxConfBps,
+        });
+      }
+    } catch {
+      update = null;
+    }
+    for (const s of expired) {
+      // Send only what changes something: the first update at/after expiry settles at once;
+      // a later one is a candidate only if earlier than the recorded one; after the grace
+      // period anything settles.
+      const d = s.data;
+      if (!update || update.publishTime < d.expiry) continue;
+      const first = update.prevPublishTime < d.expiry;
+      const graceOver = now >= d.expiry + SETTLEMENT_GRACE_SECS;
+      const improves = d.settlementPublishTime === 0n || update.publishTime < d.settlementPublishTime;
+      if (!first && !graceOver && !improves) continue;
       await this.once(s.address, async () => {
         try {
-          const sig = await this.send('settle', () => settleSeries(connection, keeper, { series: s.address, priceUpdate: this.o.priceAccount, programAddress }));
-          // A candidate update is recorded without settling until the grace period ends.
-          const settled = (await listSeries(connection.rpc, vault, programAddress)).find((x) => x.address === s.address)?.settled;
+          const sig = await settleSeries(connection, keeper, { series: s.address, priceUpdate: this.o.priceAccount, programAddress });
+          const settled = (await fetchSeriesView(connection.rpc, s.address)).settled;
           if (settled) this.record({ kind: 'settle', vault, series: s.address, signature: sig });
           else this.record({ kind: 'skip', vault, reason: `${s.address}: settlement candidate recorded (${sig})` });
         } catch (e) {

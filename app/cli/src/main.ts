@@ -54,7 +54,10 @@ export function describeError(err: unknown, opts?: GlobalOptions): { message: st
 }
 
 export async function main(argv: string[], out: (s: string) => void = (s) => console.log(s), err: (s: string) => void = (s) => console.error(s)): Promise<number> {
-  const words = argv.filter((a) => !a.startsWith('-'));
+  // Options may come before the command (`backstop --url U vault show V`): find the command
+  // among the positionals of a lenient parse that knows every option's arity.
+  const allOptions = Object.assign({}, GLOBAL_OPTIONS, ...Object.values(COMMANDS).map((c) => c.options));
+  const words = parseArgs({ args: argv, options: allOptions, allowPositionals: true, strict: false }).positionals;
   const name = [`${words[0]} ${words[1]}`, words[0]].find((n) => n in COMMANDS);
   if (argv.length === 0 || argv.includes('--help') || argv.includes('-h')) {
     out(USAGE);
@@ -70,6 +73,7 @@ export async function main(argv: string[], out: (s: string) => void = (s) => con
     const parsed = parseArgs({ args: argv, options: { ...GLOBAL_OPTIONS, ...command.options }, allowPositionals: true, strict: true });
     opts = globalOptions(parsed.values);
     const positionals = parsed.positionals.slice(name.split(' ').length);
+    if (parsed.positionals.slice(0, name.split(' ').length).join(' ') !== name) throw new CliError(`usage: backstop ${command.help}`, 2);
     const result = await command.run(opts, positionals, parsed.values);
     if (result) out(result);
     return 0;

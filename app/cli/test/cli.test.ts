@@ -35,6 +35,17 @@ test('usage: help exits 0, unknown commands and bad flags exit 2', async () => {
   assert.match(badUrl.err, /RPC URL must be http/);
 });
 
+test('global options may come before the command', async () => {
+  const r = await run(['--url', 'http://127.0.0.1:9', 'vault', 'show', '11111111111111111111111111111111']);
+  assert.equal(r.code, 1);
+  assert.match(r.err, /cannot reach the RPC at http:\/\/127\.0\.0\.1:9/);
+  const k = await run(['-k', '/nonexistent/key.json', '--url', 'http://127.0.0.1:9', 'positions']);
+  assert.match(k.err, /bad keypair/);
+  const slip = await run(['write', '--series', '11111111111111111111111111111111', '--size', '1', '--price-account', '11111111111111111111111111111111', '--slippage-bps', '1.5']);
+  assert.equal(slip.code, 2);
+  assert.match(slip.err, /--slippage-bps must be an integer/);
+});
+
 test('an unreachable RPC is named, with exit 1', async () => {
   const r = await run(['vault', 'show', '11111111111111111111111111111111', '--url', 'http://127.0.0.1:9']);
   assert.equal(r.code, 1);

@@ -20,10 +20,10 @@ export type BackstopErrorName = string;
 /** Anchor's own framework errors a caller may meet (constraint failures before our checks). */
 const ANCHOR_ERRORS: Record<number, string> = {
   2000: 'ConstraintMut', 2001: 'ConstraintHasOne', 2002: 'ConstraintSigner', 2003: 'ConstraintRaw',
-  2006: 'ConstraintSeeds', 2011: 'ConstraintOwner', 2012: 'ConstraintRentExempt', 3001: 'AccountDiscriminatorNotFound',
-  3002: 'AccountDiscriminatorMismatch', 3003: 'AccountDidNotDeserialize', 3004: 'AccountDidNotSerialize',
-  3005: 'AccountNotEnoughKeys', 3007: 'AccountOwnedByWrongProgram', 3008: 'InvalidProgramId', 3010: 'AccountNotSigner',
-  3012: 'AccountNotInitialized',
+  2004: 'ConstraintOwner', 2005: 'ConstraintRentExempt', 2006: 'ConstraintSeeds', 2011: 'ConstraintClose',
+  2012: 'ConstraintAddress', 3001: 'AccountDiscriminatorNotFound', 3002: 'AccountDiscriminatorMismatch',
+  3003: 'AccountDidNotDeserialize', 3004: 'AccountDidNotSerialize', 3005: 'AccountNotEnoughKeys',
+  3007: 'AccountOwnedByWrongProgram', 3008: 'InvalidProgramId', 3010: 'AccountNotSigner', 3012: 'AccountNotInitialized',
 };
 
 /** A program error, named. `code` is the custom error code; `logs` are the program's logs. */

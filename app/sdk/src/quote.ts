@@ -2,7 +2,7 @@
 // checks and normalisation, the same engine, the same roundings. Same slot, same inputs, same
 // number, to the unit.
 import { type Address, type Rpc, type SolanaRpcApi } from '@solana/kit';
-import { type Series, type Vault } from './generated/backstop/index';
+import { SeriesStatus, type Series, type Vault } from './generated/backstop/index';
 import { validatePriceAccount, type OraclePrice } from './oracle';
 import { putPremium, type PremiumQuote } from './pricing/index';
 import { escrowFor, quoteAmountDown, strikeToPrice } from './units';
@@ -33,8 +33,16 @@ export class QuoteError extends Error {
 
 /** Quote from account data: the vault, the series, a validated price and the chain's time. */
 export function quoteWrite(vault: Vault, series: Series, price: OraclePrice, now: bigint, size: bigint): WriteQuote {
+  // The program's checks, in its order (pause flags are the config's: the send reports them).
   if (size <= 0n) throw new QuoteError('ZeroAmount', 'size must be positive');
+  if (series.status !== SeriesStatus.Open) throw new QuoteError('SeriesNotOpen', 'the series is settled');
   if (now >= series.expiry) throw new QuoteError('SeriesExpired', 'the series has expired');
+  if (series.exercisedSize > 0n || vault.breach.confirmedAt !== 0n) {
+    throw new QuoteError('WritingFrozen', 'writing is frozen: a breach is confirmed or puts were exercised');
+  }
+  if (series.writtenSize + size > series.sizeCap) {
+    throw new QuoteError('SizeCapExceeded', `only ${series.sizeCap - series.writtenSize} base units left under the size cap`);
+  }
   if (price.publishTime < vault.breach.lastObserved) {
     throw new QuoteError('OracleOutdated', 'the price is older than one the vault already observed');
   }
@@ -50,9 +58,13 @@ export function quoteWrite(vault: Vault, series: Series, price: OraclePrice, now
     tailLoadingBps: BigInt(vault.pricing.tailLoadingBps),
     minPremium: vault.pricing.minPremium,
   });
+  const premium = quoteAmountDown(engine.premium, size, vault.collateralDecimals, vault.quoteDecimals);
+  if (series.premiumPaid + premium > series.premiumBudget) {
+    throw new QuoteError('PremiumBudgetExceeded', 'the premium would exceed the series budget');
+  }
   return {
     premiumPerUnit: engine.premium,
-    premium: quoteAmountDown(engine.premium, size, vault.collateralDecimals, vault.quoteDecimals),
+    premium,
     escrow: escrowFor(series.strike, size, vault.collateralDecimals),
     spot: price.price,
     confidence: price.conf,

@@ -28,6 +28,9 @@ import { intrinsicFor, quoteAmountDown, strikeToPrice } from './units';
 
 export type BreachPhase = 'healthy' | 'pending' | 'confirmed';
 
+const U64_MAX = (1n << 64n) - 1n;
+const min = (a: bigint, b: bigint) => (a < b ? a : b);
+
 export interface Account<T> {
   address: Address;
   data: T;
@@ -60,7 +63,7 @@ export function vaultStrength(vault: Vault): VaultStrengthView {
     released: t.released,
     committedPremium: t.committedPremium,
     liabilities,
-    coverageRatioBps: liabilities === 0n ? 0n : (t.escrowed * 10_000n) / liabilities,
+    coverageRatioBps: liabilities === 0n ? 0n : min((t.escrowed * 10_000n) / liabilities, U64_MAX),
     breach: breachPhase(vault),
   };
 }
@@ -71,9 +74,7 @@ export function solvencyRatioBps(vault: Vault, price: bigint): bigint | null {
   if (r.liabilities === 0n) return null;
   const scale = 10n ** BigInt(vault.collateralDecimals + 12 - vault.quoteDecimals);
   const value = (r.collateralAmount * price + scale - 1n) / scale; // rounded up, as the program does
-  const ratio = (value * 10_000n) / r.liabilities;
-  const U64_MAX = (1n << 64n) - 1n;
-  return ratio > U64_MAX ? U64_MAX : ratio;
+  return min((value * 10_000n) / r.liabilities, U64_MAX);
 }
 
 /** Which of the vault's enabled triggers are breached at these prices (program's rules). */
@@ -219,4 +220,20 @@ export function releaseSize(vault: Vault, series: Series, price: bigint, capLeft
   const affordable = (capLeft * scale) / (strike - price);
   const units = affordable < unexercised ? affordable : unexercised;
   return { units, payout: intrinsicFor(strike, price, units, vault.collateralDecimals, vault.quoteDecimals) };
+}
+
+/** After expiry, how long only the first update at/after expiry (or the earliest shown) can
+ * settle a series (the program's `SETTLEMENT_GRACE_SECS`). */
+export const SETTLEMENT_GRACE_SECS = 3_600n;
+
+/** Whether an observation of a still-breached vault at `publishTime` (cluster clock `now`) would
+ * confirm its pending breach: persistence elapsed by publish time and by the cluster clock, and
+ * no gap longer than persistence + max age since the last observation (`BreachState::observe`). */
+export function breachConfirmsAt(vault: Vault, publishTime: bigint, now: bigint): boolean {
+  const b = vault.breach;
+  if (b.confirmedAt !== 0n) return true;
+  if (b.firstSeen === 0n) return false;
+  const p = BigInt(vault.trigger.persistenceSecs);
+  const maxGap = p + BigInt(vault.oracle.maxAgeSecs);
+  return publishTime - b.lastObserved <= maxGap && publishTime - b.firstSeen >= p && now - b.firstSeenClock >= p;
 }

@@ -1,6 +1,6 @@
 // The dashboard: which vault (query string or form), then its strength, series, skew, positions
 // and history, refreshed every few seconds. Every failure is a message, never a blank page.
-import { useCallback, useEffect, useState } from 'react';
+import { useEffect, useState } from 'react';
 import { SeriesTable } from './SeriesTable';
 import { CoverageGauge } from './Gauge';
 import { SeriesCharts } from './Charts';
@@ -31,20 +31,28 @@ export function App() {
   const [loading, setLoading] = useState(false);
   const [selected, setSelected] = useState<string | null>(null);
 
-  const refresh = useCallback(async () => {
-    if (!vault) return;
-    setLoading(true);
-    const r = await loadDashboard(rpcUrl, vault, priceAccount);
-    setState(r);
-    setLoading(false);
-  }, [rpcUrl, vault, priceAccount]);
-
   useEffect(() => {
+    // One load at a time, and a load for a vault the user has left is dropped on arrival.
+    let live = true;
+    let busy = false;
+    const refresh = async () => {
+      if (!vault || busy) return;
+      busy = true;
+      setLoading(true);
+      const r = await loadDashboard(rpcUrl, vault, priceAccount);
+      busy = false;
+      if (!live) return;
+      setState(r);
+      setLoading(false);
+    };
     setState(null);
     void refresh();
     const t = setInterval(() => void refresh(), REFRESH_MS);
-    return () => clearInterval(t);
-  }, [refresh]);
+    return () => {
+      live = false;
+      clearInterval(t);
+    };
+  }, [rpcUrl, vault, priceAccount]);
 
   const submit = (e: React.FormEvent) => {
     e.preventDefault();

@@ -9,6 +9,7 @@ import {
   fetchVaultAccount,
   listPositions,
   listSeries,
+  needsDepegPrice,
   NotFoundError,
   solvencyRatioBps,
   vaultStrength,
@@ -68,6 +69,7 @@ async function history(rpc: Rpc<SolanaRpcApi>, vault: Address): Promise<HistoryI
     if (s.err) continue;
     for (const ev of await fetchTransactionEvents(rpc, s.signature)) {
       const d = ev.data as Record<string, unknown>;
+      if (d.vault !== vault) continue; // a transaction may touch several vaults
       if (ev.name === 'CapitalReleased') {
         items.push({ kind: 'release', signature: s.signature, slot: s.slot, series: d.series as Address, amount: d.payout as bigint, price: d.price as bigint, units: d.units as bigint });
       } else if (ev.name === 'SeriesSettled') {
@@ -109,7 +111,8 @@ export async function loadDashboard(rpcUrl: string, vaultText: string, priceText
       price,
       priceError,
       ratioBps: price ? solvencyRatioBps(vault, price.price) : null,
-      breachedNow: price ? breachedTriggers(vault, price) : [],
+      // The joint trigger also needs the stablecoin's price, which the page is not given.
+      breachedNow: price ? [...breachedTriggers(vault, price), ...(needsDepegPrice(vault) ? ['joint: unknown (no stablecoin price)'] : [])] : [],
       series,
       history: await history(rpc, vaultText),
     };

@@ -80,6 +80,11 @@ export async function quoteCommand(opts: GlobalOptions, _p: string[], values: Va
 const WRITE_USAGE = 'backstop write --series SERIES --size AMOUNT --price-account ADDRESS [--min-premium AMOUNT | --slippage-bps N] [--token ACCOUNT]';
 export async function writeCommand(opts: GlobalOptions, _p: string[], values: Values): Promise<string> {
   parseAddress(need(values, 'series', WRITE_USAGE), '--series');
+  const slippageText = values['slippage-bps'] as string | undefined;
+  if (slippageText !== undefined && (!/^\d+$/.test(slippageText) || BigInt(slippageText) > 10_000n)) {
+    throw new CliError(`--slippage-bps must be an integer from 0 to 10000, got "${slippageText}"`, 2);
+  }
+  const slippage = slippageText === undefined ? undefined : BigInt(slippageText);
   const writer = await signer(opts);
   const { series, v } = await seriesAndVault(opts, need(values, 'series', WRITE_USAGE));
   const size = parseSize(need(values, 'size', WRITE_USAGE), v.collateralDecimals);
@@ -92,7 +97,6 @@ export async function writeCommand(opts: GlobalOptions, _p: string[], values: Va
       throw new CliError(`bad --min-premium: ${(e as Error).message}`, 2);
     }
   }
-  const slippage = values['slippage-bps'] === undefined ? undefined : BigInt(values['slippage-bps'] as string);
   const progress = new Progress();
   progress.step(`writing ${collateral(v, size)} puts on ${series}`);
   try {
