@@ -7,6 +7,7 @@
 mod assert;
 mod clock;
 mod events;
+mod keys;
 mod pyth;
 mod svm;
 mod token;
@@ -14,6 +15,7 @@ mod token;
 pub use assert::*;
 pub use clock::*;
 pub use events::*;
+pub use keys::*;
 pub use pyth::*;
 pub use svm::*;
 pub use token::*;

@@ -83,7 +83,7 @@ pub fn set_upgrade_authority(svm: &mut LiteSVM, program_id: &Pubkey, authority: 
 
 /// A new keypair holding [`DEFAULT_FUNDING`] lamports.
 pub fn funded_keypair(svm: &mut LiteSVM) -> Keypair {
-    let kp = Keypair::new();
+    let kp = crate::new_keypair();
     svm.airdrop(&kp.pubkey(), DEFAULT_FUNDING).expect("airdrop");
     kp
 }

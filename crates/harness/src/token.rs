@@ -16,7 +16,7 @@ pub const TOKEN_2022_PROGRAM_ID: Pubkey =
 /// Creates an SPL mint with `decimals`, `authority` as its mint authority, through the real
 /// token program.
 pub fn create_mint(svm: &mut LiteSVM, payer: &Keypair, authority: &Pubkey, decimals: u8) -> Pubkey {
-    let mint = Keypair::new();
+    let mint = crate::new_keypair();
     let rent = svm.minimum_balance_for_rent_exemption(Mint::LEN);
     let ixs = [
         solana_system_interface::instruction::create_account(
@@ -46,7 +46,7 @@ pub fn create_token_account(
     mint: &Pubkey,
     owner: &Pubkey,
 ) -> Pubkey {
-    let account = Keypair::new();
+    let account = crate::new_keypair();
     let rent = svm.minimum_balance_for_rent_exemption(TokenAccount::LEN);
     let ixs = [
         solana_system_interface::instruction::create_account(
@@ -143,7 +143,7 @@ pub fn set_token_account(svm: &mut LiteSVM, mint: &Pubkey, owner: &Pubkey, amoun
 
 /// A keypair funded by writing its system account directly (no airdrop transaction).
 pub fn keypair_with_lamports(svm: &mut LiteSVM, lamports: u64) -> Keypair {
-    let kp = Keypair::new();
+    let kp = crate::new_keypair();
     let account = solana_account::Account {
         lamports,
         data: vec![],

@@ -1,5 +1,6 @@
 //! Builders shared by the LiteSVM integration tests in `tests/`: instruction constructors for
 //! the backstop program and a ready-made environment with the program deployed.
+pub mod bench;
 pub mod breach;
 pub mod pricing;
 pub mod series;
@@ -21,7 +22,7 @@ pub struct Env {
 
 impl Env {
     pub fn new() -> Self {
-        let upgrade_authority = Keypair::new();
+        let upgrade_authority = backstop_harness::new_keypair();
         let mut svm = svm_with_program("backstop", backstop::ID, &upgrade_authority.pubkey());
         svm.airdrop(
             &upgrade_authority.pubkey(),

@@ -180,7 +180,7 @@ impl VaultFixture {
         let payer = env.funded();
         let protocol = env.funded();
         let mint_authority = env.funded();
-        let reporter = Keypair::new();
+        let reporter = new_keypair();
         let risk = env.funded();
         let auth = env.upgrade_authority.insecure_clone();
         let ix = initialize_config_ix(

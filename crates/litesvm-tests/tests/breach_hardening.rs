@@ -7,7 +7,7 @@ use anchor_lang::{
 use backstop::{
     errors::BackstopError,
     events::BreachObserved,
-    instructions::UpdateVaultSettingsArgs,
+    instructions::{ReportSolvencyArgs, UpdateVaultSettingsArgs},
     state::{BreachTransition, Vault},
 };
 use backstop_harness::*;
@@ -268,6 +268,27 @@ fn each_oracle_rejection_has_its_own_error_on_chain() {
     write_price_update(&mut m.f.env.svm, price_account, &genuine);
     write_price_update(&mut m.f.env.svm, depeg_account, &genuine);
     assert_program_error(m.observe(), BackstopError::OracleWrongFeed);
+
+    // report_solvency reads the same way: a price account of the wrong owner is refused.
+    write_price_update_with_owner(
+        &mut m.f.env.svm,
+        price_account,
+        &genuine,
+        Pubkey::new_unique(),
+    );
+    let reporter = m.f.reporter.insecure_clone();
+    let ix = m.report_ix(
+        &reporter.pubkey(),
+        ReportSolvencyArgs {
+            collateral_amount: 1_000 * SOL,
+            liabilities: 100_000 * USDC,
+        },
+    );
+    let payer = m.f.payer.insecure_clone();
+    assert_program_error(
+        send(&mut m.f.env.svm, &[ix], &payer, &[&reporter]),
+        BackstopError::OracleWrongOwner,
+    );
 
     let after = vault_state(&m);
     assert!(after.breach.last_observed >= before.breach.last_observed);
