@@ -89,19 +89,7 @@ pub fn write_price_update_with_owner(
     update: &PriceUpdate,
     owner: Pubkey,
 ) {
-    let data = update.to_account_data();
-    let lamports = svm.minimum_balance_for_rent_exemption(data.len());
-    svm.set_account(
-        address,
-        Account {
-            lamports,
-            data,
-            owner,
-            executable: false,
-            rent_epoch: 0,
-        },
-    )
-    .expect("set price update account");
+    write_raw_account(svm, address, update.to_account_data(), owner);
 }
 
 /// Writes raw bytes as an account owned by `owner` (malformed-oracle tests).
