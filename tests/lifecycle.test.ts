@@ -48,11 +48,7 @@ import {
 import { chainTime, setAccount, timeTravelTo } from './support/cheatcodes';
 import { accountExists, deployer, fundedSigner, rpc, sendInstructions } from './support/localnet';
 
-const SOL = 1_000_000_000n;
-const USDC = 1_000_000n;
-const PRICE_ONE = 1_000_000_000_000n; // math::PRICE_SCALE
-const SOL_FEED = new Uint8Array(32).fill(0xef);
-const USDC_FEED = new Uint8Array(32).fill(0xea);
+import { PRICE_ONE, SOL, SOL_FEED, USDC, USDC_FEED } from '../migrations/lib/backstop-fixture';
 
 async function newAccount(payer: KeyPairSigner, space: bigint, owner: Address): Promise<KeyPairSigner> {
   const account = await generateKeyPairSigner();

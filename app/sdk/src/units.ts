@@ -1,8 +1,6 @@
 // Quote-unit conversions, integer for integer with programs/backstop/src/units.rs (same roundings:
 // what enters an escrow rounds up, what leaves an escrow or the reserve rounds down).
-import { PRICE_SCALE } from './pricing/index';
-
-/** Decimals of `PRICE_SCALE` (1e-12): oracle prices and per-unit premiums. */
+/** Decimals of the pricing engine's `PRICE_SCALE` (1e-12): oracle prices and per-unit premiums. */
 export const PRICE_DECIMALS = 12;
 
 const pow10 = (n: number): bigint => 10n ** BigInt(n);
