@@ -4,5 +4,7 @@ set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 ensure_toolchain
+# backstop's assembly gives the stack frame table; the plain build after it relinks the .so.
+SBF_ASM=1 ./scripts/build-sbf.sh backstop
 ./scripts/build-sbf.sh
 cargo run --locked -q -p backstop-litesvm-tests --bin bench

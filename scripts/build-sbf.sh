@@ -4,6 +4,7 @@
 # The first run installs the toolchain, the linker (into .tools/) and a patched std source copy.
 #
 #   scripts/build-sbf.sh [program...]
+#   SBF_ASM=1 scripts/build-sbf.sh    writes target/deploy/<name>.s (assembly) instead of the .so
 #
 # How: targets/sbpf-solana.json is the upstream bpfel spec with std on (os "zkvm": std's generic
 # single-threaded platform layer); `--cfg target_os="solana"` turns on the Solana crates' on-chain
@@ -59,9 +60,20 @@ mkdir -p "$ROOT/target/deploy"
 # program that depends on another with `cpi` (no-entrypoint) would empty the other's .so.
 export CARGO_TARGET_DIR="$ROOT/target/sbf-$SBF_ARCH"
 for p in "${PKGS[@]}"; do
-  "$SBF_TOOLCHAIN_DIR/bin/cargo" build --release --locked -p "$p" \
-    --target "$TARGET_JSON" -Z json-target-spec -Z build-std=std,panic_abort
   so="$(echo "$p" | tr - _)"
+  if [ "${SBF_ASM:-0}" = 1 ]; then
+    # The same build with the linker told to emit assembly instead of the .so: the text this
+    # program is made of, kept as target/deploy/<name>.s (scripts/bench.sh reads its stack
+    # frames). The normal build that follows relinks the real .so.
+    "$SBF_TOOLCHAIN_DIR/bin/cargo" rustc --release --locked -p "$p" --lib \
+      --target "$TARGET_JSON" -Z json-target-spec -Z build-std=std,panic_abort -- \
+      -C linker="$ROOT/scripts/sbpf-asm-linker.sh"
+    cp "$CARGO_TARGET_DIR/$TARGET_NAME/release/lib$so.so" "$ROOT/target/deploy/$so.s"
+    continue
+  else
+    "$SBF_TOOLCHAIN_DIR/bin/cargo" build --release --locked -p "$p" \
+      --target "$TARGET_JSON" -Z json-target-spec -Z build-std=std,panic_abort
+  fi
   cp "$CARGO_TARGET_DIR/$TARGET_NAME/release/lib$so.so" "$ROOT/target/deploy/$so.so"
   size=$(stat -c %s "$ROOT/target/deploy/$so.so")
   # An entrypoint-less build is a few KB: fail rather than deploy an empty program.

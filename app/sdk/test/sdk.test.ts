@@ -109,7 +109,8 @@ test('compute-unit limits cover every measured instruction with headroom', () =>
   const doc = readFileSync(resolve(import.meta.dirname, '../../../docs/COMPUTE_UNITS.md'), 'utf8');
   const table = doc.split('## Instructions')[1]!.split('\n## ')[0]!;
   let rows = 0;
-  for (const m of table.matchAll(/^\| (\w+)(?: \([^)]*\))? \| (\d+) \|$/gm)) {
+  // | instruction | seeded | min | median | max |: the limit must cover the worst measured.
+  for (const m of table.matchAll(/^\| (\w+)(?: \([^)]*\))? \| \d+ \| \d+ \| \d+ \| (\d+) \|$/gm)) {
     const name = m[1] as keyof typeof MEASURED_COMPUTE_UNITS;
     assert.ok(name in MEASURED_COMPUTE_UNITS, `${name} has a compute-unit limit`);
     const measured = Number(m[2]);

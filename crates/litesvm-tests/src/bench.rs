@@ -1,19 +1,72 @@
 //! Compute-unit measurements shared by the benchmark (`src/bin/bench.rs`, which writes
 //! docs/COMPUTE_UNITS.md) and the CI guard (`tests/compute_guard.rs`, which fails when an
 //! instruction costs more than 5 % above the committed table).
-use anchor_lang::prelude::Pubkey;
+use anchor_lang::{
+    prelude::Pubkey, solana_program::instruction::Instruction, InstructionData, ToAccountMetas,
+};
 use backstop::instructions::ReportSolvencyArgs;
-use backstop_harness::{send_ok, warp_to_timestamp, Signer};
+use backstop_harness::{send_ok, warp_to_timestamp, write_price_update, PriceUpdate, Signer};
 
-use crate::{series::*, vault::*};
+use crate::{pricing::metered_units, series::*, vault::*};
 
 const SOL: u64 = 1_000_000_000;
 
-/// Compute units of every state-changing instruction, once each, along one life cycle.
-/// Keys are seeded, so the PDA bump searches (and with them the compute units) are the same on
-/// every run.
+/// One life cycle's inputs: the key seed (PDA bump searches cost ~1,500 CU a try, so keys move
+/// compute units), the series and the write.
+#[derive(Clone, Copy, Debug)]
+pub struct Scenario {
+    pub seed: u64,
+    pub strike_usd: u64,
+    pub days: i64,
+    /// Whole SOL of the first write (a second write of 1 SOL follows).
+    pub size_sol: u64,
+    /// Price the breach confirms at, in cents (below the $90 barrier and the strike).
+    pub breach_cents: i64,
+    /// Settlement price at expiry, in cents.
+    pub settle_cents: i64,
+}
+
+/// The guarded scenario: `tests/compute_guard.rs` replays it.
+pub const BASELINE: Scenario = Scenario {
+    seed: 0xb4c5_7009,
+    strike_usd: 100,
+    days: 30,
+    size_sol: 100,
+    breach_cents: 8_500,
+    settle_cents: 9_000,
+};
+
+/// Realistic spread of inputs for the min / median / max columns: the baseline first, then
+/// other keys, strikes 90-140 USD, tenors 1-180 days, sizes 1-600 SOL, releases and settlements
+/// deep and barely in the money (one series settles out of the money).
+pub fn scenarios() -> Vec<Scenario> {
+    let mut out = vec![BASELINE];
+    let strikes = [90u64, 100, 110, 120, 140];
+    let days = [1i64, 7, 30, 90, 180];
+    let sizes = [1u64, 10, 100, 250, 600];
+    for i in 1..15u64 {
+        let strike_usd = strikes[(i % 5) as usize];
+        out.push(Scenario {
+            seed: BASELINE.seed.wrapping_add(i * 7_919),
+            strike_usd,
+            days: days[((i / 2) % 5) as usize],
+            size_sol: sizes[((i / 3) % 5) as usize],
+            breach_cents: [8_900, 8_000, 6_000, 4_500][(i % 4) as usize],
+            settle_cents: (strike_usd as i64 * 100) * (70 + (i as i64 % 5) * 10) / 100,
+        });
+    }
+    out
+}
+
+/// Compute units of every state-changing instruction, once each, along one life cycle of the
+/// baseline scenario.
 pub fn life_cycle() -> Vec<(&'static str, u64)> {
-    backstop_harness::deterministic_keys(0xb4c5_7009);
+    life_cycle_of(BASELINE)
+}
+
+/// Compute units of every state-changing instruction, once each, along one life cycle.
+pub fn life_cycle_of(sc: Scenario) -> Vec<(&'static str, u64)> {
+    backstop_harness::deterministic_keys(sc.seed);
     let mut out = vec![];
     let mut f = VaultFixture::new();
     out.push(("create_vault", f.create_vault().compute_units_consumed));
@@ -38,7 +91,7 @@ pub fn life_cycle() -> Vec<(&'static str, u64)> {
         depeg_account: Pubkey::new_unique(),
     };
     mk.tick(0, 15_000);
-    let (strike, expiry) = (100 * USDC, mk.now() + 30 * 86_400);
+    let (strike, expiry) = (sc.strike_usd * USDC, mk.now() + sc.days * 86_400);
     let accounts = mk.open_accounts(strike, expiry);
     let ix = accounts.ix(Market::series_args(strike, expiry));
     let (payer, risk) = (mk.f.payer.insecure_clone(), mk.f.risk.insecure_clone());
@@ -50,7 +103,7 @@ pub fn life_cycle() -> Vec<(&'static str, u64)> {
     let w = mk.writer(100_000);
     out.push((
         "write_put (new position)",
-        mk.write(&w, keys, 100 * SOL, 0)
+        mk.write(&w, keys, sc.size_sol * SOL, 0)
             .expect("write")
             .compute_units_consumed,
     ));
@@ -61,7 +114,7 @@ pub fn life_cycle() -> Vec<(&'static str, u64)> {
             .compute_units_consumed,
     ));
     let keeper = mk.keeper();
-    mk.tick(10, 8_500);
+    mk.tick(10, sc.breach_cents);
     out.push((
         "observe_breach",
         mk.observe().expect("observe").compute_units_consumed,
@@ -76,7 +129,7 @@ pub fn life_cycle() -> Vec<(&'static str, u64)> {
         "report_solvency",
         send_ok(&mut mk.f.env.svm, &[ix], &payer, &[&reporter]).compute_units_consumed,
     ));
-    mk.tick(61, 8_500);
+    mk.tick(61, sc.breach_cents);
     out.push((
         "trigger (release, 1 writer)",
         mk.trigger(&keeper, keys)
@@ -85,7 +138,7 @@ pub fn life_cycle() -> Vec<(&'static str, u64)> {
     ));
     warp_to_timestamp(&mut mk.f.env.svm, keys.expiry + 5);
     let upd = Pubkey::new_unique();
-    mk.set_price_at(upd, 9_000, keys.expiry + 1, keys.expiry - 1);
+    mk.set_price_at(upd, sc.settle_cents, keys.expiry + 1, keys.expiry - 1);
     out.push((
         "settle_series",
         mk.settle(keys, upd).expect("settle").compute_units_consumed,
@@ -103,6 +156,69 @@ pub fn life_cycle() -> Vec<(&'static str, u64)> {
             .compute_units_consumed,
     ));
     out
+}
+
+/// `check_price` on one vault over realistic updates (exponents -5 to -12, prices $0.01 to
+/// $100,000, confidence 0-2 %): the meter-logged cost of `oracle::read_price` alone, and the
+/// whole transaction.
+pub fn oracle_read_units() -> Vec<(u64, u64)> {
+    let mut m = Market::new(0, 150);
+    let payer = m.f.payer.insecure_clone();
+    let mut out = vec![];
+    for expo in [-5i32, -6, -8, -10, -12] {
+        for dollars_x100 in [1i64, 150, 15_000, 10_000_000] {
+            for conf_bps in [0i64, 10, 200] {
+                let price = dollars_x100 * 10i64.pow((-expo - 2) as u32);
+                let conf = (price / 10_000 * conf_bps) as u64;
+                let update = PriceUpdate::new(SOL_FEED, price, conf, expo, m.now());
+                write_price_update(&mut m.f.env.svm, m.price_account, &update);
+                let ix = Instruction {
+                    program_id: backstop::ID,
+                    accounts: backstop::accounts::CheckPrice {
+                        vault: m.f.vault(),
+                        price_update: m.price_account,
+                    }
+                    .to_account_metas(None),
+                    data: backstop::instruction::CheckPrice {}.data(),
+                };
+                let tx = backstop_harness::Transaction::new_signed_with_payer(
+                    &[ix],
+                    Some(&payer.pubkey()),
+                    &[&payer],
+                    m.f.env.svm.latest_blockhash(),
+                );
+                let sim = m.f.env.svm.simulate_transaction(tx).expect("check_price");
+                out.push((
+                    metered_units(&sim.meta.logs),
+                    sim.meta.compute_units_consumed,
+                ));
+            }
+        }
+    }
+    out
+}
+
+/// Reference costs measured in the same run: a top-level SPL `transfer` (the token
+/// program alone), and an Anchor `init` of the 129-byte position: `write_put` on a new position
+/// minus the same write on an existing one.
+pub fn reference_units() -> (u64, u64) {
+    let mut m = Market::new(500_000 * USDC, 150);
+    let w = m.writer(10);
+    let dest = m.writer(0);
+    let ix = backstop_harness::spl_transfer(&w.token, &dest.token, &w.key.pubkey(), USDC);
+    let payer = m.f.payer.insecure_clone();
+    let transfer = send_ok(&mut m.f.env.svm, &[ix], &payer, &[&w.key]).compute_units_consumed;
+    let keys = m.open_series(100, 30);
+    let w = m.writer(100_000);
+    let new = m
+        .write(&w, keys, SOL, 0)
+        .expect("write")
+        .compute_units_consumed;
+    let existing = m
+        .write(&w, keys, SOL, 0)
+        .expect("write")
+        .compute_units_consumed;
+    (transfer, new.saturating_sub(existing))
 }
 
 /// `trigger` and `settle_series` compute units on a series written by `writers` writers of
@@ -192,8 +308,9 @@ pub fn committed_instruction_table(markdown: &str) -> Vec<(String, u64)> {
                 .split('|')
                 .map(str::trim)
                 .collect();
+            // `| instruction | seeded run | min | median | max |`: the guard holds the seeded run.
             match cells.as_slice() {
-                [name, cu] => cu.parse().ok().map(|cu| (name.to_string(), cu)),
+                [name, cu, ..] => cu.parse().ok().map(|cu| (name.to_string(), cu)),
                 _ => None,
             }
         })

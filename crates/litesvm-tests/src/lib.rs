@@ -2,8 +2,11 @@
 //! the backstop program and a ready-made environment with the program deployed.
 pub mod bench;
 pub mod breach;
+pub mod fuzz;
+pub mod matrix;
 pub mod pricing;
 pub mod series;
+pub mod stack;
 pub mod vault;
 
 use anchor_lang::{

@@ -25,9 +25,9 @@ pub struct OnChainQuote {
     pub tx_compute_units: u64,
 }
 
-/// `quote_premium` logs the meter as r0, r1 (nothing in between: the logging cost itself), then
-/// r2 after the engine: the engine costs `(r1 - r2) - (r0 - r1)`.
-fn engine_units(logs: &[String]) -> u64 {
+/// `quote_premium` and `check_price` log the meter as r0, r1 (nothing in between: the logging
+/// cost itself), then r2 after the measured code: it costs `(r1 - r2) - (r0 - r1)`.
+pub fn metered_units(logs: &[String]) -> u64 {
     let r: Vec<u64> = logs
         .iter()
         .filter_map(|l| l.strip_prefix("Program consumption: "))
@@ -50,7 +50,7 @@ pub fn quote_on_chain(svm: &LiteSVM, payer: &Keypair, args: QuotePremiumArgs) ->
                 PremiumQuoteResult::deserialize(&mut data.as_slice()).expect("return data");
             OnChainQuote {
                 result: Ok(result),
-                engine_compute_units: engine_units(&meta.logs),
+                engine_compute_units: metered_units(&meta.logs),
                 tx_compute_units: meta.compute_units_consumed,
             }
         }

@@ -181,6 +181,8 @@ pub enum BackstopError {
     TriggerTightened, // 6086
     #[msg("Reporter and risk authority must be set")]
     InvalidParty, // 6087
+    #[msg("The same account was passed for two writable accounts")]
+    DuplicateMutableAccount, // 6088
 }
 
 /// Every pricing failure keeps its own code, so a client can tell which check failed.

@@ -15,6 +15,7 @@ pub mod compute_units;
 pub mod constants;
 pub mod errors;
 pub mod events;
+pub mod guards;
 pub mod instructions;
 pub mod math;
 pub mod oracle;
@@ -22,7 +23,22 @@ pub mod solvency;
 pub mod state;
 pub mod units;
 
+#[cfg(test)]
+mod money_tests;
+
 use instructions::*;
+
+// Read by explorers and `query-security-txt`: who to tell about a vulnerability, and how.
+// SECURITY.md is the policy; deployers set the contact before a mainnet deployment.
+#[cfg(not(feature = "no-entrypoint"))]
+solana_security_txt::security_txt! {
+    name: "Backstop",
+    project_url: "private",
+    contacts: "email:security@backstop.invalid",
+    policy: "Report privately to the contact above; never test on mainnet. See SECURITY.md in the source repository: scope, response times, disclosure.",
+    preferred_languages: "en",
+    auditors: "None yet"
+}
 
 declare_id!("AVHyQZrivTKjVi4g81SBTfoBc2JzG12hQNKz8kF9JMXd");
 
@@ -45,6 +61,12 @@ pub mod backstop {
         args: QuotePremiumArgs,
     ) -> Result<PremiumQuoteResult> {
         instructions::quote_premium::handler(ctx, args)
+    }
+
+    /// Reads the vault's collateral price with its oracle rules and returns it; changes
+    /// nothing.
+    pub fn check_price(ctx: Context<CheckPrice>) -> Result<CheckedPrice> {
+        instructions::check_price::handler(ctx)
     }
 
     /// The protected protocol creates its backstop vault for one collateral feed and quote mint.

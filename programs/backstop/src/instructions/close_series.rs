@@ -16,13 +16,16 @@ use crate::{
 pub struct CloseSeries<'info> {
     #[account(
         mut,
+        dup,
         has_one = reserve @ BackstopError::WrongReserveAccount,
         has_one = quote_mint @ BackstopError::WrongMint,
+        constraint = crate::guards::distinct(&[vault.key(), series.key(), escrow.key(), holder.key(), reserve.key()]) @ BackstopError::DuplicateMutableAccount,
     )]
     pub vault: Box<Account<'info, Vault>>,
 
     #[account(
         mut,
+        dup,
         close = rent_receiver,
         has_one = vault @ BackstopError::WrongVault,
         has_one = escrow @ BackstopError::WrongSeriesAccount,
@@ -30,11 +33,11 @@ pub struct CloseSeries<'info> {
     )]
     pub series: Box<Account<'info, Series>>,
 
-    #[account(mut)]
+    #[account(mut, dup)]
     pub escrow: Box<Account<'info, TokenAccount>>,
-    #[account(mut)]
+    #[account(mut, dup)]
     pub holder: Box<Account<'info, TokenAccount>>,
-    #[account(mut)]
+    #[account(mut, dup)]
     pub reserve: Box<Account<'info, TokenAccount>>,
 
     /// CHECK: receives the rent; must be the vault authority.
@@ -43,6 +46,19 @@ pub struct CloseSeries<'info> {
 
     pub quote_mint: Box<Account<'info, Mint>>,
     pub token_program: Program<'info, Token>,
+}
+
+/// What the vault's books hold in a series' escrow: deposits less payouts less reclaims (after
+/// every reclaim, the rounding dust of the payout shares).
+pub fn escrow_on_books(
+    escrow_deposited: u64,
+    payout_total: u64,
+    escrow_reclaimed: u64,
+) -> Result<u64> {
+    escrow_deposited
+        .checked_sub(payout_total)
+        .and_then(|v| v.checked_sub(escrow_reclaimed))
+        .ok_or_else(|| BackstopError::MathUnderflow.into())
 }
 
 pub fn handler(ctx: Context<CloseSeries>) -> Result<()> {
@@ -59,11 +75,7 @@ pub fn handler(ctx: Context<CloseSeries>) -> Result<()> {
     // the vault's books only what they hold for this series.
     let dust = a.escrow.amount;
     let s = &a.series;
-    let accounted = s
-        .escrow_deposited
-        .checked_sub(s.payout_total)
-        .and_then(|v| v.checked_sub(s.escrow_reclaimed))
-        .ok_or(BackstopError::MathUnderflow)?;
+    let accounted = escrow_on_books(s.escrow_deposited, s.payout_total, s.escrow_reclaimed)?;
     let (strike_le, expiry_le) = (s.strike.to_le_bytes(), s.expiry.to_le_bytes());
     let series_seeds = s.signer_seeds(&strike_le, &expiry_le);
     if dust > 0 {

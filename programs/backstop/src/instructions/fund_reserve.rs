@@ -24,11 +24,16 @@ pub struct FundReserve<'info> {
     )]
     pub vault: Box<Account<'info, Vault>>,
 
-    #[account(mut)]
+    #[account(
+        mut,
+        dup,
+        constraint = crate::guards::distinct(&[reserve.key(), funder_token.key()]) @ BackstopError::DuplicateMutableAccount,
+    )]
     pub reserve: Box<Account<'info, TokenAccount>>,
 
     #[account(
         mut,
+        dup,
         constraint = funder_token.mint == quote_mint.key() @ BackstopError::WrongMint,
         constraint = funder_token.owner == funder.key() @ BackstopError::NotTokenOwner,
     )]

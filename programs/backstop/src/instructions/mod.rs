@@ -3,6 +3,7 @@
 // re-exports (needed for Anchor's generated account types) may repeat the name.
 #![allow(ambiguous_glob_reexports)]
 
+pub mod check_price;
 pub mod close_series;
 pub mod create_vault;
 pub mod fund_reserve;
@@ -21,6 +22,7 @@ pub mod withdraw_recovery;
 pub mod withdraw_reserve;
 pub mod write_put;
 
+pub use check_price::*;
 pub use close_series::*;
 pub use create_vault::*;
 pub use fund_reserve::*;

@@ -7,7 +7,7 @@ use crate::{events::BreachObserved, solvency, state::Vault};
 #[event_cpi]
 #[derive(Accounts)]
 pub struct ObserveBreach<'info> {
-    #[account(mut)]
+    #[account(mut, dup)]
     pub vault: Box<Account<'info, Vault>>,
 
     /// CHECK: the collateral `PriceUpdateV2`, validated by `oracle::read_price`.

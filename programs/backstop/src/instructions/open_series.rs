@@ -39,6 +39,7 @@ pub struct OpenSeries<'info> {
 
     #[account(
         mut,
+        dup,
         has_one = risk_authority @ BackstopError::NotRiskAuthority,
         has_one = reserve @ BackstopError::WrongReserveAccount,
         has_one = quote_mint @ BackstopError::WrongMint,

@@ -13,11 +13,17 @@ use crate::{
 #[event_cpi]
 #[derive(Accounts)]
 pub struct Reclaim<'info> {
-    #[account(mut, has_one = quote_mint @ BackstopError::WrongMint)]
+    #[account(
+        mut,
+        dup,
+        has_one = quote_mint @ BackstopError::WrongMint,
+        constraint = crate::guards::distinct(&[vault.key(), series.key(), position.key(), writer_token.key(), escrow.key()]) @ BackstopError::DuplicateMutableAccount,
+    )]
     pub vault: Box<Account<'info, Vault>>,
 
     #[account(
         mut,
+        dup,
         has_one = vault @ BackstopError::WrongVault,
         has_one = escrow @ BackstopError::WrongSeriesAccount,
     )]
@@ -25,6 +31,7 @@ pub struct Reclaim<'info> {
 
     #[account(
         mut,
+        dup,
         close = writer,
         constraint = position.series == series.key() @ BackstopError::WrongPositionOwner,
         constraint = position.writer == writer.key() @ BackstopError::WrongPositionOwner,
@@ -37,12 +44,13 @@ pub struct Reclaim<'info> {
 
     #[account(
         mut,
+        dup,
         constraint = writer_token.mint == quote_mint.key() @ BackstopError::WrongMint,
         constraint = writer_token.owner == writer.key() @ BackstopError::NotTokenOwner,
     )]
     pub writer_token: Box<Account<'info, TokenAccount>>,
 
-    #[account(mut)]
+    #[account(mut, dup)]
     pub escrow: Box<Account<'info, TokenAccount>>,
 
     pub quote_mint: Box<Account<'info, Mint>>,
@@ -60,6 +68,23 @@ pub fn payout_share(payout_total: u64, size: u64, written_size: u64) -> Result<u
         .map_err(|_| BackstopError::MathOverflow.into())
 }
 
+/// `(payout_share, reclaimed)` of a position of `size` that deposited `escrow_deposited`: its
+/// share of the series' payouts (rounded up) and the rest of its deposit, returned to it.
+pub fn reclaim_split(
+    payout_total: u64,
+    written_size: u64,
+    size: u64,
+    escrow_deposited: u64,
+) -> Result<(u64, u64)> {
+    let share = payout_share(payout_total, size, written_size)?;
+    // share <= escrow_deposited always (a payout never exceeds the strike); an underflow here
+    // would be a broken invariant, so it fails loudly rather than saturating.
+    let amount = escrow_deposited
+        .checked_sub(share)
+        .ok_or(BackstopError::MathUnderflow)?;
+    Ok((share, amount))
+}
+
 pub fn handler(ctx: Context<Reclaim>) -> Result<()> {
     let a = &ctx.accounts;
     require!(
@@ -67,13 +92,12 @@ pub fn handler(ctx: Context<Reclaim>) -> Result<()> {
         BackstopError::SeriesNotSettled
     );
     let p = &a.position;
-    let share = payout_share(a.series.payout_total, p.size, a.series.written_size)?;
-    // share <= escrow_deposited always (a payout never exceeds the strike); an underflow here
-    // would be a broken invariant, so it fails loudly rather than saturating.
-    let amount = p
-        .escrow_deposited
-        .checked_sub(share)
-        .ok_or(BackstopError::MathUnderflow)?;
+    let (share, amount) = reclaim_split(
+        a.series.payout_total,
+        a.series.written_size,
+        p.size,
+        p.escrow_deposited,
+    )?;
     if amount > 0 {
         let s = &a.series;
         let (strike_le, expiry_le) = (s.strike.to_le_bytes(), s.expiry.to_le_bytes());

@@ -22,7 +22,7 @@ pub struct ReportSolvencyArgs {
 pub struct ReportSolvency<'info> {
     pub reporter: Signer<'info>,
 
-    #[account(mut, has_one = reporter @ BackstopError::NotReporter)]
+    #[account(mut, dup, has_one = reporter @ BackstopError::NotReporter)]
     pub vault: Box<Account<'info, Vault>>,
 
     /// CHECK: the collateral `PriceUpdateV2`, validated by `oracle::read_price`.

@@ -14,7 +14,7 @@ use crate::{
 pub struct SetPauseFlags<'info> {
     pub admin: Signer<'info>,
 
-    #[account(mut, seeds = [CONFIG_SEED], bump = config.bump, has_one = admin @ BackstopError::NotAdmin)]
+    #[account(mut, dup, seeds = [CONFIG_SEED], bump = config.bump, has_one = admin @ BackstopError::NotAdmin)]
     pub config: Account<'info, Config>,
 }
 

@@ -21,13 +21,16 @@ use crate::{
 pub struct SettleSeries<'info> {
     #[account(
         mut,
+        dup,
         has_one = recovery @ BackstopError::WrongRecoveryAccount,
         has_one = quote_mint @ BackstopError::WrongMint,
+        constraint = crate::guards::distinct(&[vault.key(), series.key(), escrow.key(), put_mint.key(), holder.key(), recovery.key()]) @ BackstopError::DuplicateMutableAccount,
     )]
     pub vault: Box<Account<'info, Vault>>,
 
     #[account(
         mut,
+        dup,
         has_one = vault @ BackstopError::WrongVault,
         has_one = escrow @ BackstopError::WrongSeriesAccount,
         has_one = put_mint @ BackstopError::WrongSeriesAccount,
@@ -35,13 +38,13 @@ pub struct SettleSeries<'info> {
     )]
     pub series: Box<Account<'info, Series>>,
 
-    #[account(mut)]
+    #[account(mut, dup)]
     pub escrow: Box<Account<'info, TokenAccount>>,
-    #[account(mut)]
+    #[account(mut, dup)]
     pub put_mint: Box<Account<'info, Mint>>,
-    #[account(mut)]
+    #[account(mut, dup)]
     pub holder: Box<Account<'info, TokenAccount>>,
-    #[account(mut)]
+    #[account(mut, dup)]
     pub recovery: Box<Account<'info, TokenAccount>>,
 
     /// CHECK: the collateral `PriceUpdateV2`, validated by `oracle::read_price`.
@@ -97,6 +100,30 @@ fn decide(series: &Series, update: &OraclePrice, now: i64, max_age: i64) -> Resu
     Ok(Outcome::Final(update.price, update.publish_time))
 }
 
+/// `(unexercised, payout)` at expiry: the units no release exercised, paid their intrinsic value
+/// at the settlement `price` (`PRICE_SCALE`), rounded down. `strike` is in quote base units.
+pub fn settlement_payout(
+    strike: u64,
+    price: u64,
+    written_size: u64,
+    exercised_size: u64,
+    collateral_decimals: u8,
+    quote_decimals: u8,
+) -> Result<(u64, u64)> {
+    let strike = units::strike_to_price(strike, quote_decimals)?;
+    let unexercised = written_size
+        .checked_sub(exercised_size)
+        .ok_or(BackstopError::MathOverflow)?;
+    let payout = units::intrinsic_for(
+        strike,
+        price,
+        unexercised,
+        collateral_decimals,
+        quote_decimals,
+    )?;
+    Ok((unexercised, payout))
+}
+
 pub fn handler(ctx: Context<SettleSeries>) -> Result<()> {
     let now = Clock::get()?.unix_timestamp;
     let a = &ctx.accounts;
@@ -133,15 +160,11 @@ pub fn handler(ctx: Context<SettleSeries>) -> Result<()> {
 
     let series = &a.series;
     let vault = &a.vault;
-    let strike = units::strike_to_price(series.strike, vault.quote_decimals)?;
-    let unexercised = series
-        .written_size
-        .checked_sub(series.exercised_size)
-        .ok_or(BackstopError::MathOverflow)?;
-    let payout = units::intrinsic_for(
-        strike,
+    let (unexercised, payout) = settlement_payout(
+        series.strike,
         price,
-        unexercised,
+        series.written_size,
+        series.exercised_size,
         vault.collateral_decimals,
         vault.quote_decimals,
     )?;

@@ -20,14 +20,17 @@ pub struct Trigger<'info> {
 
     #[account(
         mut,
+        dup,
         has_one = reserve @ BackstopError::WrongReserveAccount,
         has_one = recovery @ BackstopError::WrongRecoveryAccount,
         has_one = quote_mint @ BackstopError::WrongMint,
+        constraint = crate::guards::distinct(&[vault.key(), series.key(), escrow.key(), put_mint.key(), holder.key(), recovery.key(), reserve.key(), keeper_token.key()]) @ BackstopError::DuplicateMutableAccount,
     )]
     pub vault: Box<Account<'info, Vault>>,
 
     #[account(
         mut,
+        dup,
         has_one = vault @ BackstopError::WrongVault,
         has_one = escrow @ BackstopError::WrongSeriesAccount,
         has_one = put_mint @ BackstopError::WrongSeriesAccount,
@@ -35,20 +38,21 @@ pub struct Trigger<'info> {
     )]
     pub series: Box<Account<'info, Series>>,
 
-    #[account(mut)]
+    #[account(mut, dup)]
     pub escrow: Box<Account<'info, TokenAccount>>,
-    #[account(mut)]
+    #[account(mut, dup)]
     pub put_mint: Box<Account<'info, Mint>>,
-    #[account(mut)]
+    #[account(mut, dup)]
     pub holder: Box<Account<'info, TokenAccount>>,
-    #[account(mut)]
+    #[account(mut, dup)]
     pub recovery: Box<Account<'info, TokenAccount>>,
-    #[account(mut)]
+    #[account(mut, dup)]
     pub reserve: Box<Account<'info, TokenAccount>>,
 
     /// Receives the keeper tip.
     #[account(
         mut,
+        dup,
         constraint = keeper_token.mint == quote_mint.key() @ BackstopError::WrongMint,
     )]
     pub keeper_token: Box<Account<'info, TokenAccount>>,
@@ -88,53 +92,86 @@ impl Trigger<'_> {
             .ok_or(BackstopError::MathOverflow)?;
         require!(unexercised > 0, BackstopError::NothingToRelease);
 
-        let epoch_end = vault
-            .epoch_start
-            .checked_add(i64::from(vault.release.epoch_secs))
-            .ok_or(BackstopError::MathOverflow)?;
-        if now >= epoch_end {
-            vault.epoch_start = now;
-            vault.released_in_epoch = 0;
-        }
+        (vault.epoch_start, vault.released_in_epoch) = roll_epoch(
+            vault.epoch_start,
+            vault.release.epoch_secs,
+            vault.released_in_epoch,
+            now,
+        )?;
         let cap_left = vault
             .release
             .cap_per_epoch
             .saturating_sub(vault.released_in_epoch);
-        // Units whose intrinsic value fits in what is left of the cap (rounded down).
-        let per_unit = strike
-            .checked_sub(price)
-            .ok_or(BackstopError::MathOverflow)?;
-        // A cap too large to scale covers every unit: it cannot be the binding limit.
-        let affordable = u128::from(cap_left)
-            .checked_mul(units::quote_scale(
-                vault.collateral_decimals,
-                vault.quote_decimals,
-            )?)
-            .map_or(Some(u128::MAX), |v| v.checked_div(u128::from(per_unit)))
-            .ok_or(BackstopError::MathDivisionByZero)?;
-        let units = u64::try_from(affordable.min(u128::from(unexercised)))
-            .map_err(|_| BackstopError::MathOverflow)?;
-        let payout = units::intrinsic_for(
+        let (units, payout) = release_within_cap(
             strike,
             price,
-            units,
+            unexercised,
+            cap_left,
             vault.collateral_decimals,
             vault.quote_decimals,
         )?;
-        require!(payout > 0, BackstopError::ReleaseCapReached);
 
         // The protocol releasing its own backstop (its reporter, by CPI) earns no tip.
         let tip = if self.keeper.key() == vault.reporter {
             0
         } else {
-            let uncommitted = self
-                .reserve
-                .amount
-                .saturating_sub(vault.totals.committed_premium);
-            vault.release.keeper_tip.min(uncommitted)
+            keeper_tip(
+                vault.release.keeper_tip,
+                self.reserve.amount,
+                vault.totals.committed_premium,
+            )
         };
         Ok(Release { units, payout, tip })
     }
+}
+
+/// The release epoch in force at `now`: `(epoch_start, released_in_epoch)`, restarted at `now`
+/// with nothing released once `epoch_secs` have passed.
+pub fn roll_epoch(
+    epoch_start: i64,
+    epoch_secs: u32,
+    released_in_epoch: u64,
+    now: i64,
+) -> Result<(i64, u64)> {
+    let epoch_end = epoch_start
+        .checked_add(i64::from(epoch_secs))
+        .ok_or(BackstopError::MathOverflow)?;
+    if now >= epoch_end {
+        return Ok((now, 0));
+    }
+    Ok((epoch_start, released_in_epoch))
+}
+
+/// `(units, payout)` of one release at `price` below `strike` (both `PRICE_SCALE`): as many
+/// of the `unexercised` units as `cap_left` pays for, each paid its intrinsic value rounded
+/// down, so `payout <= cap_left`. Fails when the cap pays for nothing.
+pub fn release_within_cap(
+    strike: u64,
+    price: u64,
+    unexercised: u64,
+    cap_left: u64,
+    collateral_decimals: u8,
+    quote_decimals: u8,
+) -> Result<(u64, u64)> {
+    // Units whose intrinsic value fits in what is left of the cap (rounded down).
+    let per_unit = strike
+        .checked_sub(price)
+        .ok_or(BackstopError::MathOverflow)?;
+    // A cap too large to scale covers every unit: it cannot be the binding limit.
+    let affordable = u128::from(cap_left)
+        .checked_mul(units::quote_scale(collateral_decimals, quote_decimals)?)
+        .map_or(Some(u128::MAX), |v| v.checked_div(u128::from(per_unit)))
+        .ok_or(BackstopError::MathDivisionByZero)?;
+    let units = u64::try_from(affordable.min(u128::from(unexercised)))
+        .map_err(|_| BackstopError::MathOverflow)?;
+    let payout = units::intrinsic_for(strike, price, units, collateral_decimals, quote_decimals)?;
+    require!(payout > 0, BackstopError::ReleaseCapReached);
+    Ok((units, payout))
+}
+
+/// The keeper's tip: the vault's setting, but never reserve promised to open series.
+pub fn keeper_tip(tip_setting: u64, reserve: u64, committed_premium: u64) -> u64 {
+    tip_setting.min(reserve.saturating_sub(committed_premium))
 }
 
 pub fn handler(ctx: Context<Trigger>) -> Result<()> {

@@ -24,7 +24,7 @@ pub struct UpdateVaultSettingsArgs {
 pub struct UpdateVaultSettings<'info> {
     pub authority: Signer<'info>,
 
-    #[account(mut, has_one = authority @ BackstopError::NotVaultAuthority)]
+    #[account(mut, dup, has_one = authority @ BackstopError::NotVaultAuthority)]
     pub vault: Box<Account<'info, Vault>>,
 }
 

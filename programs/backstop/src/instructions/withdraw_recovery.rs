@@ -17,10 +17,14 @@ pub struct WithdrawRecovery<'info> {
     )]
     pub vault: Box<Account<'info, Vault>>,
 
-    #[account(mut)]
+    #[account(
+        mut,
+        dup,
+        constraint = crate::guards::distinct(&[recovery.key(), destination.key()]) @ BackstopError::DuplicateMutableAccount,
+    )]
     pub recovery: Box<Account<'info, TokenAccount>>,
 
-    #[account(mut, constraint = destination.mint == quote_mint.key() @ BackstopError::WrongMint)]
+    #[account(mut, dup, constraint = destination.mint == quote_mint.key() @ BackstopError::WrongMint)]
     pub destination: Box<Account<'info, TokenAccount>>,
 
     pub quote_mint: Box<Account<'info, Mint>>,

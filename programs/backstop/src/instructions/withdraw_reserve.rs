@@ -17,10 +17,14 @@ pub struct WithdrawReserve<'info> {
     )]
     pub vault: Box<Account<'info, Vault>>,
 
-    #[account(mut)]
+    #[account(
+        mut,
+        dup,
+        constraint = crate::guards::distinct(&[reserve.key(), destination.key()]) @ BackstopError::DuplicateMutableAccount,
+    )]
     pub reserve: Box<Account<'info, TokenAccount>>,
 
-    #[account(mut, constraint = destination.mint == quote_mint.key() @ BackstopError::WrongMint)]
+    #[account(mut, dup, constraint = destination.mint == quote_mint.key() @ BackstopError::WrongMint)]
     pub destination: Box<Account<'info, TokenAccount>>,
 
     pub quote_mint: Box<Account<'info, Mint>>,
@@ -29,17 +33,23 @@ pub struct WithdrawReserve<'info> {
 
 impl WithdrawReserve<'_> {
     pub fn validate(&self, amount: u64) -> Result<()> {
-        require!(amount > 0, BackstopError::ZeroAmount);
-        let uncommitted = self
-            .reserve
-            .amount
-            .saturating_sub(self.vault.totals.committed_premium);
-        require!(
-            amount <= uncommitted,
-            BackstopError::InsufficientUncommittedReserve
-        );
-        Ok(())
+        check_withdrawal(
+            amount,
+            self.reserve.amount,
+            self.vault.totals.committed_premium,
+        )
     }
+}
+
+/// A withdrawal of `amount` leaves at least `committed_premium` in the `reserve`.
+pub fn check_withdrawal(amount: u64, reserve: u64, committed_premium: u64) -> Result<()> {
+    require!(amount > 0, BackstopError::ZeroAmount);
+    let uncommitted = reserve.saturating_sub(committed_premium);
+    require!(
+        amount <= uncommitted,
+        BackstopError::InsufficientUncommittedReserve
+    );
+    Ok(())
 }
 
 pub fn handler(ctx: Context<WithdrawReserve>, amount: u64) -> Result<()> {

@@ -32,13 +32,16 @@ pub struct WritePut<'info> {
 
     #[account(
         mut,
+        dup,
         has_one = reserve @ BackstopError::WrongReserveAccount,
         has_one = quote_mint @ BackstopError::WrongMint,
+        constraint = crate::guards::distinct(&[vault.key(), series.key(), position.key(), writer_token.key(), reserve.key(), escrow.key(), put_mint.key(), holder.key()]) @ BackstopError::DuplicateMutableAccount,
     )]
     pub vault: Box<Account<'info, Vault>>,
 
     #[account(
         mut,
+        dup,
         has_one = vault @ BackstopError::WrongVault,
         has_one = escrow @ BackstopError::WrongSeriesAccount,
         has_one = put_mint @ BackstopError::WrongSeriesAccount,
@@ -48,6 +51,7 @@ pub struct WritePut<'info> {
 
     #[account(
         init_if_needed,
+        dup,
         payer = writer,
         space = Position::SPACE,
         seeds = [POSITION_SEED, series.key().as_ref(), writer.key().as_ref()],
@@ -58,18 +62,19 @@ pub struct WritePut<'info> {
     /// Pays the escrow and receives the premium.
     #[account(
         mut,
+        dup,
         constraint = writer_token.mint == quote_mint.key() @ BackstopError::WrongMint,
         constraint = writer_token.owner == writer.key() @ BackstopError::NotTokenOwner,
     )]
     pub writer_token: Box<Account<'info, TokenAccount>>,
 
-    #[account(mut)]
+    #[account(mut, dup)]
     pub reserve: Box<Account<'info, TokenAccount>>,
-    #[account(mut)]
+    #[account(mut, dup)]
     pub escrow: Box<Account<'info, TokenAccount>>,
-    #[account(mut)]
+    #[account(mut, dup)]
     pub put_mint: Box<Account<'info, Mint>>,
-    #[account(mut)]
+    #[account(mut, dup)]
     pub holder: Box<Account<'info, TokenAccount>>,
 
     /// CHECK: a Pyth `PriceUpdateV2`, validated by `oracle::read_price` (owner, feed, age...).

@@ -29,7 +29,7 @@ mod tables;
 pub mod wide;
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
 
 pub use black76::{black76_put, put_premium, shifted_spot, PremiumInputs, PremiumQuote};
 pub use error::MathError;

@@ -190,10 +190,13 @@ export const BACKSTOP_ERROR__INSUFFICIENT_RECOVERY = 0x17c5; // 6085
 export const BACKSTOP_ERROR__TRIGGER_TIGHTENED = 0x17c6; // 6086
 /** InvalidParty: Reporter and risk authority must be set */
 export const BACKSTOP_ERROR__INVALID_PARTY = 0x17c7; // 6087
+/** DuplicateMutableAccount: The same account was passed for two writable accounts */
+export const BACKSTOP_ERROR__DUPLICATE_MUTABLE_ACCOUNT = 0x17c8; // 6088
 
 export type BackstopError =
   | typeof BACKSTOP_ERROR__BREACH_NOT_CONFIRMED
   | typeof BACKSTOP_ERROR__DEPEG_PRICE_MISSING
+  | typeof BACKSTOP_ERROR__DUPLICATE_MUTABLE_ACCOUNT
   | typeof BACKSTOP_ERROR__INSUFFICIENT_RECOVERY
   | typeof BACKSTOP_ERROR__INSUFFICIENT_UNCOMMITTED_RESERVE
   | typeof BACKSTOP_ERROR__INVALID_ADMIN
@@ -286,6 +289,7 @@ if (process.env.NODE_ENV !== "production") {
   backstopErrorMessages = {
     [BACKSTOP_ERROR__BREACH_NOT_CONFIRMED]: `Solvency breach is not confirmed`,
     [BACKSTOP_ERROR__DEPEG_PRICE_MISSING]: `Joint depeg trigger needs the stablecoin price account`,
+    [BACKSTOP_ERROR__DUPLICATE_MUTABLE_ACCOUNT]: `The same account was passed for two writable accounts`,
     [BACKSTOP_ERROR__INSUFFICIENT_RECOVERY]: `Not enough released capital in the recovery account`,
     [BACKSTOP_ERROR__INSUFFICIENT_UNCOMMITTED_RESERVE]: `Not enough uncommitted reserve`,
     [BACKSTOP_ERROR__INVALID_ADMIN]: `Admin must not be the default public key`,

@@ -6,6 +6,7 @@
  * @see https://github.com/codama-idl/codama
  */
 
+export * from "./checkPrice";
 export * from "./closeSeries";
 export * from "./createVault";
 export * from "./fundReserve";

@@ -17,6 +17,7 @@ import {
   type ReadonlyUint8Array,
 } from "@solana/kit";
 import {
+  parseCheckPriceInstruction,
   parseCloseSeriesInstruction,
   parseCreateVaultInstruction,
   parseFundReserveInstruction,
@@ -34,6 +35,7 @@ import {
   parseWithdrawRecoveryInstruction,
   parseWithdrawReserveInstruction,
   parseWritePutInstruction,
+  type ParsedCheckPriceInstruction,
   type ParsedCloseSeriesInstruction,
   type ParsedCreateVaultInstruction,
   type ParsedFundReserveInstruction,
@@ -117,6 +119,7 @@ export function identifyBackstopAccount(
 }
 
 export enum BackstopInstruction {
+  CheckPrice,
   CloseSeries,
   CreateVault,
   FundReserve,
@@ -140,6 +143,17 @@ export function identifyBackstopInstruction(
   instruction: { data: ReadonlyUint8Array } | ReadonlyUint8Array,
 ): BackstopInstruction {
   const data = "data" in instruction ? instruction.data : instruction;
+  if (
+    containsBytes(
+      data,
+      fixEncoderSize(getBytesEncoder(), 8).encode(
+        new Uint8Array([167, 85, 209, 192, 115, 173, 239, 176]),
+      ),
+      0,
+    )
+  ) {
+    return BackstopInstruction.CheckPrice;
+  }
   if (
     containsBytes(
       data,
@@ -336,6 +350,9 @@ export type ParsedBackstopInstruction<
   TProgram extends string = "AVHyQZrivTKjVi4g81SBTfoBc2JzG12hQNKz8kF9JMXd",
 > =
   | ({
+      instructionType: BackstopInstruction.CheckPrice;
+    } & ParsedCheckPriceInstruction<TProgram>)
+  | ({
       instructionType: BackstopInstruction.CloseSeries;
     } & ParsedCloseSeriesInstruction<TProgram>)
   | ({
@@ -392,6 +409,13 @@ export function parseBackstopInstruction<TProgram extends string>(
 ): ParsedBackstopInstruction<TProgram> {
   const instructionType = identifyBackstopInstruction(instruction);
   switch (instructionType) {
+    case BackstopInstruction.CheckPrice: {
+      assertIsInstructionWithAccounts(instruction);
+      return {
+        instructionType: BackstopInstruction.CheckPrice,
+        ...parseCheckPriceInstruction(instruction),
+      };
+    }
     case BackstopInstruction.CloseSeries: {
       assertIsInstructionWithAccounts(instruction);
       return {

@@ -8,6 +8,7 @@
 
 export * from "./breachState";
 export * from "./breachTransition";
+export * from "./checkedPrice";
 export * from "./oracleSettings";
 export * from "./premiumQuoteResult";
 export * from "./pricingSettings";

@@ -1,0 +1,934 @@
+//! Seeded random sequences on the built program (`tests/random_sequences.rs`): every user,
+//! keeper, authority and price action, valid or not, across two vaults, their series and four
+//! writers, with clock warps; the money invariants are checked after every step.
+use anchor_lang::{prelude::Pubkey, solana_program::instruction::Instruction, AccountDeserialize};
+use backstop::{
+    instructions::{OpenSeriesArgs, ReportSolvencyArgs, UpdateVaultSettingsArgs, WritePutArgs},
+    state::{Series, SeriesStatus, Vault},
+};
+use backstop_harness::*;
+
+use crate::{event_authority, matrix::program_ix, series::*, vault::*};
+
+const SOL: u64 = 1_000_000_000;
+const FEEDS: [[u8; 32]; 2] = [SOL_FEED, [0x44; 32]];
+const MAX_SERIES_PER_VAULT: usize = 3;
+
+/// splitmix64: small, fast, and the same sequence on every machine for a seed.
+pub struct Rng(u64);
+
+impl Rng {
+    pub fn new(seed: u64) -> Self {
+        Self(seed)
+    }
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+    pub fn below(&mut self, n: u64) -> u64 {
+        self.next_u64() % n.max(1)
+    }
+    pub fn chance(&mut self, percent: u64) -> bool {
+        self.below(100) < percent
+    }
+    pub fn pick<T: Copy>(&mut self, items: &[T]) -> T {
+        items[self.below(items.len() as u64) as usize]
+    }
+}
+
+struct VaultKeys {
+    vault: Pubkey,
+    reserve: Pubkey,
+    recovery: Pubkey,
+    feed: [u8; 32],
+    price_account: Pubkey,
+    depeg_account: Pubkey,
+    /// Collateral price in cents the oracle publishes.
+    cents: i64,
+}
+
+#[derive(Clone, Copy)]
+struct SeriesSlot {
+    vault: usize,
+    keys: SeriesKeys,
+    /// Each writer's position PDA (derived once: host PDA derivation is slow in debug builds).
+    positions: [Pubkey; 4],
+    /// `(exercised_size, payout_total)` frozen at settlement.
+    settled: Option<(u64, u64)>,
+    closed: bool,
+}
+
+/// What a step did, for the failure report.
+#[derive(Debug)]
+pub struct StepLog {
+    pub step: u64,
+    pub action: String,
+    pub ok: bool,
+}
+
+pub struct Fuzz {
+    f: VaultFixture,
+    rng: Rng,
+    fee_payer: Keypair,
+    stranger: Keypair,
+    stranger_token: Pubkey,
+    vaults: Vec<VaultKeys>,
+    series: Vec<SeriesSlot>,
+    writers: Vec<Writer>,
+    keeper: Writer,
+    /// Every quote token account, for conservation.
+    quote_accounts: Vec<Pubkey>,
+    quote_total: u128,
+    pub seed: u64,
+    pub step: u64,
+    pub history: Vec<StepLog>,
+    /// How many steps succeeded, by action name.
+    pub successes: std::collections::BTreeMap<&'static str, u64>,
+    /// How many transactions were refused, by error code.
+    pub refusals: std::collections::BTreeMap<String, u64>,
+}
+
+impl Fuzz {
+    pub fn new(seed: u64) -> Self {
+        deterministic_keys(seed);
+        let mut f = VaultFixture::new();
+        // Signatures are not what this test is about (the matrix covers signers), and checking
+        // them would dominate the run.
+        f.env.svm = std::mem::take(&mut f.env.svm).with_sigverify(false);
+        f.create_vault();
+        let fee_payer = f.env.funded();
+        f.env
+            .svm
+            .airdrop(&fee_payer.pubkey(), 10_000 * SOL)
+            .expect("fee payer");
+        let stranger = f.env.funded();
+        let mut vaults = vec![];
+        for (i, feed) in FEEDS.iter().enumerate() {
+            let vault = vault_pda(&f.protocol.pubkey(), &f.quote_mint, feed);
+            if i > 0 {
+                let accounts = CreateVaultAccounts {
+                    vault,
+                    reserve: reserve_pda(&vault),
+                    recovery: recovery_pda(&vault),
+                    ..f.create.clone()
+                };
+                let mut args = f.args();
+                args.oracle.collateral_feed = *feed;
+                send_ok(
+                    &mut f.env.svm,
+                    &[accounts.ix(args)],
+                    &f.payer,
+                    &[&f.protocol],
+                );
+            }
+            vaults.push(VaultKeys {
+                vault,
+                reserve: reserve_pda(&vault),
+                recovery: recovery_pda(&vault),
+                feed: *feed,
+                price_account: Pubkey::new_unique(),
+                depeg_account: Pubkey::new_unique(),
+                cents: 15_000,
+            });
+        }
+        let mut quote_accounts = vec![f.protocol_token];
+        let mut new_holder = |f: &mut VaultFixture, owner: &Pubkey, usdc: u64| {
+            let token = create_token_account(&mut f.env.svm, &f.payer, &f.quote_mint, owner);
+            if usdc > 0 {
+                mint_to(
+                    &mut f.env.svm,
+                    &f.payer,
+                    &f.quote_mint,
+                    &f.mint_authority,
+                    &token,
+                    usdc * USDC,
+                );
+            }
+            quote_accounts.push(token);
+            token
+        };
+        let writers: Vec<Writer> = (0..4)
+            .map(|_| {
+                let key = f.env.funded();
+                let token = new_holder(&mut f, &key.pubkey(), 5_000_000);
+                Writer { key, token }
+            })
+            .collect();
+        let keeper_key = f.env.funded();
+        let keeper = Writer {
+            token: new_holder(&mut f, &keeper_key.pubkey(), 0),
+            key: keeper_key,
+        };
+        let stranger_token = new_holder(&mut f, &stranger.pubkey(), 1_000);
+        mint_to(
+            &mut f.env.svm,
+            &f.payer,
+            &f.quote_mint,
+            &f.mint_authority,
+            &f.protocol_token,
+            100_000_000 * USDC,
+        );
+        for v in &vaults {
+            quote_accounts.push(v.reserve);
+            quote_accounts.push(v.recovery);
+        }
+        let mut fuzz = Self {
+            f,
+            rng: Rng::new(seed),
+            fee_payer,
+            stranger,
+            stranger_token,
+            vaults,
+            series: vec![],
+            writers,
+            keeper,
+            quote_accounts,
+            quote_total: 0,
+            seed,
+            step: 0,
+            history: vec![],
+            successes: Default::default(),
+            refusals: Default::default(),
+        };
+        for i in 0..fuzz.vaults.len() {
+            fuzz.publish(i, 0);
+        }
+        fuzz.quote_total = fuzz.quote_sum();
+        fuzz
+    }
+
+    fn now(&self) -> i64 {
+        clock(&self.f.env.svm).unix_timestamp
+    }
+
+    /// Publishes vault `v`'s collateral price `age` seconds old, and a healthy stablecoin.
+    fn publish(&mut self, v: usize, age: i64) {
+        let now = self.now();
+        let vk = &self.vaults[v];
+        let price = vk.cents * 1_000_000;
+        let conf = if self.rng.chance(3) {
+            price as u64 / 20
+        } else {
+            price as u64 / 1_000
+        };
+        let update = PriceUpdate::new(vk.feed, price, conf, -8, now - age);
+        write_price_update(&mut self.f.env.svm, vk.price_account, &update);
+        let depeg = PriceUpdate::new(USDC_FEED, 100_000_000, 10_000, -8, now - age);
+        write_price_update(&mut self.f.env.svm, vk.depeg_account, &depeg);
+    }
+
+    fn quote_sum(&self) -> u128 {
+        let escrows = self
+            .series
+            .iter()
+            .filter(|s| !s.closed)
+            .map(|s| s.keys.escrow);
+        self.quote_accounts
+            .iter()
+            .copied()
+            .chain(escrows)
+            .map(|k| u128::from(token_balance_or_zero(&self.f.env.svm, &k)))
+            .sum()
+    }
+
+    fn tracked(&self) -> Vec<Pubkey> {
+        let mut keys: Vec<Pubkey> = self.quote_accounts.clone();
+        for v in &self.vaults {
+            keys.push(v.vault);
+        }
+        for s in &self.series {
+            keys.extend([s.keys.series, s.keys.escrow, s.keys.put_mint, s.keys.holder]);
+            keys.extend(s.positions);
+        }
+        keys.push(crate::config_pda());
+        keys
+    }
+
+    fn snapshot(&self, keys: &[Pubkey]) -> Vec<Option<(u64, Vec<u8>, Pubkey)>> {
+        keys.iter()
+            .map(|k| {
+                self.f
+                    .env
+                    .svm
+                    .get_account(k)
+                    .map(|a| (a.lamports, a.data, a.owner))
+            })
+            .collect()
+    }
+
+    fn send(&mut self, ix: Instruction, signers: &[&Keypair]) -> bool {
+        let keys = self.tracked();
+        let before = self.snapshot(&keys);
+        let fee_payer = self.fee_payer.insecure_clone();
+        let result = send(&mut self.f.env.svm, &[ix], &fee_payer, signers);
+        let ok = result.is_ok();
+        if let Err(e) = &result {
+            let code =
+                custom_error_code(e).map_or_else(|| format!("{:?}", e.err), |c| c.to_string());
+            *self.refusals.entry(code).or_default() += 1;
+        }
+        if !ok {
+            assert!(
+                self.snapshot(&keys) == before,
+                "a failed transaction changed state"
+            );
+        }
+        ok
+    }
+
+    fn vault_state(&self, v: usize) -> Vault {
+        let acc = self
+            .f
+            .env
+            .svm
+            .get_account(&self.vaults[v].vault)
+            .expect("vault");
+        Vault::try_deserialize(&mut acc.data.as_slice()).expect("vault data")
+    }
+
+    fn series_state(&self, s: &SeriesSlot) -> Option<Series> {
+        let acc = self.f.env.svm.get_account(&s.keys.series)?;
+        Series::try_deserialize(&mut acc.data.as_slice()).ok()
+    }
+
+    /// One random action; returns its name and whether its transaction succeeded.
+    pub fn step(&mut self) -> (&'static str, bool) {
+        self.step += 1;
+        let v = self.rng.below(self.vaults.len() as u64) as usize;
+        // Most actions read a price: keep it fresh, sometimes stale.
+        if self.rng.chance(95) {
+            self.publish(v, 0);
+        } else {
+            let age = 61 + self.rng.below(600) as i64;
+            self.publish(v, age);
+        }
+        let roll = self.rng.below(100);
+        let (name, ok) = match roll {
+            0..=6 => ("price_move", self.price_move(v)),
+            7..=9 => ("breach_campaign", self.breach_campaign(v)),
+            10..=17 => ("warp", self.warp()),
+            18..=21 => ("fund_reserve", self.fund(v)),
+            22..=25 => ("withdraw_reserve", self.withdraw(v)),
+            26..=29 => ("round_trip", self.round_trip(v)),
+            30..=35 => ("open_series", self.open(v)),
+            36..=51 => ("write_put", self.write()),
+            52..=59 => ("observe_breach", self.observe(v)),
+            60..=62 => ("report_solvency", self.report(v)),
+            63..=70 => ("trigger", self.trigger()),
+            71..=77 => ("settle_series", self.settle()),
+            78..=84 => ("reclaim", self.reclaim()),
+            85..=88 => ("close_series", self.close()),
+            89..=91 => ("withdraw_recovery", self.withdraw_recovery(v)),
+            92..=94 => ("update_vault_settings", self.update_settings(v)),
+            _ => ("stranger", self.stranger_attack(v)),
+        };
+        if ok {
+            *self.successes.entry(name).or_default() += 1;
+        }
+        self.history.push(StepLog {
+            step: self.step,
+            action: name.to_string(),
+            ok,
+        });
+        if self.history.len() > 40 {
+            self.history.remove(0);
+        }
+        self.check_invariants();
+        (name, ok)
+    }
+
+    fn price_move(&mut self, v: usize) -> bool {
+        let c = self.vaults[v].cents;
+        self.vaults[v].cents = match self.rng.below(10) {
+            0 => 5_000 + self.rng.below(4_000) as i64, // crash below the $90 barrier
+            1 => 14_000 + self.rng.below(3_000) as i64, // recovery
+            _ => (c + self.rng.below(1_001) as i64 - 500).clamp(1_000, 30_000),
+        };
+        self.publish(v, 0);
+        true
+    }
+
+    /// A keeper's whole release: the price falls below the barrier, is observed twice one
+    /// persistence window apart, and a series of that vault is triggered.
+    fn breach_campaign(&mut self, v: usize) -> bool {
+        self.vaults[v].cents = 4_000 + self.rng.below(4_900) as i64;
+        self.publish(v, 0);
+        self.observe(v);
+        advance_seconds(&mut self.f.env.svm, 61 + self.rng.below(30) as i64);
+        self.publish(v, 0);
+        self.observe(v);
+        let open: Vec<SeriesSlot> = self
+            .series
+            .iter()
+            .copied()
+            .filter(|s| s.vault == v && !s.closed && s.settled.is_none())
+            .collect();
+        if open.is_empty() {
+            return false;
+        }
+        let s = self.rng.pick(&open);
+        self.trigger_series(s)
+    }
+
+    fn warp(&mut self) -> bool {
+        let secs = match self.rng.below(10) {
+            0 => 3_600 + self.rng.below(6 * 3_600),
+            1 => 86_400,
+            _ => 1 + self.rng.below(90),
+        };
+        advance_seconds(&mut self.f.env.svm, secs as i64);
+        true
+    }
+
+    fn amount(&mut self) -> u64 {
+        match self.rng.below(10) {
+            0 => 0,
+            1 => u64::MAX / 2,
+            _ => (1 + self.rng.below(200_000)) * USDC / (1 + self.rng.below(3)),
+        }
+    }
+
+    fn reserve_accounts(&self, v: usize) -> ReserveAccounts {
+        ReserveAccounts {
+            vault: self.vaults[v].vault,
+            reserve: self.vaults[v].reserve,
+            ..self.f.reserve_accounts()
+        }
+    }
+
+    fn fund(&mut self, v: usize) -> bool {
+        let amount = self.amount();
+        let ix = self.reserve_accounts(v).fund_ix(amount);
+        let protocol = self.f.protocol.insecure_clone();
+        self.send(ix, &[&protocol])
+    }
+
+    fn withdraw(&mut self, v: usize) -> bool {
+        let amount = self.amount();
+        let ix = self.reserve_accounts(v).withdraw_ix(amount);
+        let protocol = self.f.protocol.insecure_clone();
+        self.send(ix, &[&protocol])
+    }
+
+    /// Deposit then withdraw the same amount: the protocol must end where it started.
+    fn round_trip(&mut self, v: usize) -> bool {
+        let amount = (1 + self.rng.below(10_000)) * USDC;
+        let before = token_balance(&self.f.env.svm, &self.f.protocol_token);
+        let acc = self.reserve_accounts(v);
+        let protocol = self.f.protocol.insecure_clone();
+        if !self.send(acc.fund_ix(amount), &[&protocol]) {
+            return false;
+        }
+        let ok = self.send(acc.withdraw_ix(amount), &[&protocol]);
+        assert!(ok, "withdrawing what was just deposited failed");
+        let after = token_balance(&self.f.env.svm, &self.f.protocol_token);
+        assert_eq!(
+            after, before,
+            "a deposit-withdraw round trip changed the balance"
+        );
+        true
+    }
+
+    fn open(&mut self, v: usize) -> bool {
+        let live = self
+            .series
+            .iter()
+            .filter(|s| s.vault == v && !s.closed)
+            .count();
+        if live >= MAX_SERIES_PER_VAULT && self.rng.chance(90) {
+            return false;
+        }
+        let strike = (80 + self.rng.below(41)) * USDC;
+        let expiry = self.now() + 600 + self.rng.below(3 * 86_400) as i64;
+        let keys = SeriesKeys::new(&self.vaults[v].vault, strike, expiry);
+        let accounts = OpenSeriesAccounts {
+            payer: self.f.payer.pubkey(),
+            risk_authority: self.f.risk.pubkey(),
+            vault: self.vaults[v].vault,
+            reserve: self.vaults[v].reserve,
+            keys,
+            quote_mint: self.f.quote_mint,
+        };
+        let args = OpenSeriesArgs {
+            premium_budget: self.amount().min(2_000_000 * USDC),
+            ..Market::series_args(strike, expiry)
+        };
+        let (payer, risk) = (self.f.payer.insecure_clone(), self.f.risk.insecure_clone());
+        let ok = self.send(accounts.ix(args), &[&payer, &risk]);
+        if ok {
+            let positions =
+                std::array::from_fn(|i| position_pda(&keys.series, &self.writers[i].key.pubkey()));
+            self.series.push(SeriesSlot {
+                vault: v,
+                keys,
+                positions,
+                settled: None,
+                closed: false,
+            });
+        }
+        ok
+    }
+
+    fn pick_series(&mut self) -> Option<SeriesSlot> {
+        let live: Vec<SeriesSlot> = self.series.iter().copied().filter(|s| !s.closed).collect();
+        (!live.is_empty()).then(|| self.rng.pick(&live))
+    }
+
+    /// Mostly a series still open (writes and releases), sometimes any live one.
+    fn pick_open_series(&mut self) -> Option<SeriesSlot> {
+        let open: Vec<SeriesSlot> = self
+            .series
+            .iter()
+            .copied()
+            .filter(|s| !s.closed && s.settled.is_none())
+            .collect();
+        if open.is_empty() || self.rng.chance(15) {
+            return self.pick_series();
+        }
+        Some(self.rng.pick(&open))
+    }
+
+    /// Sabotage for the checker's own test: moves tokens out of a funded escrow behind the
+    /// program's back. Returns false when no escrow holds anything yet.
+    pub fn drain_an_escrow(&mut self) -> bool {
+        let funded = self
+            .series
+            .iter()
+            .find(|s| !s.closed && token_balance_or_zero(&self.f.env.svm, &s.keys.escrow) > 0)
+            .copied();
+        let Some(s) = funded else {
+            return false;
+        };
+        let mut acc = self.f.env.svm.get_account(&s.keys.escrow).expect("escrow");
+        // SPL token account layout: amount at bytes 64..72.
+        let amount = u64::from_le_bytes(acc.data[64..72].try_into().expect("amount"));
+        acc.data[64..72].copy_from_slice(&(amount - 1).to_le_bytes());
+        self.f
+            .env
+            .svm
+            .set_account(s.keys.escrow, acc)
+            .expect("write escrow");
+        true
+    }
+
+    fn write(&mut self) -> bool {
+        let Some(s) = self.pick_open_series() else {
+            return false;
+        };
+        let w = self.rng.below(self.writers.len() as u64) as usize;
+        self.publish(s.vault, 0);
+        let size = match self.rng.below(10) {
+            0 => 0,
+            1 => u64::MAX / 4,
+            _ => (1 + self.rng.below(50 * SOL)) / (1 + self.rng.below(4)),
+        };
+        let writer = &self.writers[w];
+        let accounts = WritePutAccounts {
+            writer: writer.key.pubkey(),
+            vault: self.vaults[s.vault].vault,
+            keys: s.keys,
+            position: s.positions[w],
+            writer_token: writer.token,
+            reserve: self.vaults[s.vault].reserve,
+            price_update: self.vaults[s.vault].price_account,
+            quote_mint: self.f.quote_mint,
+        };
+        let min_premium = if self.rng.chance(10) { u64::MAX } else { 0 };
+        let key = writer.key.insecure_clone();
+        self.send(accounts.ix(WritePutArgs { size, min_premium }), &[&key])
+    }
+
+    fn observe(&mut self, v: usize) -> bool {
+        let ix = program_ix(
+            backstop::accounts::ObserveBreach {
+                vault: self.vaults[v].vault,
+                price_update: self.vaults[v].price_account,
+                depeg_price_update: Some(self.vaults[v].depeg_account),
+                event_authority: event_authority(),
+                program: backstop::ID,
+            },
+            backstop::instruction::ObserveBreach {},
+        );
+        self.send(ix, &[])
+    }
+
+    fn report(&mut self, v: usize) -> bool {
+        let ix = program_ix(
+            backstop::accounts::ReportSolvency {
+                reporter: self.f.reporter.pubkey(),
+                vault: self.vaults[v].vault,
+                price_update: self.vaults[v].price_account,
+                depeg_price_update: Some(self.vaults[v].depeg_account),
+                event_authority: event_authority(),
+                program: backstop::ID,
+            },
+            backstop::instruction::ReportSolvency {
+                args: ReportSolvencyArgs {
+                    collateral_amount: self.rng.below(10_000) * SOL,
+                    liabilities: self.rng.below(1_000_000) * USDC,
+                },
+            },
+        );
+        let reporter = self.f.reporter.insecure_clone();
+        self.send(ix, &[&reporter])
+    }
+
+    fn trigger(&mut self) -> bool {
+        let Some(s) = self.pick_open_series() else {
+            return false;
+        };
+        self.trigger_series(s)
+    }
+
+    fn trigger_series(&mut self, s: SeriesSlot) -> bool {
+        self.publish(s.vault, 0);
+        let vk = &self.vaults[s.vault];
+        let ix = program_ix(
+            backstop::accounts::Trigger {
+                keeper: self.keeper.key.pubkey(),
+                vault: vk.vault,
+                series: s.keys.series,
+                escrow: s.keys.escrow,
+                put_mint: s.keys.put_mint,
+                holder: s.keys.holder,
+                recovery: vk.recovery,
+                reserve: vk.reserve,
+                keeper_token: self.keeper.token,
+                price_update: vk.price_account,
+                depeg_price_update: Some(vk.depeg_account),
+                quote_mint: self.f.quote_mint,
+                token_program: TOKEN_PROGRAM_ID,
+                event_authority: event_authority(),
+                program: backstop::ID,
+            },
+            backstop::instruction::Trigger {},
+        );
+        let keeper = self.keeper.key.insecure_clone();
+        let ok = self.send(ix, &[&keeper]);
+        assert!(
+            !(ok && s.settled.is_some()),
+            "a settled series was exercised"
+        );
+        ok
+    }
+
+    fn settle(&mut self) -> bool {
+        let Some(s) = self.pick_series() else {
+            return false;
+        };
+        let now = self.now();
+        let expiry = s.keys.expiry;
+        let upd = Pubkey::new_unique();
+        let cents = self.vaults[s.vault].cents;
+        // Mostly the first update at/after expiry; sometimes a later one, or one too early.
+        let (publish, prev) = match self.rng.below(10) {
+            0 => (expiry - 1, expiry - 2),
+            1 => (expiry + 30, expiry + 10),
+            _ => (expiry + self.rng.below(5) as i64, expiry - 1),
+        };
+        if publish > now {
+            return false;
+        }
+        let mut update = PriceUpdate::new(
+            self.vaults[s.vault].feed,
+            cents * 1_000_000,
+            1_000,
+            -8,
+            publish,
+        );
+        update.prev_publish_time = prev;
+        write_price_update(&mut self.f.env.svm, upd, &update);
+        let vk = &self.vaults[s.vault];
+        let ix = program_ix(
+            backstop::accounts::SettleSeries {
+                vault: vk.vault,
+                series: s.keys.series,
+                escrow: s.keys.escrow,
+                put_mint: s.keys.put_mint,
+                holder: s.keys.holder,
+                recovery: vk.recovery,
+                price_update: upd,
+                quote_mint: self.f.quote_mint,
+                token_program: TOKEN_PROGRAM_ID,
+                event_authority: event_authority(),
+                program: backstop::ID,
+            },
+            backstop::instruction::SettleSeries {},
+        );
+        let ok = self.send(ix, &[]);
+        if ok {
+            if let Some(state) = self.series_state(&s) {
+                if state.status == SeriesStatus::Settled {
+                    let slot = self.slot_mut(&s);
+                    if slot.settled.is_none() {
+                        slot.settled = Some((state.exercised_size, state.payout_total));
+                    }
+                }
+            }
+        }
+        ok
+    }
+
+    fn slot_mut(&mut self, s: &SeriesSlot) -> &mut SeriesSlot {
+        self.series
+            .iter_mut()
+            .find(|x| x.keys.series == s.keys.series)
+            .expect("slot")
+    }
+
+    fn reclaim(&mut self) -> bool {
+        let Some(s) = self.pick_series() else {
+            return false;
+        };
+        let i = self.rng.below(self.writers.len() as u64) as usize;
+        let w = &self.writers[i];
+        let ix = program_ix(
+            backstop::accounts::Reclaim {
+                vault: self.vaults[s.vault].vault,
+                series: s.keys.series,
+                position: s.positions[i],
+                writer: w.key.pubkey(),
+                writer_token: w.token,
+                escrow: s.keys.escrow,
+                quote_mint: self.f.quote_mint,
+                token_program: TOKEN_PROGRAM_ID,
+                event_authority: event_authority(),
+                program: backstop::ID,
+            },
+            backstop::instruction::Reclaim {},
+        );
+        let ok = self.send(ix, &[]);
+        assert!(
+            !(ok && s.settled.is_none()),
+            "a reclaim before settlement succeeded"
+        );
+        ok
+    }
+
+    fn close(&mut self) -> bool {
+        let Some(s) = self.pick_series() else {
+            return false;
+        };
+        let vk = &self.vaults[s.vault];
+        let ix = program_ix(
+            backstop::accounts::CloseSeries {
+                vault: vk.vault,
+                series: s.keys.series,
+                escrow: s.keys.escrow,
+                holder: s.keys.holder,
+                reserve: vk.reserve,
+                rent_receiver: self.f.protocol.pubkey(),
+                quote_mint: self.f.quote_mint,
+                token_program: TOKEN_PROGRAM_ID,
+                event_authority: event_authority(),
+                program: backstop::ID,
+            },
+            backstop::instruction::CloseSeries {},
+        );
+        let ok = self.send(ix, &[]);
+        if ok {
+            assert!(s.settled.is_some(), "an unsettled series closed");
+            self.slot_mut(&s).closed = true;
+        }
+        ok
+    }
+
+    fn withdraw_recovery(&mut self, v: usize) -> bool {
+        let amount = self.amount() / 10;
+        let ix = program_ix(
+            backstop::accounts::WithdrawRecovery {
+                authority: self.f.protocol.pubkey(),
+                vault: self.vaults[v].vault,
+                recovery: self.vaults[v].recovery,
+                destination: self.f.protocol_token,
+                quote_mint: self.f.quote_mint,
+                token_program: TOKEN_PROGRAM_ID,
+                event_authority: event_authority(),
+                program: backstop::ID,
+            },
+            backstop::instruction::WithdrawRecovery { amount },
+        );
+        let protocol = self.f.protocol.insecure_clone();
+        self.send(ix, &[&protocol])
+    }
+
+    fn update_settings(&mut self, v: usize) -> bool {
+        let current = self.vault_state(v);
+        let mut trigger = current.trigger;
+        // Loosen or tighten the barrier; tighten fails while capital is escrowed.
+        let step = PRICE_ONE * (1 + self.rng.below(5));
+        trigger.barrier_price = if self.rng.chance(50) {
+            trigger.barrier_price.saturating_sub(step).max(PRICE_ONE)
+        } else {
+            trigger
+                .barrier_price
+                .saturating_add(step)
+                .min(140 * PRICE_ONE)
+        };
+        let mut release = current.release;
+        if self.rng.chance(30) {
+            release.cap_per_epoch = (1 + self.rng.below(2_000_000)) * USDC;
+        }
+        let ix = program_ix(
+            backstop::accounts::UpdateVaultSettings {
+                authority: self.f.protocol.pubkey(),
+                vault: self.vaults[v].vault,
+                event_authority: event_authority(),
+                program: backstop::ID,
+            },
+            backstop::instruction::UpdateVaultSettings {
+                args: UpdateVaultSettingsArgs {
+                    trigger,
+                    pricing: current.pricing,
+                    release,
+                },
+            },
+        );
+        let protocol = self.f.protocol.insecure_clone();
+        self.send(ix, &[&protocol])
+    }
+
+    /// A stranger tries what only the vault's parties may do: every attempt must fail.
+    fn stranger_attack(&mut self, v: usize) -> bool {
+        let stranger = self.stranger.insecure_clone();
+        let accounts = ReserveAccounts {
+            signer: stranger.pubkey(),
+            token: self.stranger_token,
+            ..self.reserve_accounts(v)
+        };
+        let mut signers = vec![&stranger];
+        let ix = match self.rng.below(3) {
+            0 => accounts.withdraw_ix(USDC),
+            1 => program_ix(
+                backstop::accounts::WithdrawRecovery {
+                    authority: stranger.pubkey(),
+                    vault: self.vaults[v].vault,
+                    recovery: self.vaults[v].recovery,
+                    destination: self.stranger_token,
+                    quote_mint: self.f.quote_mint,
+                    token_program: TOKEN_PROGRAM_ID,
+                    event_authority: event_authority(),
+                    program: backstop::ID,
+                },
+                backstop::instruction::WithdrawRecovery { amount: 1 },
+            ),
+            _ => {
+                // Reclaim someone else's position into the stranger's account.
+                let Some(s) = self.pick_series() else {
+                    return false;
+                };
+                let w = &self.writers[0];
+                signers.clear(); // permissionless: the wrong destination must be enough
+                program_ix(
+                    backstop::accounts::Reclaim {
+                        vault: self.vaults[s.vault].vault,
+                        series: s.keys.series,
+                        position: s.positions[0],
+                        writer: w.key.pubkey(),
+                        writer_token: self.stranger_token,
+                        escrow: s.keys.escrow,
+                        quote_mint: self.f.quote_mint,
+                        token_program: TOKEN_PROGRAM_ID,
+                        event_authority: event_authority(),
+                        program: backstop::ID,
+                    },
+                    backstop::instruction::Reclaim {},
+                )
+            }
+        };
+        let ok = self.send(ix, &signers);
+        assert!(!ok, "a stranger's transaction succeeded");
+        ok
+    }
+
+    /// The invariants, checked after every step.
+    pub fn check_invariants(&self) {
+        let svm = &self.f.env.svm;
+        assert_eq!(
+            self.quote_sum(),
+            self.quote_total,
+            "quote tokens were created or destroyed"
+        );
+        for (i, vk) in self.vaults.iter().enumerate() {
+            let vault = self.vault_state(i);
+            let reserve = token_balance(svm, &vk.reserve);
+            assert!(
+                reserve >= vault.totals.committed_premium,
+                "vault {i}: reserve {reserve} below committed premium {}",
+                vault.totals.committed_premium
+            );
+            assert!(
+                vault.released_in_epoch <= vault.release.cap_per_epoch
+                    || vault.released_in_epoch == 0,
+                "vault {i}: released {} in an epoch capped at {}",
+                vault.released_in_epoch,
+                vault.release.cap_per_epoch
+            );
+        }
+        for s in self.series.iter().filter(|s| !s.closed) {
+            let Some(state) = self.series_state(s) else {
+                panic!("series {} vanished without close", s.keys.series);
+            };
+            let escrow = token_balance(svm, &s.keys.escrow);
+            let held = state
+                .escrow_deposited
+                .checked_sub(state.payout_total)
+                .and_then(|x| x.checked_sub(state.escrow_reclaimed))
+                .expect("payouts and reclaims exceed deposits");
+            assert!(escrow >= held, "escrow {escrow} below its books {held}");
+            if state.status == SeriesStatus::Open {
+                let unexercised = state.written_size - state.exercised_size;
+                let max_payout =
+                    (u128::from(state.strike) * u128::from(unexercised) / u128::from(SOL)) as u64;
+                assert!(
+                    escrow >= max_payout,
+                    "escrow {escrow} below the most its puts can still pay {max_payout}"
+                );
+            }
+            if let Some((exercised, payout)) = s.settled {
+                assert_eq!(
+                    (state.exercised_size, state.payout_total),
+                    (exercised, payout),
+                    "a settled series paid again"
+                );
+            }
+        }
+    }
+
+    /// Replay instructions for a failure report.
+    pub fn report_failure(&self) -> String {
+        let recent: Vec<String> = self
+            .history
+            .iter()
+            .map(|h| {
+                format!(
+                    "  step {} {} {}",
+                    h.step,
+                    h.action,
+                    if h.ok { "ok" } else { "refused" }
+                )
+            })
+            .collect();
+        format!(
+            "seed {:#x} failed at step {}; replay: FUZZ_SEED={:#x} FUZZ_STEPS={} cargo test -p backstop-litesvm-tests --test random_sequences\nlast steps:\n{}",
+            self.seed,
+            self.step,
+            self.seed,
+            self.step,
+            recent.join("\n")
+        )
+    }
+}
+
+fn token_balance_or_zero(svm: &LiteSVM, key: &Pubkey) -> u64 {
+    svm.get_account(key)
+        .filter(|a| a.data.len() >= 72)
+        .map(|_| token_balance(svm, key))
+        .unwrap_or(0)
+}
+
+/// `PRICE_SCALE` one (1e-12): used for barrier moves.
+const PRICE_ONE: u64 = crate::vault::PRICE_ONE;
