@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Every check and test, from a fresh clone: installs what it needs on first run.
-#   fmt check -> SBPF build -> clippy -D warnings -> Rust unit + LiteSVM tests -> IDL/client
-#   check -> TypeScript type check -> SDK and dashboard builds -> TypeScript tests (SDK, CLI,
+#   fmt check -> banned-construct check on program code -> SBPF build -> clippy -D warnings ->
+#   dependency advisories -> Rust unit + LiteSVM tests (incl. the substitution matrix, 100,000
+#   randomized steps, exploit regressions, the compute-unit guard) -> IDL/client check ->
+#   TypeScript type check -> SDK and dashboard builds -> TypeScript tests (SDK, CLI,
 #   keeper, dashboard in headless Chromium, integration on the local validator)
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -18,11 +20,17 @@ ensure_node_modules
 step "cargo fmt --check"
 cargo fmt --all --check
 
+step "program code: no unwrap/expect, panics, floats, stray unsafe"
+python3 scripts/check-program-code.py
+
 step "build programs (SBPF)"
 ./scripts/build-sbf.sh
 
 step "clippy -D warnings"
 cargo clippy --locked --workspace --all-targets -- -D warnings
+
+step "dependency advisories (crates.io index, security/advisories.toml)"
+python3 scripts/audit.py
 
 step "Rust unit and LiteSVM tests"
 cargo test --locked --workspace --exclude localnet -- --nocapture 2>&1 | tee target/cargo-test.log

@@ -700,10 +700,16 @@ impl Fuzz {
             },
             backstop::instruction::Reclaim {},
         );
+        let had_position = self.f.env.svm.get_account(&s.positions[i]).is_some();
         let ok = self.send(ix, &[]);
         assert!(
             !(ok && s.settled.is_none()),
             "a reclaim before settlement succeeded"
+        );
+        // Liveness: once settled, every position can take its money back.
+        assert!(
+            ok || s.settled.is_none() || !had_position,
+            "a writer could not reclaim a settled position"
         );
         ok
     }
@@ -728,7 +734,15 @@ impl Fuzz {
             },
             backstop::instruction::CloseSeries {},
         );
+        let closable = s.settled.is_some()
+            && self
+                .series_state(&s)
+                .is_some_and(|state| state.open_positions == 0);
         let ok = self.send(ix, &[]);
+        assert!(
+            ok || !closable,
+            "a settled, fully reclaimed series could not close"
+        );
         if ok {
             assert!(s.settled.is_some(), "an unsettled series closed");
             self.slot_mut(&s).closed = true;

@@ -236,6 +236,25 @@ fn main() {
         );
     }
 
+    // Where write_put's units go: a one-off profile (sol_log_compute_units between the
+    // handler's phases, 2026-11-30, not kept in the program: every log costs ~100 CU).
+    for line in [
+        "",
+        "Why `write_put` misses: the target assumes a premium (5,707) and two classic SPL Token",
+        "transfers (4,645 each). Both are met here: the engine costs ~4,700 CU and each of the",
+        "three token CPIs ~2,900 (the token program itself ~100 under p-token; the rest is the",
+        "invoke and PDA signing). What the formula leaves out is Anchor's fixed cost, measured",
+        "by logging the meter between the handler's phases of a write on an existing position:",
+        "entry, loading and checking 16 accounts ~18,000 (~21,000 with the position's",
+        "`init_if_needed`), oracle read + quote ~6,700, token CPIs ~8,400, the event's self-CPI",
+        "(`emit_cpi!`) ~4,300, writing the accounts back ~3,700. Anchor's own duplicate-account",
+        "check cost another ~12,000 (a std `HashSet` of keys): the program replaces it with",
+        "`guards::distinct`. Reaching 30,000 would take zero-copy `Vault`/`Series` accounts and",
+        "plain `emit!` logs instead of the event CPI.",
+    ] {
+        let _ = writeln!(out, "{line}");
+    }
+
     let _ = writeln!(out, "\n## Accounts and binaries\n");
     let _ = writeln!(out, "| account | bytes | rent-exempt lamports |");
     let _ = writeln!(out, "|---|---|---|");
