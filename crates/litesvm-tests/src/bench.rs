@@ -198,10 +198,15 @@ pub fn oracle_read_units() -> Vec<(u64, u64)> {
     out
 }
 
-/// Reference costs measured in the same run: a top-level SPL `transfer` (the token
-/// program alone), and an Anchor `init` of the 129-byte position: `write_put` on a new position
-/// minus the same write on an existing one.
-pub fn reference_units() -> (u64, u64) {
+/// Reference costs measured in the same run: `(top-level SPL transfer, a token transfer CPI
+/// as its caller pays it, Anchor init of the 129-byte position)`.
+///
+/// The CPI: `write_put` makes three token CPIs back to back (escrow in, premium out, put
+/// tokens minted); the log prints the meter left as each starts (`consumed X of Y`), so the
+/// second one, a PDA-signed `transfer_checked`, costs the difference between the second and
+/// third starts (plus the few units building the third's context). The init: `write_put` on a
+/// new position minus the same write on an existing one.
+pub fn reference_units() -> (u64, u64, u64) {
     let mut m = Market::new(500_000 * USDC, 150);
     let w = m.writer(10);
     let dest = m.writer(0);
@@ -214,11 +219,21 @@ pub fn reference_units() -> (u64, u64) {
         .write(&w, keys, SOL, 0)
         .expect("write")
         .compute_units_consumed;
-    let existing = m
-        .write(&w, keys, SOL, 0)
-        .expect("write")
-        .compute_units_consumed;
-    (transfer, new.saturating_sub(existing))
+    let existing = m.write(&w, keys, SOL, 0).expect("write");
+    let token_program = backstop_harness::TOKEN_PROGRAM_ID.to_string();
+    let starts: Vec<u64> = existing
+        .logs
+        .iter()
+        .filter(|l| l.starts_with(&format!("Program {token_program} consumed")))
+        .filter_map(|l| l.split(" of ").nth(1)?.split(' ').next()?.parse().ok())
+        .collect();
+    assert_eq!(starts.len(), 3, "write_put makes three token CPIs");
+    let cpi = starts[1] - starts[2];
+    (
+        transfer,
+        cpi,
+        new.saturating_sub(existing.compute_units_consumed),
+    )
 }
 
 /// `trigger` and `settle_series` compute units on a series written by `writers` writers of

@@ -118,17 +118,23 @@ fn main() {
         &oracle_tx,
         "",
     );
-    let (transfer, init) = reference_units();
-    let _ = writeln!(
-        out,
-        "\nReference, same run: a top-level SPL token `transfer` costs {transfer} CU (LiteSVM"
-    );
-    let _ = writeln!(
-        out,
-        "ships p-token; classic SPL Token charged ~4,645); an Anchor `init` of the 129-byte"
-    );
-    let _ = writeln!(out, "`Position` (PDA search + `create_account` CPI + rent) costs {init} CU (`write_put` on a new");
-    let _ = writeln!(out, "position minus the same write on an existing one).");
+    let (transfer, cpi, init) = reference_units();
+    for line in [
+        format!(
+            "\nReference, same run: a top-level SPL token `transfer` costs {transfer} CU (LiteSVM"
+        ),
+        "ships p-token; classic SPL Token charged ~4,645); a PDA-signed `transfer_checked` CPI"
+            .into(),
+        format!(
+            "costs its caller {cpi} CU (invoke, account serialization, signer derivation and the"
+        ),
+        "token program; read from `write_put`'s log between two CPIs); an Anchor `init` of the"
+            .into(),
+        format!("129-byte `Position` (PDA search + `create_account` CPI + rent) costs {init} CU"),
+        "(`write_put` on a new position minus the same write on an existing one).".into(),
+    ] {
+        let _ = writeln!(out, "{line}");
+    }
 
     let _ = writeln!(out, "\n## Instructions\n");
     let runs: Vec<_> = scenarios().into_iter().map(life_cycle_of).collect();
@@ -242,8 +248,8 @@ fn main() {
         "",
         "Why `write_put` misses: the target assumes a premium (5,707) and two classic SPL Token",
         "transfers (4,645 each). Both are met here: the engine costs ~4,700 CU and each of the",
-        "three token CPIs ~2,900 (the token program itself ~100 under p-token; the rest is the",
-        "invoke and PDA signing). What the formula leaves out is Anchor's fixed cost, measured",
+        "three token CPIs 2,300-3,000 (the token program itself ~100 under p-token; the rest is",
+        "the invoke and PDA signing). What the formula leaves out is Anchor's fixed cost, measured",
         "by logging the meter between the handler's phases of a write on an existing position:",
         "entry, loading and checking 16 accounts ~18,000 (~21,000 with the position's",
         "`init_if_needed`), oracle read + quote ~6,700, token CPIs ~8,400, the event's self-CPI",
