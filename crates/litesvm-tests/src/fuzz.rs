@@ -322,7 +322,8 @@ impl Fuzz {
             78..=84 => ("reclaim", self.reclaim()),
             85..=88 => ("close_series", self.close()),
             89..=91 => ("withdraw_recovery", self.withdraw_recovery(v)),
-            92..=94 => ("update_vault_settings", self.update_settings(v)),
+            92..=93 => ("update_vault_settings", self.update_settings(v)),
+            94 => ("set_pause_flags", self.pause()),
             _ => ("stranger", self.stranger_attack(v)),
         };
         if ok {
@@ -803,6 +804,33 @@ impl Fuzz {
         );
         let protocol = self.f.protocol.insecure_clone();
         self.send(ix, &[&protocol])
+    }
+
+    /// The admin pauses or resumes risk-adding operations (mostly resumes, so the run keeps
+    /// writing); paused operations must then be refused, the rest carry on.
+    fn pause(&mut self) -> bool {
+        use backstop::state::pause;
+        let flags = if self.rng.chance(60) {
+            0
+        } else {
+            self.rng.pick(&[
+                pause::WRITE_PUT,
+                pause::OPEN_SERIES,
+                pause::FUND_RESERVE,
+                pause::ALL,
+            ])
+        };
+        let admin = self.f.env.upgrade_authority.insecure_clone();
+        let ix = program_ix(
+            backstop::accounts::SetPauseFlags {
+                admin: admin.pubkey(),
+                config: crate::config_pda(),
+                event_authority: event_authority(),
+                program: backstop::ID,
+            },
+            backstop::instruction::SetPauseFlags { pause_flags: flags },
+        );
+        self.send(ix, &[&admin])
     }
 
     /// A stranger tries what only the vault's parties may do: every attempt must fail.
