@@ -331,3 +331,20 @@ pub fn committed_instruction_table(markdown: &str) -> Vec<(String, u64)> {
         })
         .collect()
 }
+
+/// The `max` cell of the committed top table's row starting with `what` (`| what | samples |
+/// min | median | max | target |`).
+pub fn committed_row_max(markdown: &str, what: &str) -> Option<u64> {
+    markdown.lines().find_map(|l| {
+        let cells: Vec<&str> = l
+            .trim()
+            .trim_matches('|')
+            .split('|')
+            .map(str::trim)
+            .collect();
+        match cells.as_slice() {
+            [name, _, _, _, max, _] if name.starts_with(what) => max.parse().ok(),
+            _ => None,
+        }
+    })
+}

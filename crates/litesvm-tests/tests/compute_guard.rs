@@ -30,3 +30,40 @@ fn no_instruction_costs_more_than_5_percent_above_the_committed_table() {
     }
     assert!(over.is_empty(), "compute units rose: {over:?}");
 }
+
+/// The same 5 % guard on the two pieces with their own targets: the oracle read and the
+/// premium engine (the worst case over the same inputs as the benchmark).
+#[test]
+fn oracle_read_and_premium_engine_stay_within_5_percent_of_the_table() {
+    use backstop_litesvm_tests::{bench::*, pricing::*, Env};
+    let table = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../docs/COMPUTE_UNITS.md"
+    ))
+    .expect("docs/COMPUTE_UNITS.md");
+    let oracle_limit = committed_row_max(&table, "oracle read + validation").expect("oracle row");
+    let engine_limit =
+        committed_row_max(&table, "premium engine, realistic grid").expect("engine row");
+    let oracle = oracle_read_units()
+        .iter()
+        .map(|o| o.0)
+        .max()
+        .expect("samples");
+    let mut env = Env::new();
+    let payer = simulation_payer(&mut env.svm);
+    let engine = realistic_grid()
+        .into_iter()
+        .map(|a| quote_on_chain(&env.svm, &payer, a).engine_compute_units)
+        .max()
+        .expect("samples");
+    println!("oracle read: max {oracle} CU (committed {oracle_limit}); engine: max {engine} CU (committed {engine_limit})");
+    assert!(
+        oracle * 100 <= oracle_limit * 105,
+        "oracle read rose: {oracle} > 1.05 x {oracle_limit}"
+    );
+    assert!(
+        engine * 100 <= engine_limit * 105,
+        "premium engine rose: {engine} > 1.05 x {engine_limit}"
+    );
+    assert!(oracle > 0 && engine > 0, "the meters were read");
+}
