@@ -971,6 +971,3 @@ fn token_balance_or_zero(svm: &LiteSVM, key: &Pubkey) -> u64 {
         .map(|_| token_balance(svm, key))
         .unwrap_or(0)
 }
-
-/// `PRICE_SCALE` one (1e-12): used for barrier moves.
-const PRICE_ONE: u64 = crate::vault::PRICE_ONE;

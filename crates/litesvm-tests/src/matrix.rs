@@ -4,9 +4,7 @@
 use std::collections::BTreeMap;
 
 use anchor_lang::{
-    prelude::Pubkey,
-    solana_program::instruction::{AccountMeta, Instruction},
-    InstructionData, ToAccountMetas,
+    prelude::Pubkey, solana_program::instruction::Instruction, InstructionData, ToAccountMetas,
 };
 use backstop::{
     constants::*,
@@ -59,10 +57,6 @@ pub struct World {
     /// Alternatives by name, e.g. `vault2.reserve`, `mint2.token`, `stranger`.
     pub alts: BTreeMap<&'static str, Pubkey>,
     pub stranger: Keypair,
-}
-
-fn meta(ix: &Instruction) -> Vec<AccountMeta> {
-    ix.accounts.clone()
 }
 
 fn ready(m: &Market, fee_payer: &Keypair, ix: Instruction, signers: &[&Keypair]) -> Ready {
@@ -407,11 +401,6 @@ impl World {
             .alts
             .get(name)
             .unwrap_or_else(|| panic!("no alternative account named {name}"))
-    }
-
-    /// The account metas of `ix` in the valid call (for lookups by position).
-    pub fn metas(&self, ix: &str) -> Vec<AccountMeta> {
-        meta(&self.ready[ix].ix)
     }
 }
 
