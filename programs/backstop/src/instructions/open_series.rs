@@ -6,7 +6,7 @@ use crate::{
     errors::BackstopError,
     events::SeriesOpened,
     math::{SviParams, MAX_TENOR_SECS},
-    state::{pause, Config, Series, SeriesStatus, SviSlice, Vault},
+    state::{pause, uncommitted_reserve, Config, Series, SeriesStatus, SviSlice, Vault},
     units,
 };
 
@@ -120,10 +120,8 @@ impl OpenSeries<'_> {
         require!(args.size_cap > 0, BackstopError::InvalidSizeCap);
         units::escrow_for(args.strike, args.size_cap, self.vault.collateral_decimals)
             .map_err(|_| BackstopError::InvalidSizeCap)?;
-        let uncommitted = self
-            .reserve
-            .amount
-            .saturating_sub(self.vault.totals.committed_premium);
+        let uncommitted =
+            uncommitted_reserve(self.reserve.amount, self.vault.totals.committed_premium);
         require!(
             args.premium_budget <= uncommitted,
             BackstopError::InsufficientUncommittedReserve

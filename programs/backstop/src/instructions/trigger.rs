@@ -5,7 +5,7 @@ use crate::{
     errors::BackstopError,
     events::{BreachObserved, CapitalReleased},
     solvency,
-    state::{Series, SeriesStatus, Vault},
+    state::{uncommitted_reserve, Series, SeriesStatus, Vault},
     units,
 };
 
@@ -171,7 +171,7 @@ pub fn release_within_cap(
 
 /// The keeper's tip: the vault's setting, but never reserve promised to open series.
 pub fn keeper_tip(tip_setting: u64, reserve: u64, committed_premium: u64) -> u64 {
-    tip_setting.min(reserve.saturating_sub(committed_premium))
+    tip_setting.min(uncommitted_reserve(reserve, committed_premium))
 }
 
 pub fn handler(ctx: Context<Trigger>) -> Result<()> {

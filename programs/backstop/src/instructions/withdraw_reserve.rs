@@ -1,7 +1,11 @@
 use anchor_lang::prelude::*;
 use anchor_spl::token::{self, Mint, Token, TokenAccount, TransferChecked};
 
-use crate::{errors::BackstopError, events::ReserveWithdrawn, state::Vault};
+use crate::{
+    errors::BackstopError,
+    events::ReserveWithdrawn,
+    state::{uncommitted_reserve, Vault},
+};
 
 /// The vault authority takes back reserve that no open series has been promised. Never paused:
 /// the protocol can always recover its uncommitted funds.
@@ -44,7 +48,7 @@ impl WithdrawReserve<'_> {
 /// A withdrawal of `amount` leaves at least `committed_premium` in the `reserve`.
 pub fn check_withdrawal(amount: u64, reserve: u64, committed_premium: u64) -> Result<()> {
     require!(amount > 0, BackstopError::ZeroAmount);
-    let uncommitted = reserve.saturating_sub(committed_premium);
+    let uncommitted = uncommitted_reserve(reserve, committed_premium);
     require!(
         amount <= uncommitted,
         BackstopError::InsufficientUncommittedReserve

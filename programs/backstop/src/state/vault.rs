@@ -114,6 +114,12 @@ pub struct VaultTotals {
     pub tips_paid: u64,
 }
 
+/// What of the reserve account's balance no open series has been promised: the most a
+/// withdrawal, a new series' budget or a keeper tip may take.
+pub fn uncommitted_reserve(reserve: u64, committed_premium: u64) -> u64 {
+    reserve.saturating_sub(committed_premium)
+}
+
 /// One backstop: one protected protocol, one collateral feed, one quote mint.
 /// Seeds: `["vault", authority, quote_mint, collateral_feed]`.
 #[account]
