@@ -128,3 +128,11 @@ pub fn send_ok(
         ),
     }
 }
+
+/// Lamports, owner and data of each of `keys` (`None`: no account): two equal results mean
+/// nothing moved between them.
+pub fn account_states(svm: &LiteSVM, keys: &[Pubkey]) -> Vec<Option<(u64, Pubkey, Vec<u8>)>> {
+    keys.iter()
+        .map(|k| svm.get_account(k).map(|a| (a.lamports, a.owner, a.data)))
+        .collect()
+}

@@ -107,27 +107,16 @@ impl Fuzz {
         let stranger = f.env.funded();
         let mut vaults = vec![];
         for (i, feed) in FEEDS.iter().enumerate() {
-            let vault = vault_pda(&f.protocol.pubkey(), &f.quote_mint, feed);
-            if i > 0 {
-                let accounts = CreateVaultAccounts {
-                    vault,
-                    reserve: reserve_pda(&vault),
-                    recovery: recovery_pda(&vault),
-                    ..f.create.clone()
-                };
-                let mut args = f.args();
-                args.oracle.collateral_feed = *feed;
-                send_ok(
-                    &mut f.env.svm,
-                    &[accounts.ix(args)],
-                    &f.payer,
-                    &[&f.protocol],
-                );
-            }
+            // The fixture's own vault is on the first feed; the others are created here.
+            let accounts = if i == 0 {
+                f.create.clone()
+            } else {
+                f.create_vault_on_feed(feed)
+            };
             vaults.push(VaultKeys {
-                vault,
-                reserve: reserve_pda(&vault),
-                recovery: recovery_pda(&vault),
+                vault: accounts.vault,
+                reserve: accounts.reserve,
+                recovery: accounts.recovery,
                 feed: *feed,
                 price_account: Pubkey::new_unique(),
                 depeg_account: Pubkey::new_unique(),
@@ -247,21 +236,9 @@ impl Fuzz {
         keys
     }
 
-    fn snapshot(&self, keys: &[Pubkey]) -> Vec<Option<(u64, Vec<u8>, Pubkey)>> {
-        keys.iter()
-            .map(|k| {
-                self.f
-                    .env
-                    .svm
-                    .get_account(k)
-                    .map(|a| (a.lamports, a.data, a.owner))
-            })
-            .collect()
-    }
-
     fn send(&mut self, ix: Instruction, signers: &[&Keypair]) -> bool {
         let keys = self.tracked();
-        let before = self.snapshot(&keys);
+        let before = account_states(&self.f.env.svm, &keys);
         let fee_payer = self.fee_payer.insecure_clone();
         let result = send(&mut self.f.env.svm, &[ix], &fee_payer, signers);
         let ok = result.is_ok();
@@ -272,7 +249,7 @@ impl Fuzz {
         }
         if !ok {
             assert!(
-                self.snapshot(&keys) == before,
+                account_states(&self.f.env.svm, &keys) == before,
                 "a failed transaction changed state"
             );
         }

@@ -119,17 +119,7 @@ impl World {
         let admin = m.f.env.upgrade_authority.insecure_clone();
 
         // Vault 2: same protocol and mint, another feed, with its own series 3.
-        let v2 = m.f.create.clone();
-        let v2_vault = vault_pda(&protocol.pubkey(), &m.f.quote_mint, &OTHER_FEED);
-        let v2 = CreateVaultAccounts {
-            vault: v2_vault,
-            reserve: reserve_pda(&v2_vault),
-            recovery: recovery_pda(&v2_vault),
-            ..v2
-        };
-        let mut args = m.f.args();
-        args.oracle.collateral_feed = OTHER_FEED;
-        send_ok(&mut m.f.env.svm, &[v2.ix(args)], &payer, &[&protocol]);
+        let v2 = m.f.create_vault_on_feed(&OTHER_FEED);
         let v2_reserve = ReserveAccounts {
             vault: v2.vault,
             reserve: v2.reserve,
@@ -282,16 +272,9 @@ impl World {
             ),
             &[],
         );
-        let new_vault = vault_pda(&protocol.pubkey(), &m.f.quote_mint, &NEW_FEED);
-        let create = CreateVaultAccounts {
-            vault: new_vault,
-            reserve: reserve_pda(&new_vault),
-            recovery: recovery_pda(&new_vault),
-            ..m.f.create.clone()
-        };
-        let mut args = m.f.args();
-        args.oracle.collateral_feed = NEW_FEED;
-        put("create_vault", create.ix(args), &[&payer, &protocol]);
+        let (create, create_ix) = m.f.vault_on_feed(&NEW_FEED);
+        let new_vault = create.vault;
+        put("create_vault", create_ix, &[&payer, &protocol]);
         drop(put);
 
         // The same PDAs at a non-canonical bump.

@@ -248,6 +248,29 @@ impl VaultFixture {
         send_ok(&mut self.env.svm, &[ix], &self.payer, &[&self.protocol])
     }
 
+    /// Another vault of the same protocol and mint on `feed`, with its own reserve and recovery:
+    /// its accounts, and the `create_vault` call with the default settings on that feed.
+    pub fn vault_on_feed(&self, feed: &[u8; 32]) -> (CreateVaultAccounts, Instruction) {
+        let vault = vault_pda(&self.protocol.pubkey(), &self.quote_mint, feed);
+        let accounts = CreateVaultAccounts {
+            vault,
+            reserve: reserve_pda(&vault),
+            recovery: recovery_pda(&vault),
+            ..self.create.clone()
+        };
+        let mut args = self.args();
+        args.oracle.collateral_feed = *feed;
+        let ix = accounts.ix(args);
+        (accounts, ix)
+    }
+
+    /// Creates [`Self::vault_on_feed`] and returns its accounts.
+    pub fn create_vault_on_feed(&mut self, feed: &[u8; 32]) -> CreateVaultAccounts {
+        let (accounts, ix) = self.vault_on_feed(feed);
+        send_ok(&mut self.env.svm, &[ix], &self.payer, &[&self.protocol]);
+        accounts
+    }
+
     pub fn vault(&self) -> Pubkey {
         self.create.vault
     }

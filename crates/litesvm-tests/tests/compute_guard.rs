@@ -3,13 +3,17 @@
 //! `scripts/bench.sh`, in the same commit as the change that moves it).
 use backstop_litesvm_tests::bench::{committed_instruction_table, life_cycle};
 
-#[test]
-fn no_instruction_costs_more_than_5_percent_above_the_committed_table() {
-    let table = std::fs::read_to_string(concat!(
+fn committed_table() -> String {
+    std::fs::read_to_string(concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/../../docs/COMPUTE_UNITS.md"
     ))
-    .expect("docs/COMPUTE_UNITS.md");
+    .expect("docs/COMPUTE_UNITS.md")
+}
+
+#[test]
+fn no_instruction_costs_more_than_5_percent_above_the_committed_table() {
+    let table = committed_table();
     let committed = committed_instruction_table(&table);
     let measured = life_cycle();
     assert_eq!(
@@ -36,11 +40,7 @@ fn no_instruction_costs_more_than_5_percent_above_the_committed_table() {
 #[test]
 fn oracle_read_and_premium_engine_stay_within_5_percent_of_the_table() {
     use backstop_litesvm_tests::{bench::*, pricing::*, Env};
-    let table = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../docs/COMPUTE_UNITS.md"
-    ))
-    .expect("docs/COMPUTE_UNITS.md");
+    let table = committed_table();
     let oracle_limit = committed_row_max(&table, "oracle read + validation").expect("oracle row");
     let engine_limit =
         committed_row_max(&table, "premium engine, realistic grid").expect("engine row");

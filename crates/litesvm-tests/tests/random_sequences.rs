@@ -15,6 +15,15 @@ fn env_u64(name: &str) -> Option<u64> {
     }
 }
 
+/// The text a panic carried (`panic!` with or without format arguments).
+fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<String>()
+        .cloned()
+        .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
+        .unwrap_or_default()
+}
+
 #[test]
 fn random_sequences_keep_every_invariant() {
     let steps = env_u64("FUZZ_STEPS").unwrap_or(100_000);
@@ -46,11 +55,7 @@ fn random_sequences_keep_every_invariant() {
             }
         }));
         if let Err(panic) = result {
-            let msg = panic
-                .downcast_ref::<String>()
-                .cloned()
-                .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
-                .unwrap_or_default();
+            let msg = panic_message(panic.as_ref());
             panic!("{msg}\nworld {w}: {}", fuzz.report_failure());
         }
         for (k, v) in &fuzz.successes {
@@ -89,12 +94,11 @@ fn the_invariant_checker_catches_a_drained_escrow() {
         assert!(steps < 5_000, "no escrow was ever funded");
     }
     let caught = catch_unwind(AssertUnwindSafe(|| fuzz.check_invariants()));
-    let msg = caught.expect_err("a drained escrow went unnoticed");
-    let msg = msg
-        .downcast_ref::<String>()
-        .cloned()
-        .or_else(|| msg.downcast_ref::<&str>().map(|s| s.to_string()))
-        .unwrap_or_default();
+    let msg = panic_message(
+        caught
+            .expect_err("a drained escrow went unnoticed")
+            .as_ref(),
+    );
     assert!(
         msg.contains("created or destroyed") || msg.contains("below"),
         "unexpected failure: {msg}"

@@ -1062,12 +1062,6 @@ fn apply(
     r.ix.accounts.iter().map(|m| m.pubkey).collect()
 }
 
-fn snapshot(svm: &LiteSVM, keys: &[Pubkey]) -> Vec<Option<(u64, Vec<u8>, Pubkey)>> {
-    keys.iter()
-        .map(|k| svm.get_account(k).map(|a| (a.lamports, a.data, a.owner)))
-        .collect()
-}
-
 #[test]
 fn every_valid_call_succeeds_untouched() {
     let world = World::build();
@@ -1124,7 +1118,7 @@ fn every_account_of_every_instruction_refuses_every_applicable_attack() {
     for (ix, account, attack, expect) in rows.iter().cloned() {
         let mut r = world.ready[ix].clone_state();
         let keys = apply(&world, &mut r, names[ix], account, attack);
-        let before = snapshot(&r.svm, &keys);
+        let before = account_states(&r.svm, &keys);
         let result = r.send();
         let got = match &result {
             Ok(_) => "succeeded".to_string(),
@@ -1138,7 +1132,7 @@ fn every_account_of_every_instruction_refuses_every_applicable_attack() {
                 "{ix}.{account} {attack:?}: wanted {expect:?} ({}), got {got}",
                 expect.describe()
             ));
-        } else if snapshot(&r.svm, &keys) != before {
+        } else if account_states(&r.svm, &keys) != before {
             failures.push(format!(
                 "{ix}.{account} {attack:?}: refused but state changed"
             ));

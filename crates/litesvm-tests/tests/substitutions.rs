@@ -10,19 +10,7 @@ const OTHER_FEED: [u8; 32] = [0x11; 32];
 
 /// A second vault of the same protocol and mint on another feed: its own reserve and recovery.
 fn second_vault(m: &mut Market) -> CreateVaultAccounts {
-    let vault = vault_pda(&m.f.protocol.pubkey(), &m.f.quote_mint, &OTHER_FEED);
-    let accounts = CreateVaultAccounts {
-        vault,
-        reserve: reserve_pda(&vault),
-        recovery: recovery_pda(&vault),
-        ..m.f.create.clone()
-    };
-    let mut args = m.f.args();
-    args.oracle.collateral_feed = OTHER_FEED;
-    let ix = accounts.ix(args);
-    let (payer, protocol) = (m.f.payer.insecure_clone(), m.f.protocol.insecure_clone());
-    send_ok(&mut m.f.env.svm, &[ix], &payer, &[&protocol]);
-    accounts
+    m.f.create_vault_on_feed(&OTHER_FEED)
 }
 
 #[test]
