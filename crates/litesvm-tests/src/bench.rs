@@ -317,14 +317,8 @@ pub fn committed_instruction_table(markdown: &str) -> Vec<(String, u64)> {
     section
         .lines()
         .filter_map(|l| {
-            let cells: Vec<&str> = l
-                .trim()
-                .trim_matches('|')
-                .split('|')
-                .map(str::trim)
-                .collect();
             // `| instruction | seeded run | min | median | max |`: the guard holds the seeded run.
-            match cells.as_slice() {
+            match table_cells(l).as_slice() {
                 [name, cu, ..] => cu.parse().ok().map(|cu| (name.to_string(), cu)),
                 _ => None,
             }
@@ -335,16 +329,19 @@ pub fn committed_instruction_table(markdown: &str) -> Vec<(String, u64)> {
 /// The `max` cell of the committed top table's row starting with `what` (`| what | samples |
 /// min | median | max | target |`).
 pub fn committed_row_max(markdown: &str, what: &str) -> Option<u64> {
-    markdown.lines().find_map(|l| {
-        let cells: Vec<&str> = l
-            .trim()
-            .trim_matches('|')
-            .split('|')
-            .map(str::trim)
-            .collect();
-        match cells.as_slice() {
+    markdown
+        .lines()
+        .find_map(|l| match table_cells(l).as_slice() {
             [name, _, _, _, max, _] if name.starts_with(what) => max.parse().ok(),
             _ => None,
-        }
-    })
+        })
+}
+
+/// The trimmed cells of one markdown table row.
+fn table_cells(line: &str) -> Vec<&str> {
+    line.trim()
+        .trim_matches('|')
+        .split('|')
+        .map(str::trim)
+        .collect()
 }
