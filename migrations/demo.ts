@@ -1,23 +1,25 @@
 // The crash demo on the local validator: a SOL/USD-like collateral and a USDC-like quote; the
 // protocol funds the reserve; three market makers write puts at three strikes through the CLI;
-// the oracle price falls 60 % in steps; the keeper confirms the breach and releases capital
-// (within the per-epoch cap); the series expire and settle; the writers reclaim; and a report
-// checks that every token is accounted for. Run by scripts/demo.sh (which starts and stops
-// the validator). Exit 0 only when the conservation check holds.
+// SOL slips to $99, 1 % below the $100 strike, and the keeper cranks a first release step at
+// that shallow price; the crash deepens to $60 (-40 %) and, once $60 has held, the keeper's deep
+// step advances the rest of the deep intrinsic (an early crank never costs the protocol its
+// tail); SOL recovers to $100 by expiry, the series settle owing nothing more, the writers
+// reclaim, and a report checks that every token is accounted for. Run by scripts/demo.sh (which
+// starts and stops the validator). Exit 0 only when the conservation check holds.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
 import {
   fetchSeriesView,
   fetchVault,
   formatUnits,
-  intrinsicFor,
   listPositions,
-  strikeToPrice,
+  owedAt,
   type Position,
+  type SeriesView,
 } from '../app/sdk/src/index';
 import { loadKeypairFile } from '../app/sdk/src/node';
 import { ROOT, connect, deployerKeypairPath, endpoints, parseOptions, run } from './cluster';
-import { SOL, SOL_FEED, USDC, createFixture, fundWriter, reportSolvency } from './lib/backstop-fixture';
+import { PRICE_ONE, SOL, SOL_FEED, USDC, createFixture, fundWriter, reportSolvency } from './lib/backstop-fixture';
 import { writeFileSync } from 'node:fs';
 import { Localnet, newKeypairFile } from './lib/localnet';
 
@@ -61,15 +63,17 @@ run(async () => {
   heading('1. The protected protocol creates its backstop');
   const spot = 150n;
   const f = await createFixture(net, {
-    deployer, spotUsd: spot, barrierUsd: 90n, strikesUsd: [120n, 100n, 80n], tenorSecs: 30n * 86_400n,
-    reserveUsdc: 250_000n, capPerEpochUsdc: 25_000n, premiumBudgetUsdc: 60_000n,
+    deployer, spotUsd: spot, barrierUsd: 99n, strikesUsd: [120n, 100n, 80n], tenorSecs: 30n * 86_400n,
+    reserveUsdc: 250_000n, capPerEpochUsdc: 50_000n, premiumBudgetUsdc: 60_000n,
     ratioThresholdBps: 11_000, maxReportAgeSecs: 31 * 86_400,
   });
   const [s120, s100, s80] = f.series;
-  console.log(`  vault ${f.vault}: SOL/USD at $${spot}, barrier $90 held 60 s, release cap $25,000 per hour`);
+  console.log(`  vault ${f.vault}: SOL/USD at $${spot}, barrier $99 held 60 s, release cap $50,000 per hour`);
+  console.log('  release steps: one per series per minute, paid at the price that held over the breach window;');
+  console.log('  keeper tip $5 for a step of $100 or more; writes close 10 minutes before expiry');
   console.log(`  reserve funded with $${$(f.minted)}; series at $120, $100 and $80 expiring in 30 days`);
-  await reportSolvency(net, f, 1_500n, 150_000n);
-  console.log('  the protocol reports its books: 1,500 SOL of collateral against $150,000 of liabilities (150 %; trigger below 110 %)');
+  await reportSolvency(net, f, 1_500n, 125_000n);
+  console.log('  the protocol reports its books: 1,500 SOL of collateral against $125,000 of liabilities (180 %; trigger below 110 %)');
   const dashboard = process.env.DASHBOARD_URL;
   if (dashboard) {
     const url = `${dashboard}/?vault=${f.vault}&price=${f.priceAccount}`;
@@ -110,7 +114,9 @@ run(async () => {
   }
   table(['strike', 'SOL written', 'premium paid', 'per SOL', 'escrowed'], premiums);
 
-  heading('3. The keeper watches; SOL falls 60 % in steps');
+  heading('3. The keeper watches; SOL slips to $99, 1 % below the $100 strike');
+  // The solvency report observed $150: let it leave the held-price window before the crash.
+  await net.advance(300n);
   const keeper = spawn(process.execPath, [CLI, 'keeper', 'run', '--vault', f.vault, '--price-account', f.priceAccount,
     '--interval-ms', '300', ...cliBase, '--keypair', keeperKey], { stdio: ['ignore', 'pipe', 'pipe'] });
   const keeperExit = new Promise<number | null>((r) => keeper.on('exit', (c) => r(c)));
@@ -120,43 +126,59 @@ run(async () => {
   const stopKeeper = (c: ChildProcess) => { if (c.exitCode === null) c.kill('SIGTERM'); };
   process.once('exit', () => stopKeeper(keeper));
   const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  const seriesNow = () => Promise.all(f.series.map((s) => fetchSeriesView(connection.rpc, s.address)));
+  /** Posts `price` every 20 s of chain time until `done` holds (at most `rounds` times). */
+  const holdUntil = async (price: bigint, rounds: number, done: () => Promise<boolean>) => {
+    for (let i = 0; i < rounds && !(await done()); i++) {
+      await net.advance(20n);
+      await net.postPrice(f.priceAccount, SOL_FEED, usd(price));
+      console.log(`  SOL/USD $${price}${i > 0 ? ' (holding)' : ''}`);
+      await pause(1_200);
+    }
+    await pause(1_500);
+    return done();
+  };
   await pause(1_500);
-  for (const price of [135n, 120n, 105n, 90n, 75n, 60n]) {
+  for (const price of [135n, 120n, 105n]) {
     await net.advance(20n);
     await net.postPrice(f.priceAccount, SOL_FEED, usd(price));
     console.log(`  SOL/USD $${price}`);
     await pause(1_200);
   }
-  // Hold at $60 until the breach has persisted and the keeper released what the cap allows.
-  for (let i = 0; i < 12; i++) {
-    const v = (await fetchVault(connection.rpc, f.vault)).data;
-    if (v.totals.released > 0n) break;
-    await net.advance(20n);
-    await net.postPrice(f.priceAccount, SOL_FEED, usd(60n));
-    console.log('  SOL/USD $60 (holding)');
-    await pause(1_500);
-  }
-  await pause(1_500);
-  let vault = (await fetchVault(connection.rpc, f.vault)).data;
-  if (vault.totals.released === 0n) throw new Error('the keeper released nothing');
-  console.log(`  released $${$(vault.totals.released)} to the protocol's recovery account (cap $25,000 this hour)`);
+  // $99 holds past the persistence window: the keeper confirms the breach and cranks a step on
+  // every series in the money at the held price.
+  const stepped = async () => (await seriesNow()).filter((s) => s.data.advanced > 0n).length === 2;
+  if (!(await holdUntil(99n, 12, stepped))) throw new Error('the keeper did not step at $99');
+  const shallow = await seriesNow();
+  console.log(`  first step at $99: $${$(shallow[0]!.data.advanced)} advanced on the $120 series, $${$(shallow[1]!.data.advanced)} on the $100 series (the $80 series is out of the money)`);
 
-  heading('4. Expiry: SOL is back at $100; the keeper settles every series');
+  heading('4. The crash deepens to $60 (-40 % below the $100 strike)');
+  // A step pays at the price that held over the window (2 x persistence + max age), never at a
+  // wick: the keeper keeps observing $60 and steps once $99 has left the window.
+  const vaultData = (await fetchVault(connection.rpc, f.vault)).data;
+  const deepIntrinsic = shallow.reduce((a, s) => a + owedAt(vaultData, s.data, 60n * PRICE_ONE), 0n);
+  const deepDone = async () => (await fetchVault(connection.rpc, f.vault)).data.totals.released === deepIntrinsic;
+  if (!(await holdUntil(60n, 20, deepDone))) throw new Error('the keeper did not take the deep step at $60');
+  const deep = await seriesNow();
+  let vault = (await fetchVault(connection.rpc, f.vault)).data;
+  console.log(`  deep step at $60: the protocol has $${$(vault.totals.released)}, the whole intrinsic at $60 (cap $50,000 this hour)`);
+
+  heading('5. Expiry: SOL is back at $100; the keeper settles every series');
   const expiry = s120!.expiry;
   await net.timeTravelTo(expiry + 2n);
   await net.postPrice(f.priceAccount, SOL_FEED, usd(100n), { publishTime: expiry + 1n, prevPublishTime: expiry - 1n });
   for (let i = 0; i < 40; i++) {
-    const settled = await Promise.all(f.series.map((s) => fetchSeriesView(connection.rpc, s.address)));
-    if (settled.every((s) => s.settled)) break;
+    if ((await seriesNow()).every((s) => s.settled)) break;
     await pause(500);
   }
   stopKeeper(keeper);
   const code = await keeperExit;
   if (code !== 0) throw new Error(`keeper exited ${code}`);
-  const views = await Promise.all(f.series.map((s) => fetchSeriesView(connection.rpc, s.address)));
+  const views = await seriesNow();
   if (!views.every((s) => s.settled)) throw new Error('not every series settled');
+  console.log('  the advances are final: settlement at $100 owes nothing more, and the put tokens are burned');
 
-  heading('5. The writers reclaim what is left of their escrow');
+  heading('6. The writers reclaim what is left of their escrow');
   const positions = new Map<string, { series: string; p: Position }[]>();
   for (const w of wallets) {
     positions.set(w.name, (await listPositions(connection.rpc, { writer: w.address as never })).map((p) => ({ series: p.data.series, p: p.data })));
@@ -173,14 +195,13 @@ run(async () => {
 
   heading('Report');
   vault = (await fetchVault(connection.rpc, f.vault)).data;
-  const rows = views.map((s) => {
-    const k = strikeToPrice(s.data.strike, 6);
-    const atExpiry = intrinsicFor(k, s.data.settlementPrice, s.data.writtenSize - s.data.exercisedSize, 9, 6);
-    return [`$${s.data.strike / USDC}`, formatUnits(s.data.exercisedSize, 9, 0), `$${$(s.data.payoutTotal - atExpiry)}`,
-      `$${$(atExpiry)}`, `$${$(s.data.payoutTotal)}`];
-  });
+  const at = (list: SeriesView[], i: number) => list[i]!.data.advanced;
+  const rows = views.map((s, i) => [
+    `$${s.data.strike / USDC}`, `$${$(at(shallow, i))}`, `$${$(at(deep, i) - at(shallow, i))}`, `$${$(s.data.payoutTotal - s.data.advanced)}`,
+    `$${$(s.data.payoutTotal)}`, `$${$(owedAt(vault, s.data, 60n * PRICE_ONE))}`,
+  ]);
   console.log('  Released capital by series');
-  table(['strike', 'SOL exercised on breach', 'released on breach', 'paid at expiry', 'total'], rows);
+  table(['strike', 'step at $99', 'deep step at $60', 'paid at expiry ($100)', 'total', 'intrinsic at $60'], rows);
   console.log(`  total to the protocol: $${$(vault.totals.released)}; keeper tips: $${$(vault.totals.tipsPaid)}`);
 
   console.log('\n  Writers');

@@ -18,7 +18,9 @@ run(async () => {
   };
   if (opts.cluster !== 'localnet' || opts.dryRun) {
     console.log(`plan for ${opts.cluster}: initialize_config (if missing), then create_vault with a barrier at $${plan.barrierUsd}` +
-      ` (60 s persistence), fund_reserve $${plan.reserveUsdc}, open_series at ${plan.strikesUsd.map((s) => `$${s}`).join(', ')}` +
+      ` (60 s persistence; one release step per series per minute; $5 keeper tip for a step of $100 or more; writes` +
+      ` close 10 minutes before expiry and above 1 % confidence), fund_reserve $${plan.reserveUsdc},` +
+      ` open_series at ${plan.strikesUsd.map((s) => `$${s}`).join(', ')}` +
       ` expiring in 7 days. On ${opts.cluster} the protocol signs with its own keys and names a real Pyth feed and USDC mint.`);
     return;
   }

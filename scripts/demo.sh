@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # The crash demo: start the offline local validator, deploy the programs, initialize the config,
-# then migrations/demo.ts: a vault, three market makers writing puts through the CLI, a 60 %
-# price drop, the keeper confirming the breach and releasing capital, expiry, settlement,
-# reclaims and the report. Everything it starts is stopped when it ends, fails or is interrupted.
+# then migrations/demo.ts: a vault, three market makers writing puts through the CLI, SOL slipping
+# to $99 (1 % below the $100 strike) where the keeper cranks a first release step, the crash
+# deepening to $60 (-40 %) where its deep step advances the rest of the intrinsic, recovery to $100
+# by expiry, settlement, reclaims and the report with the conservation check. Everything it starts
+# is stopped when it ends, fails or is interrupted.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"

@@ -12,14 +12,17 @@ import { generateKeyPairSigner } from '@solana/kit';
 import {
   fetchOraclePrice,
   fetchVault,
+  heldPrice,
   listPositions,
   listSeries,
   observeBreach,
+  reclaimable,
+  seriesRelease,
   solvencyRatioBps,
   trigger,
   writePut,
 } from '../app/sdk/src/index';
-import { SOL, SOL_FEED, createFixture, fundWriter, reportSolvency, type Fixture } from '../migrations/lib/backstop-fixture';
+import { PRICE_ONE, SOL, SOL_FEED, USDC, createFixture, fundWriter, reportSolvency, type Fixture } from '../migrations/lib/backstop-fixture';
 import { ROOT, RPC_URL, deployer, rpc, rpcSubscriptions } from './support/localnet';
 import { net } from './support/net';
 
@@ -36,7 +39,7 @@ let browser: Browser;
 
 before(async () => {
   assert.ok(existsSync(resolve(ROOT, 'app/web/dist/index.html')), 'build the dashboard first (scripts/test.sh does: npm run build -w @backstop/web)');
-  // A vault with a report, two written series and one breach release.
+  // A vault with a report, two written series and one release step (on the $120 series at $85).
   f = await createFixture(net, {
     deployer: await deployer(), spotUsd: 150n, barrierUsd: 90n, strikesUsd: [120n, 100n], tenorSecs: 30n * 86_400n,
     reserveUsdc: 200_000n, ratioThresholdBps: 11_000, maxReportAgeSecs: 86_400,
@@ -46,7 +49,8 @@ before(async () => {
   await writePut(connection, { writer: w.signer, series: f.series[0]!.address, priceUpdate: f.priceAccount, size: 200n * SOL });
   await writePut(connection, { writer: w.signer, series: f.series[1]!.address, priceUpdate: f.priceAccount, size: 100n * SOL });
   await reportSolvency(net, f, 2_000n, 200_000n);
-  await net.advance(5n);
+  // The report observed $150: let it leave the held-price window (2 x 60 + 60 s) first.
+  await net.advance(250n);
   await net.postPrice(f.priceAccount, SOL_FEED, 85n * 100_000_000n);
   const keeper = await net.fundedSigner(1n);
   await net.tokenAccount(f.payer, f.quoteMint, keeper.address);
@@ -77,6 +81,10 @@ async function open(query: string): Promise<Page> {
 const raw = async (page: Page, testid: string) => BigInt((await page.getAttribute(`[data-testid=${testid}]`, 'data-raw'))!);
 
 test('the main view shows the chain numbers, the plots and the history', async () => {
+  // Re-observe $85 so the breach is fresh (a breach not seen for persistence + max age expires),
+  // however long the browser took to start.
+  await net.postPrice(f.priceAccount, SOL_FEED, 85n * 100_000_000n);
+  await observeBreach(connection, await net.fundedSigner(1n), { vault: f.vault, priceUpdate: f.priceAccount });
   const page = await open(`vault=${f.vault}&price=${f.priceAccount}&writer=${writer}`);
   await page.waitForSelector('[data-testid=coverage]', { timeout: 20_000 });
   await page.waitForSelector('[data-testid=history-table]', { timeout: 20_000 });
@@ -90,6 +98,8 @@ test('the main view shows the chain numbers, the plots and the history', async (
   const price = await fetchOraclePrice(rpc, v, f.priceAccount, await net.chainTime());
   assert.equal(await raw(page, 'ratio'), solvencyRatioBps(v, price.price));
   assert.equal(await page.textContent('[data-testid=breach-state]'), 'released');
+  assert.equal(await raw(page, 'held-price'), heldPrice(v));
+  assert.equal(heldPrice(v), 85n * PRICE_ONE);
   assert.match((await page.textContent('[data-testid=breached-now]'))!, /barrier/);
 
   // Series table: one row per series, every number equal to the account's.
@@ -101,10 +111,20 @@ test('the main view shows the chain numbers, the plots and the history', async (
     assert.equal(await cell('strike'), s.data.strike);
     assert.equal(await cell('written'), s.data.writtenSize);
     assert.equal(await cell('premium'), s.data.premiumPaid);
-    assert.equal(await cell('exercised'), s.data.exercisedSize);
+    assert.equal(await cell('advanced'), s.data.advanced);
     assert.equal(await cell('payouts'), s.data.payoutTotal);
+    // Settled at today's $85, the series would still owe its intrinsic beyond the advances.
+    const r = seriesRelease(v, s.data, price.price);
+    assert.equal(await cell('owed-at-expiry'), r.stillOwedAtPrice);
+    assert.equal(await cell('next-step'), r.nextStepAt);
     assert.equal(await row.locator('[data-col=moneyness]').textContent(), 'ITM', '$85 is below both strikes');
   }
+  const [s100, s120] = series; // by strike
+  assert.equal(s120!.data.advanced, 35n * 200n * USDC, 'the step advanced ($120 - $85) x 200 SOL');
+  assert.equal(s100!.data.advanced, 0n, 'the $100 series was not cranked');
+  assert.equal(await page.locator(`tr[data-series="${s100!.address}"] [data-col=owed-at-expiry]`).getAttribute('data-raw'), (15n * 100n * USDC).toString());
+  assert.equal(await page.locator(`tr[data-series="${s120!.address}"] [data-col=owed-at-expiry]`).getAttribute('data-raw'), '0', 'fully advanced at $85');
+  assert.ok((await page.locator(`tr[data-series="${s120!.address}"] [data-col=next-step]`).textContent())!.includes('UTC'));
 
   // Plots: the skew over 41 strikes and a premium curve, both drawn.
   assert.equal(await page.getAttribute('[data-testid=skew-chart]', 'data-points'), '41');
@@ -119,11 +139,19 @@ test('the main view shows the chain numbers, the plots and the history', async (
   // Positions of the writer and the release history.
   const positions = await listPositions(rpc, { writer: writer as never });
   assert.equal(await page.locator('[data-testid=positions-table] tbody tr').count(), positions.length);
+  for (const p of positions) {
+    // Escrow less the share of the advances and of what settlement at $85 would still pay.
+    const s = series.find((x) => x.address === p.data.series)!;
+    const expected = reclaimable(s.data, p.data, seriesRelease(v, s.data, price.price).stillOwedAtPrice!);
+    assert.equal(await page.locator(`tr[data-position="${p.address}"] [data-col=reclaimable]`).getAttribute('data-raw'), expected.toString());
+  }
   const releases = page.locator('[data-testid=history-table] tr[data-kind=release] [data-col=amount]');
   assert.ok((await releases.count()) >= 1);
   let sum = 0n;
   for (const amount of await releases.all()) sum += BigInt((await amount.getAttribute('data-raw'))!);
   assert.equal(sum, v.totals.released);
+  const held = page.locator('[data-testid=history-table] tr[data-kind=release] [data-col=price]');
+  assert.equal(await held.first().getAttribute('data-raw'), (85n * PRICE_ONE).toString(), 'the step paid at the held price');
 
   mkdirSync(resolve(ROOT, 'target'), { recursive: true });
   await page.screenshot({ path: resolve(ROOT, 'target/dashboard.png'), fullPage: true });

@@ -1,100 +1,182 @@
-// The keeper against the local validator: it clears a spike without firing, fires exactly once
-// on a confirmed breach (one tip), settles at expiry, and stops cleanly on SIGTERM.
+// The keeper against the local validator: it clears a spike without stepping; it steps at a
+// shallow held price, then pays only the increase each time a deeper price has held (tipped only
+// for a big enough step); it settles what is still owed at expiry; when the feed dies it settles
+// after the deadline without a price; and it stops cleanly on SIGTERM.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { fetchVault, fetchSeriesView, SeriesStatus } from '../app/sdk/src/index';
-import { Keeper } from '../app/cli/src/keeper';
-import { SOL, SOL_FEED, USDC, createFixture, fundWriter, type Fixture } from '../migrations/lib/backstop-fixture';
+import { generateKeyPairSigner, type Signature } from '@solana/kit';
+import {
+  BACKSTOP_PROGRAM_ADDRESS,
+  SETTLEMENT_DEADLINE_SECS,
+  SeriesStatus,
+  SettlementSource,
+  fetchSeriesView,
+  fetchVault,
+  observeBreach,
+  writePut,
+} from '../app/sdk/src/index';
+import { Keeper, type KeeperAction } from '../app/cli/src/keeper';
+import { PRICE_ONE, SOL, SOL_FEED, USDC, createFixture, fundWriter, type Fixture } from '../migrations/lib/backstop-fixture';
 import { newKeypairFile } from '../migrations/lib/localnet';
-import { observeBreach, writePut } from '../app/sdk/src/index';
+import { theEvent } from './support/events';
 import { ROOT, RPC_URL, WS_URL, deployer, rpc, rpcSubscriptions } from './support/localnet';
 import { net } from './support/net';
 
 const connection = { rpc, rpcSubscriptions };
-const usd = (x: bigint) => x * 100_000_000n; // Pyth 10^-8
+const WRITTEN = 100n * SOL;
 
+/** A $100 series with 100 SOL written; barrier $90 held 60 s; $5 tip for a step of $100 or more. */
 async function market(): Promise<{ f: Fixture; keeper: Keeper; lines: string[]; tip: Awaited<ReturnType<typeof net.tokenAccount>> }> {
   const f = await createFixture(net, { deployer: await deployer(), spotUsd: 150n, barrierUsd: 90n, strikesUsd: [100n], tenorSecs: 86_400n, reserveUsdc: 100_000n });
   const w = await fundWriter(net, f, 50_000n);
-  await writePut(connection, { writer: w.signer, series: f.series[0]!.address, priceUpdate: f.priceAccount, size: 100n * SOL });
+  await writePut(connection, { writer: w.signer, series: f.series[0]!.address, priceUpdate: f.priceAccount, size: WRITTEN });
   const signer = await net.fundedSigner(2n);
   const tip = await net.tokenAccount(f.payer, f.quoteMint, signer.address);
   const lines: string[] = [];
   const keeper = new Keeper({
     connection, keeper: signer, vaults: [f.vault], priceAccount: f.priceAccount, tipAccount: tip,
-    programAddress: (await import('../app/sdk/src/index')).BACKSTOP_PROGRAM_ADDRESS, log: (l) => lines.push(l), backoffMs: 50,
+    programAddress: BACKSTOP_PROGRAM_ADDRESS, log: (l) => lines.push(l), backoffMs: 50,
   });
   return { f, keeper, lines, tip };
 }
 
-async function price(f: Fixture, dollars: bigint, advanceSecs = 0n) {
+/** Posts `cents` as the collateral price, published now (after moving the clock). */
+async function price(f: Fixture, cents: bigint, advanceSecs = 0n) {
   if (advanceSecs > 0n) await net.advance(advanceSecs);
-  await net.postPrice(f.priceAccount, SOL_FEED, usd(dollars));
+  await net.postPrice(f.priceAccount, SOL_FEED, cents * 1_000_000n);
 }
 
-const kinds = (actions: { kind: string }[]) => actions.map((a) => a.kind);
+/** What the keeper sent (its waiting notes left out). */
+const sent = (actions: KeeperAction[]) => actions.filter((a) => a.kind !== 'skip').map((a) => a.kind);
+/** Quote base units owed on the 100 SOL at `cents` on the $100 strike. */
+const owedAt = (cents: bigint) => ((10_000n - cents) * WRITTEN * USDC) / (100n * SOL);
 
-test('a one-observation spike is observed and cleared, never triggered', async () => {
+/** Holds `cents` with a fresh update every 50 s until the keeper steps; every tick before only
+ * observes (the breach holds while a higher price is still in the window). */
+async function holdUntilStep(f: Fixture, keeper: Keeper, cents: bigint): Promise<KeeperAction & { kind: 'trigger' }> {
+  for (let i = 0; i < 8; i++) {
+    await price(f, cents, 50n);
+    const done = await keeper.tick();
+    const step = done.find((a) => a.kind === 'trigger');
+    if (step) return step as KeeperAction & { kind: 'trigger' };
+    assert.deepEqual(sent(done), ['observe'], 'waits for the price to hold, keeping the breach alive');
+  }
+  throw new Error(`no step at ${cents} cents`);
+}
+
+/** The keeper's expected step equals the chain's, to the unit. */
+async function assertStep(step: KeeperAction & { kind: 'trigger' }, held: bigint, payout: bigint, tip: bigint) {
+  const e = await theEvent(step.signature as Signature, 'CapitalReleased');
+  assert.deepEqual([e.heldPrice, e.payout, e.keeperTip], [held, payout, tip]);
+  assert.deepEqual([step.heldPrice, step.payout, step.tip], [held, payout, tip], 'the keeper predicted the step');
+}
+
+test('a one-observation spike is observed and cleared, never stepped', async () => {
   const { f, keeper } = await market();
-  assert.deepEqual(kinds(await keeper.tick()), [], 'healthy: nothing to do');
-  await price(f, 80n, 5n);
-  const seen = await keeper.tick();
-  assert.deepEqual(kinds(seen), ['observe']);
+  assert.deepEqual(sent(await keeper.tick()), [], 'healthy: nothing to do');
+  await price(f, 8_000n, 5n);
+  assert.deepEqual(sent(await keeper.tick()), ['observe']);
   assert.equal((await fetchVault(rpc, f.vault)).data.breach.firstSeen > 0n, true);
-  await price(f, 150n, 20n);
-  const cleared = await keeper.tick();
-  assert.deepEqual(kinds(cleared), ['observe']);
-  await price(f, 150n, 70n);
-  assert.deepEqual(kinds(await keeper.tick()), []);
+  await price(f, 15_000n, 20n);
+  assert.deepEqual(sent(await keeper.tick()), ['observe'], 'recovered: the pending breach is cleared');
+  await price(f, 15_000n, 70n);
+  assert.deepEqual(sent(await keeper.tick()), []);
   const v = (await fetchVault(rpc, f.vault)).data;
   assert.equal(v.breach.firstSeen, 0n);
   assert.equal(v.totals.released, 0n);
   assert.equal(keeper.actions.filter((a) => a.kind === 'trigger').length, 0);
 });
 
-test('a confirmed breach fires once, pays one tip, and expiry is settled', async () => {
+test('the keeper ratchets: a shallow step, a small untipped one, the deep one, then settles what is still owed', async () => {
   const { f, keeper, tip } = await market();
-  await price(f, 80n, 5n);
-  assert.deepEqual(kinds(await keeper.tick()), ['observe']);
-  await price(f, 80n, 30n);
-  assert.deepEqual(kinds(await keeper.tick()), ['observe'], 'pending: keeps the observation chain unbroken');
-  assert.equal((await fetchVault(rpc, f.vault)).data.breach.confirmedAt, 0n, 'not confirmed before the window');
-  await price(f, 80n, 31n);
-  const fired = await keeper.tick();
-  assert.deepEqual(kinds(fired), ['trigger']);
-  const v = (await fetchVault(rpc, f.vault)).data;
-  assert.equal(v.totals.released, 20n * 100n * USDC, '($100 - $80) x 100 SOL');
-  assert.equal(await net.balance(tip), 5n * USDC);
-  // Later ticks at the same or a lower price find nothing left to exercise: no second tip.
-  await price(f, 70n, 5n);
-  assert.deepEqual(kinds(await keeper.tick()), []);
-  assert.equal(await net.balance(tip), 5n * USDC);
-  assert.equal(keeper.actions.filter((a) => a.kind === 'trigger').length, 1);
-
-  // Expiry: the first update after it settles the series.
   const s = f.series[0]!;
+  await price(f, 8_900n, 5n);
+  assert.deepEqual(sent(await keeper.tick()), ['observe'], 'breach seen');
+  await price(f, 8_900n, 30n);
+  assert.deepEqual(sent(await keeper.tick()), ['observe'], 'pending: keeps the observation chain unbroken');
+  assert.equal((await fetchVault(rpc, f.vault)).data.breach.confirmedAt, 0n, 'not confirmed before the window');
+
+  // Persistence elapsed: the crank confirms and steps at the held $89 ($11 x 100 SOL, tipped).
+  await price(f, 8_900n, 31n);
+  const done = await keeper.tick();
+  assert.deepEqual(sent(done), ['trigger']);
+  await assertStep(done[0] as KeeperAction & { kind: 'trigger' }, 89n * PRICE_ONE, owedAt(8_900n), 5n * USDC);
+  assert.equal(await net.balance(tip), 5n * USDC);
+  // Nothing new: no crank (it would pay nothing and be refused).
+  assert.deepEqual(sent(await keeper.tick()), []);
+
+  // $88.50 must hold over the window before it pays: then only the $50 increase, too small a
+  // step for the tip, which the keeper still cranks for the protocol.
+  const small = await holdUntilStep(f, keeper, 8_850n);
+  await assertStep(small, 885n * PRICE_ONE / 10n, owedAt(8_850n) - owedAt(8_900n), 0n);
+  assert.equal(await net.balance(tip), 5n * USDC, 'no tip for a step under $100');
+
+  // The crash deepens to $60 (-40 %): once it held, the deep step pays the rest of the $40 intrinsic.
+  const deep = await holdUntilStep(f, keeper, 6_000n);
+  await assertStep(deep, 60n * PRICE_ONE, owedAt(6_000n) - owedAt(8_850n), 5n * USDC);
+  assert.equal(await net.balance(tip), 10n * USDC);
+  assert.equal((await fetchSeriesView(rpc, s.address)).data.advanced, owedAt(6_000n), 'the deep intrinsic, advanced');
+  assert.equal((await fetchVault(rpc, f.vault)).data.totals.released, owedAt(6_000n));
+
+  // Expiry at $50: the first update after it settles; settlement pays $50 - $40 per SOL more.
   await net.timeTravelTo(s.expiry + 2n);
-  await net.postPrice(f.priceAccount, SOL_FEED, usd(75n), { publishTime: s.expiry + 1n, prevPublishTime: s.expiry - 1n });
-  assert.ok(kinds(await keeper.tick()).includes('settle'));
-  assert.equal((await fetchSeriesView(rpc, s.address)).data.status, SeriesStatus.Settled);
+  await net.postPrice(f.priceAccount, SOL_FEED, 50n * 100_000_000n, { publishTime: s.expiry + 1n, prevPublishTime: s.expiry - 1n });
+  const settled = (await keeper.tick()).find((a) => a.kind === 'settle');
+  assert.ok(settled && settled.kind === 'settle', 'settled');
+  assert.equal(settled.source, 'FirstUpdate');
+  const e = await theEvent(settled.signature as Signature, 'SeriesSettled');
+  assert.deepEqual([e.price, e.payout, e.advanced], [50n * PRICE_ONE, owedAt(5_000n) - owedAt(6_000n), owedAt(6_000n)]);
+  const series = (await fetchSeriesView(rpc, s.address)).data;
+  assert.equal(series.status, SeriesStatus.Settled);
+  assert.equal(series.payoutTotal, owedAt(5_000n));
+  assert.equal(await net.balance(f.recovery), owedAt(5_000n));
 });
 
 test('a keeper that finds a stale pending breach restarts it instead of cranking forever', async () => {
   const { f, keeper } = await market();
-  await price(f, 80n, 5n);
+  await price(f, 8_000n, 5n);
   await observeBreach(connection, await net.fundedSigner(1n), { vault: f.vault, priceUpdate: f.priceAccount });
   // Nobody looked for 200 s (more than persistence + max age): the program would restart it.
-  await price(f, 80n, 200n);
-  assert.deepEqual(kinds(await keeper.tick()), ['observe'], 'restarts the breach rather than a doomed trigger');
+  await price(f, 8_000n, 200n);
+  assert.deepEqual(sent(await keeper.tick()), ['observe'], 'restarts the breach rather than a doomed crank');
   assert.equal((await fetchVault(rpc, f.vault)).data.breach.confirmedAt, 0n);
-  await price(f, 80n, 30n);
-  assert.deepEqual(kinds(await keeper.tick()), ['observe']);
-  await price(f, 80n, 31n);
-  assert.deepEqual(kinds(await keeper.tick()), ['trigger']);
+  await price(f, 8_000n, 30n);
+  assert.deepEqual(sent(await keeper.tick()), ['observe']);
+  await price(f, 8_000n, 31n);
+  assert.deepEqual(sent(await keeper.tick()), ['trigger']);
+});
+
+test('when the feed is gone at expiry, the keeper settles after the deadline at the last observed price', async () => {
+  const { f, keeper } = await market();
+  const s = f.series[0]!;
+  for (const advance of [5n, 30n, 31n]) {
+    await price(f, 8_000n, advance);
+    await keeper.tick();
+  }
+  assert.equal((await fetchSeriesView(rpc, s.address)).data.advanced, owedAt(8_000n), 'stepped at $80');
+  await price(f, 7_500n, 20n);
+  assert.deepEqual(sent(await keeper.tick()), ['observe'], 'the breach holds at $75 (not yet held long enough to pay)');
+  assert.equal((await fetchVault(rpc, f.vault)).data.lastPrice.price, 75n * PRICE_ONE);
+
+  // The receiver migrates: the account is no Pyth update any more.
+  await net.setAccount(f.priceAccount, (await generateKeyPairSigner()).address, new Uint8Array(134));
+  await net.timeTravelTo(s.expiry + 10n);
+  assert.deepEqual(sent(await keeper.tick()), [], 'no price to settle with before the deadline: it waits');
+  assert.equal((await fetchSeriesView(rpc, s.address)).settled, false);
+
+  await net.timeTravelTo(s.expiry + SETTLEMENT_DEADLINE_SECS + 5n);
+  const settled = (await keeper.tick()).find((a) => a.kind === 'settle');
+  assert.ok(settled && settled.kind === 'settle', 'settled without a price account');
+  assert.equal(settled.source, 'LastObserved');
+  const e = await theEvent(settled.signature as Signature, 'SeriesSettled');
+  assert.deepEqual([e.price, e.source, e.payout], [75n * PRICE_ONE, 'LastObserved', owedAt(7_500n) - owedAt(8_000n)]);
+  const series = (await fetchSeriesView(rpc, s.address)).data;
+  assert.equal(series.settlementSource, SettlementSource.LastObserved);
+  assert.equal(series.payoutTotal, owedAt(7_500n));
 });
 
 test('backstop keeper run stops cleanly on SIGTERM', async () => {

@@ -1,6 +1,7 @@
 // The SDK wrappers and every CLI command against the local validator: quotes that equal the
-// premium charged, the slippage guard, views that match the chain, typed errors and the CLI's
-// error exits (unknown series, slippage, paused, not settled, unreachable RPC).
+// premium charged, the slippage guard, the write refusals the quote predicts (wide confidence,
+// the cutoff before expiry), views that match the chain, typed errors and the CLI's error exits
+// (unknown series, slippage, paused, not settled, unreachable RPC).
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
@@ -17,7 +18,12 @@ import {
   fetchVault,
   fetchWriteQuote,
   fetchOraclePrice,
+  findPositionPda,
+  getWritePutInstructionAsync,
+  parseBackstopError,
   quoteWrite,
+  seriesRelease,
+  type QuoteError,
   findConfigPda,
   findEventAuthorityPda,
   getSetPauseFlagsInstruction,
@@ -30,7 +36,7 @@ import {
   BACKSTOP_PROGRAM_ADDRESS,
 } from '../app/sdk/src/index';
 import { main } from '../app/cli/src/main';
-import { SOL, SOL_FEED, USDC, createFixture, fundWriter, type Fixture } from '../migrations/lib/backstop-fixture';
+import { PRICE_ONE, SOL, SOL_FEED, USDC, createFixture, fundWriter, type Fixture } from '../migrations/lib/backstop-fixture';
 import { newKeypairFile } from '../migrations/lib/localnet';
 import { RPC_URL, WS_URL, deployer, rpc, rpcSubscriptions, sendInstructions } from './support/localnet';
 import { net } from './support/net';
@@ -109,11 +115,19 @@ test('views match the chain: series, positions, strength', async () => {
   const positions = await listPositions(rpc, { writer: mm.signer.address });
   assert.equal(positions.length, 2);
   const vault = (await fetchVault(rpc, f.vault)).data;
-  const s = vaultStrength(vault);
+  const s = vaultStrength(vault, await net.chainTime());
   const escrowed = list.reduce((a, x) => a + x.escrowHeld, 0n);
   assert.equal(s.coverage, escrowed);
   assert.equal(s.premiumPaid, list.reduce((a, x) => a + x.data.premiumPaid, 0n));
   assert.equal(s.breach, 'healthy');
+  assert.equal(s.heldPrice, null);
+  for (const x of list) {
+    const r = seriesRelease(vault, x.data, 150n * PRICE_ONE);
+    assert.deepEqual([r.advanced, r.stillOwedAtPrice, r.nextStepAt], [0n, 0n, 0n], 'out of the money, never stepped');
+    // At $60 every written unit owes strike - $60, none of it advanced yet.
+    const deep = seriesRelease(vault, x.data, 60n * PRICE_ONE);
+    assert.equal(deep.stillOwedAtPrice, ((x.data.strike - 60n * USDC) * x.data.writtenSize) / SOL);
+  }
 });
 
 test('CLI: vault show, series list, quote, positions print what the chain holds', async () => {
@@ -124,10 +138,18 @@ test('CLI: vault show, series list, quote, positions print what the chain holds'
   assert.match(vault.out, /breach\s+healthy/);
   assert.match(vault.out, /oracle price\s+150\n/);
 
+  assert.match(vault.out, /release steps\s+at most one per series every 60 s; keeper tip 5 for a step of 100 or more/);
+  assert.match(vault.out, /writes\s+close 600 s before expiry; refused above 1.00% confidence/);
+
   const series = await cli('series', 'list', f.vault, '--price-account', f.priceAccount);
   assert.equal(series.code, 0, series.err);
   for (const s of f.series) assert.ok(series.out.includes(s.address), `series ${s.address} listed`);
+  assert.match(series.out, /advanced .* next step .* still owed at expiry/);
   assert.match(series.out, /OTM/);
+  assert.match(series.out, /no step yet/);
+  const listed = JSON.parse((await cli('series', 'list', f.vault, '--price-account', f.priceAccount, '--json')).out) as
+    { address: string; advanced: string; release: { stillOwedAtPrice: string; nextStepAt: string } }[];
+  for (const x of listed) assert.deepEqual([x.advanced, x.release.stillOwedAtPrice, x.release.nextStepAt], ['0', '0', '0']);
 
   const quote = await cli('quote', '--series', f.series[1]!.address, '--size', '2.5', '--price-account', f.priceAccount, '--json');
   assert.equal(quote.code, 0, quote.err);
@@ -135,9 +157,13 @@ test('CLI: vault show, series list, quote, positions print what the chain holds'
   assert.equal(BigInt(q.escrow), 250n * USDC, '2.5 SOL at $100');
   assert.ok(BigInt(q.premium) > 0n);
 
-  const positions = await cli('positions');
+  const positions = await cli('positions', '--price-account', f.priceAccount);
   assert.equal(positions.code, 0, positions.err);
   for (const s of f.series) assert.ok(positions.out.includes(s.address));
+  assert.match(positions.out, /series advanced .* next step .* reclaimable if settled now/);
+  // Out of the money: settled now, each position gets its whole escrow back.
+  const mine = JSON.parse((await cli('positions', '--price-account', f.priceAccount, '--json')).out) as { escrowDeposited: string; reclaimable: string }[];
+  for (const p of mine) assert.equal(p.reclaimable, p.escrowDeposited);
 });
 
 test('CLI: write succeeds, then fails clearly on slippage, an unknown series and a pause', async () => {
@@ -166,6 +192,39 @@ test('CLI: write succeeds, then fails clearly on slippage, an unknown series and
   } finally {
     await sendInstructions(admin, [pause(0)]);
   }
+});
+
+test('writes are refused above the write confidence cap and near expiry, by the quote and the program alike', async () => {
+  const s = f.series[1]!;
+  const v = (await fetchVault(rpc, f.vault)).data;
+  /** The program's own refusal of a 1 SOL write (no quote first, no slippage guard). */
+  const programRefusal = async () => {
+    const [position] = await findPositionPda({ series: s.address, writer: mm.signer.address });
+    const series = (await fetchSeriesView(rpc, s.address)).data;
+    try {
+      await sendInstructions(mm.signer, [await getWritePutInstructionAsync({
+        writer: mm.signer, config: (await findConfigPda())[0], vault: f.vault, series: s.address, position, writerToken: mm.token,
+        reserve: f.reserve, escrow: series.escrow, putMint: series.putMint, holder: series.holder, priceUpdate: f.priceAccount,
+        quoteMint: f.quoteMint, eventAuthority: await findEventAuthorityPda(), program: BACKSTOP_PROGRAM_ADDRESS, size: SOL, minPremium: 0n,
+      })]);
+      return 'written';
+    } catch (e) {
+      return parseBackstopError(e)?.errorName ?? String(e);
+    }
+  };
+  const quoteRefusal = () => fetchWriteQuote(rpc, { series: s.address, priceUpdate: f.priceAccount, size: SOL }).then(() => 'quoted', (e) => (e as QuoteError).reason);
+
+  // 1.5 % confidence: within the oracle cap (2 %) but above the vault's write cap (1 %).
+  assert.equal(v.pricing.writeConfBps, 100);
+  await net.postPrice(f.priceAccount, SOL_FEED, 150n * 100_000_000n, { conf: (150n * 100_000_000n * 150n) / 10_000n });
+  assert.equal(await quoteRefusal(), 'WriteConfidenceTooWide');
+  assert.equal(await programRefusal(), 'WriteConfidenceTooWide');
+
+  // Within the write cutoff (600 s) of expiry, with a narrow price again.
+  await net.timeTravelTo(s.expiry - 300n);
+  await net.postPrice(f.priceAccount, SOL_FEED, 150n * 100_000_000n);
+  assert.equal(await quoteRefusal(), 'WriteCutoff');
+  assert.equal(await programRefusal(), 'WriteCutoff');
 });
 
 test('CLI and SDK: reclaim before settlement is refused; after it returns the escrow', async () => {

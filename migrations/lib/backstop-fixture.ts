@@ -35,6 +35,9 @@ export const USDC_FEED = new Uint8Array(32).fill(0xea);
 /** A skewed slice: ~60 % ATM vol, richer on the downside (rho < 0). */
 export const DEMO_SVI: SviSliceArgs = { a: 360_000_000n, b: 100_000_000n, rho: -500_000_000n, m: 0n, sigma: 100_000_000n };
 
+/** Pricing of the fixture's vaults; writes are refused above 1 % confidence. */
+export const FIXTURE_PRICING = { confMultiplierBps: 20_000, tailLoadingBps: 15_000, minPremium: PRICE_ONE / 100n, rate: 0n, writeConfBps: 100 };
+
 export interface FixtureOptions {
   /** The program's upgrade authority (localnet deployer): initializes the config if needed. */
   deployer: KeyPairSigner;
@@ -48,6 +51,12 @@ export interface FixtureOptions {
   sizeCapSol?: bigint;
   premiumBudgetUsdc?: bigint;
   capPerEpochUsdc?: bigint;
+  /** Least a release step must pay to earn the tip (default 20 x the tip). */
+  minTipReleaseUsdc?: bigint;
+  /** One release step per series per this many seconds (default 60: the shortest allowed). */
+  releaseIntervalSecs?: number;
+  /** Writes close this long before expiry (default 600 s; at least persistence + max age). */
+  writeCutoffSecs?: number;
   /** Solvency-ratio trigger (bps, 0 = off) and the age past which a report is ignored. */
   ratioThresholdBps?: number;
   maxReportAgeSecs?: number;
@@ -94,6 +103,7 @@ export async function ensureConfig(net: Localnet, deployer: KeyPairSigner): Prom
 export async function createFixture(net: Localnet, o: FixtureOptions): Promise<Fixture> {
   const c = net.connection;
   const config = await ensureConfig(net, o.deployer);
+  const tip = (o.keeperTipUsdc ?? 5n) * USDC;
   const [payer, protocol, risk, mintAuthority] = await Promise.all([50n, 5n, 5n, 1n].map((s) => net.fundedSigner(s)));
   const reporter = await generateKeyPairSigner();
   const quoteMint = await net.createMint(payer, mintAuthority.address, 6);
@@ -117,8 +127,12 @@ export async function createFixture(net: Localnet, o: FixtureOptions): Promise<F
       barrierPrice: o.barrierUsd * PRICE_ONE, ratioThresholdBps: o.ratioThresholdBps ?? 0, maxReportAgeSecs: o.maxReportAgeSecs ?? 0,
       jointCollateralPrice: 0n, depegPrice: 0n, persistenceSecs: o.persistenceSecs ?? 60,
     },
-    pricing: { confMultiplierBps: 20_000, tailLoadingBps: 15_000, minPremium: PRICE_ONE / 100n, rate: 0n },
-    release: { capPerEpoch: (o.capPerEpochUsdc ?? 10_000_000n) * USDC, epochSecs: 3_600, keeperTip: (o.keeperTipUsdc ?? 5n) * USDC },
+    pricing: FIXTURE_PRICING,
+    release: {
+      capPerEpoch: (o.capPerEpochUsdc ?? 10_000_000n) * USDC, epochSecs: 3_600, keeperTip: tip,
+      minTipRelease: (o.minTipReleaseUsdc ?? 20n * (o.keeperTipUsdc ?? 5n)) * USDC,
+      releaseIntervalSecs: o.releaseIntervalSecs ?? 60, writeCutoffSecs: o.writeCutoffSecs ?? 600,
+    },
   })]);
   await sendInstructions(c, protocol, [await getFundReserveInstructionAsync({
     funder: protocol, config, vault, reserve, funderToken: protocolToken, quoteMint, eventAuthority, program, amount: minted,

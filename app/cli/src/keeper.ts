@@ -1,36 +1,37 @@
-// The keeper: watches vaults, confirms breaches over the persistence window, cranks `trigger`
-// on in-the-money series and settles expired ones. Deterministic per tick (`tick()`), so tests
-// drive it step by step; `run()` loops until its signal aborts.
+// The keeper: watches vaults, confirms breaches over the persistence window, cranks release
+// steps (`trigger`) whenever one would pay, and settles expired series by the settlement
+// ladder. What to send is decided from account data by keeper-plan.ts (the SDK's mirrors of the
+// program), so the keeper sends only what changes something. Deterministic per tick (`tick()`),
+// so tests drive it step by step; `run()` loops until its signal aborts.
 import { fetchMaybeToken } from '@solana-program/token';
 import {
-  breachConfirmsAt,
-  breachPhase,
-  fetchRawAccount,
-  fetchSeriesView,
-  validatePriceAccount,
-  SETTLEMENT_GRACE_SECS,
-  breachedTriggers,
   fetchChainTime,
-  fetchOraclePrice,
+  fetchRawAccount,
+  fetchReading,
   fetchVaultAccount,
-  isInTheMoney,
+  formatPrice,
+  formatUnits,
   listSeries,
   listVaults,
-  releaseCapLeft,
-  releaseSize,
   needsDepegPrice,
   observeBreach,
   parseBackstopError,
   settleSeries,
+  shownUpdate,
   trigger,
   associatedTokenAddress,
+  ObservationError,
   OracleError,
+  QuoteError,
+  SettlementSource,
   type Connection,
-  type OraclePrice,
+  type Reading,
   type SeriesView,
+  type ShownUpdate,
   type Vault,
 } from '@backstop/sdk';
 import type { Address, TransactionSigner } from '@solana/kit';
+import { planSettlements, planVault } from './keeper-plan';
 
 export interface KeeperOptions {
   connection: Connection;
@@ -51,13 +52,16 @@ export interface KeeperOptions {
 
 export type KeeperAction =
   | { kind: 'observe'; vault: Address; reason: string; signature: string }
-  | { kind: 'trigger'; vault: Address; series: Address; signature: string }
-  | { kind: 'settle'; vault: Address; series: Address; signature: string }
+  /** A release step, with what the keeper expected it to pay and tip. */
+  | { kind: 'trigger'; vault: Address; series: Address; signature: string; payout: bigint; tip: bigint; heldPrice: bigint }
+  | { kind: 'settle'; vault: Address; series: Address; signature: string; source: string }
+  | { kind: 'candidate'; vault: Address; series: Address; signature: string }
   | { kind: 'skip'; vault: Address; reason: string }
   | { kind: 'error'; vault: Address; series?: Address; error: string };
 
-/** Program errors that a later tick may not hit again (a price moved, an epoch rolled). */
-const RETRY_NEXT_TICK = new Set(['OracleStale', 'OracleOutdated', 'SettlementPriceTooEarly', 'SettlementPriceStale', 'ReleaseCapReached', 'BreachNotConfirmed', 'NotInTheMoney', 'NothingToRelease', 'SeriesNotOpen']);
+/** Program errors that a later tick may not hit again (a price moved, a slot or an epoch rolled). */
+const RETRY_NEXT_TICK = new Set(['OracleStale', 'OracleOutdated', 'SettlementPriceTooEarly', 'SettlementPriceStale', 'SettlementPriceMissing',
+  'ReleaseCapReached', 'ReleaseIntervalNotElapsed', 'BreachNotConfirmed', 'NotInTheMoney', 'NothingToRelease', 'NoHeldPrice', 'SeriesNotOpen']);
 
 const sleep = (ms: number, signal?: AbortSignal) =>
   new Promise<void>((resolve) => {
@@ -71,11 +75,13 @@ export class Keeper {
   readonly actions: KeeperAction[] = [];
   /** Series with a trigger or settlement in flight: never sent twice at once. */
   private readonly inFlight = new Set<string>();
-  /** Epochs whose exhausted cap was already logged. */
-  private readonly capNoted = new Set<string>();
+  /** Waiting reasons already logged (an exhausted epoch cap, a settlement waiting for a price). */
+  private readonly noted = new Set<string>();
   /** Transient failures per vault, and until when (chain time) the vault is left alone. */
   private readonly failures = new Map<string, number>();
   private readonly backoffUntil = new Map<string, bigint>();
+  /** Quote decimals per vault, for the log. */
+  private readonly quoteDecimals = new Map<string, number>();
   private readonly log: (line: string) => void;
 
   constructor(private readonly o: KeeperOptions) {
@@ -87,7 +93,19 @@ export class Keeper {
     const where = 'series' in a && a.series ? `${a.vault} series ${a.series}` : a.vault;
     if (a.kind === 'error') this.log(`error ${where}: ${a.error}`);
     else if (a.kind === 'skip') this.log(`skip ${where}: ${a.reason}`);
-    else this.log(`${a.kind} ${where}${a.kind === 'observe' ? ` (${a.reason})` : ''}: ${a.signature}`);
+    else if (a.kind === 'observe') this.log(`observe ${where} (${a.reason}): ${a.signature}`);
+    else if (a.kind === 'trigger') {
+      const amount = (x: bigint) => formatUnits(x, this.quoteDecimals.get(a.vault) ?? 0, 2);
+      this.log(`step ${where} at held ${formatPrice(a.heldPrice)}: pays ${amount(a.payout)}${a.tip > 0n ? `, tip ${amount(a.tip)}` : ', no tip'}: ${a.signature}`);
+    } else if (a.kind === 'settle') this.log(`settle ${where} (${a.source}): ${a.signature}`);
+    else this.log(`settlement candidate ${where}: ${a.signature}`);
+  }
+
+  /** Logs a waiting reason once per key (it would repeat every tick). */
+  private note(key: string, vault: Address, reason: string) {
+    if (this.noted.has(key)) return;
+    this.noted.add(key);
+    this.record({ kind: 'skip', vault, reason });
   }
 
   /** Sends with retries on transient failures; program errors are final (returned as thrown). */
@@ -123,99 +141,76 @@ export class Keeper {
     return this.actions.slice(start);
   }
 
-  private async prices(vault: Vault, now: bigint): Promise<{ collateral: OraclePrice; depeg?: OraclePrice }> {
-    const rpc = this.o.connection.rpc;
-    const collateral = await fetchOraclePrice(rpc, vault, this.o.priceAccount, now);
-    let depeg: OraclePrice | undefined;
-    if (needsDepegPrice(vault)) {
-      if (!this.o.depegPriceAccount) throw new Error('the joint depeg trigger is on: run the keeper with --depeg-price-account');
-      depeg = await fetchOraclePrice(rpc, vault, this.o.depegPriceAccount, now, 'depeg');
+  /** Reads a feed as an observation does (stale: no information); an account that is not the
+   * vault's feed throws. */
+  private async reading(vault: Vault, account: Address, now: bigint, feed: 'collateral' | 'depeg'): Promise<Reading> {
+    return fetchReading(this.o.connection.rpc, vault, account, now, feed);
+  }
+
+  /** The stablecoin account to pass, if any: only one that reads as the vault's stablecoin feed
+   * (the program refuses a wrong account; without one the joint trigger is only undecided). */
+  private async depegReading(vault: Vault, now: bigint): Promise<{ account?: Address; reading?: Reading }> {
+    if (!needsDepegPrice(vault) || !this.o.depegPriceAccount) return {};
+    try {
+      return { account: this.o.depegPriceAccount, reading: await this.reading(vault, this.o.depegPriceAccount, now, 'depeg') };
+    } catch (e) {
+      if (!(e instanceof OracleError || e instanceof QuoteError)) throw e;
+      this.log(`stablecoin account not usable (${e.message}): the joint trigger stays undecided`);
+      return {};
     }
-    return { collateral, depeg };
   }
 
   private async tickVault(address: Address, vault: Vault) {
     const { connection, programAddress } = this.o;
     const now = await fetchChainTime(connection.rpc);
     if (now < (this.backoffUntil.get(address) ?? 0n)) return;
+    this.quoteDecimals.set(address, vault.quoteDecimals);
     const series = await listSeries(connection.rpc, address, programAddress);
     await this.settleExpired(address, vault, series, now);
 
-    let prices: { collateral: OraclePrice; depeg?: OraclePrice };
+    let collateral: Reading;
     try {
-      prices = await this.prices(vault, now);
+      collateral = await this.reading(vault, this.o.priceAccount, now, 'collateral');
     } catch (e) {
-      if (e instanceof OracleError) return this.record({ kind: 'skip', vault: address, reason: `price not usable: ${e.message}` });
+      if (e instanceof OracleError || e instanceof QuoteError) return this.record({ kind: 'skip', vault: address, reason: `price account not usable: ${e.message}` });
       throw e;
     }
-    const { collateral, depeg } = prices;
-    if (collateral.publishTime < vault.breach.lastObserved) {
-      return this.record({ kind: 'skip', vault: address, reason: 'price is older than the last observation' });
+    const depeg = await this.depegReading(vault, now);
+    const reserve = await fetchMaybeToken(connection.rpc, vault.reserve, { commitment: 'confirmed' });
+    let plan: ReturnType<typeof planVault>;
+    try {
+      plan = planVault({
+        vault, series, collateral, depeg: depeg.reading, now, keeper: this.o.keeper.address,
+        reserveBalance: reserve.exists ? reserve.data.amount : 0n,
+      });
+    } catch (e) {
+      if (e instanceof ObservationError) return this.record({ kind: 'skip', vault: address, reason: 'price is older than the last observation' });
+      throw e;
     }
-    const fresh = collateral.publishTime > vault.breach.lastObserved;
-    const breached = breachedTriggers(vault, collateral, depeg);
-    const phase = breachPhase(vault);
-    const observe = (reason: string) => this.observe(address, reason);
+    const capped = plan.refusals.get('ReleaseCapReached');
+    if (capped) this.note(`${address}:cap:${vault.epochStart}`, address, 'release cap reached for this epoch; waiting for the next');
 
-    if (breached.length === 0) {
-      // Clear a pending breach as soon as the price recovers: a spike must not survive.
-      if (phase !== 'healthy' && fresh) await observe('recovered');
+    if (plan.steps.length === 0) {
+      if (plan.observe) await this.observe(address, plan.observe, depeg.account);
       return;
     }
-    if (phase === 'healthy') {
-      if (fresh) await observe(`breach seen: ${breached.join(', ')}`);
-      return;
-    }
-    // The program confirms only when both clocks moved a persistence window since the first
-    // sighting and no two observations are further apart than persistence + max age.
-    const confirmsNow = phase === 'confirmed' || breachConfirmsAt(vault, collateral.publishTime, now);
-    if (!confirmsNow) {
-      // Pending: keep the observation chain unbroken with every new price.
-      if (fresh) await observe(`breach persists: ${breached.join(', ')}`);
-      return;
-    }
-    const exercisable = series.filter(
-      (s) => !s.settled && s.data.expiry > now && s.unexercised > 0n && isInTheMoney(vault, s.data, collateral.price),
-    );
-    // Only series the program would release something on now: the epoch cap is shared, so a
-    // crank past it would fail (and pay no tip). Sized in series order, as the cranks land.
-    let capLeft = releaseCapLeft(vault, now);
-    const releasable = [];
-    for (const s of exercisable) {
-      const r = releaseSize(vault, s.data, collateral.price, capLeft);
-      if (r.payout === 0n) continue;
-      releasable.push(s);
-      capLeft -= r.payout;
-    }
-    if (releasable.length === 0) {
-      if (phase === 'pending' && fresh) await observe(`breach confirmed: ${breached.join(', ')}`);
-      if (exercisable.length > 0) {
-        const key = `${address}:${vault.epochStart}`;
-        if (!this.capNoted.has(key)) {
-          this.capNoted.add(key);
-          this.record({ kind: 'skip', vault: address, reason: 'release cap reached for this epoch; waiting for the next' });
-        }
-      }
-      return;
-    }
+    // Every step observes the update first, so no separate observation is needed.
     const tipAccount = await this.tipAccountFor(vault);
-    for (const s of releasable) {
-      await this.once(s.address, async () => {
+    for (const { series: s, step } of plan.steps) {
+      await this.once(s, async () => {
         try {
           // One attempt per tick: a resend after an unclear failure could land twice; the next
-          // tick re-reads the series and sizes the release again from the chain.
+          // tick re-reads the series and plans the step again from the chain.
           const sig = await trigger(connection, this.o.keeper, {
-            priceUpdate: this.o.priceAccount, depegPriceUpdate: this.o.depegPriceAccount,
-            programAddress, series: s.address, keeperToken: tipAccount,
+            priceUpdate: this.o.priceAccount, depegPriceUpdate: depeg.account,
+            programAddress, series: s, keeperToken: tipAccount,
           });
-          this.record({ kind: 'trigger', vault: address, series: s.address, signature: sig });
+          this.record({ kind: 'trigger', vault: address, series: s, signature: sig, payout: step.payout, tip: step.tip, heldPrice: step.heldPrice });
           this.failures.delete(address);
         } catch (e) {
           const typed = parseBackstopError(e);
-          if (typed?.errorName === 'BreachNotConfirmed' && fresh) {
-            await observe('breach not confirmed by the program: observing instead');
-          } else if (typed && RETRY_NEXT_TICK.has(typed.errorName)) {
-            this.record({ kind: 'skip', vault: address, reason: `${s.address}: ${typed.errorName}, next tick` });
+          if (typed && RETRY_NEXT_TICK.has(typed.errorName)) {
+            this.record({ kind: 'skip', vault: address, reason: `${s}: ${typed.errorName}, next tick` });
           } else {
             this.backOff(address, now);
             throw e;
@@ -225,9 +220,9 @@ export class Keeper {
     }
   }
 
-  private async observe(vault: Address, reason: string) {
+  private async observe(vault: Address, reason: string, depegAccount?: Address) {
     const sig = await this.send('observe', () => observeBreach(this.o.connection, this.o.keeper, {
-      vault, priceUpdate: this.o.priceAccount, depegPriceUpdate: this.o.depegPriceAccount, programAddress: this.o.programAddress,
+      vault, priceUpdate: this.o.priceAccount, depegPriceUpdate: depegAccount, programAddress: this.o.programAddress,
     }));
     this.record({ kind: 'observe', vault, reason, signature: sig });
   }
@@ -255,41 +250,37 @@ export class Keeper {
     return ata;
   }
 
+  /** Settles expired series by the ladder: sends only what settles a series or records an
+   * earlier candidate; after the deadline, with no usable update, sends none (the candidate or
+   * the vault's last observed price then settles). */
   private async settleExpired(vault: Address, v: Vault, series: SeriesView[], now: bigint) {
     const { connection, keeper, programAddress } = this.o;
-    const expired = series.filter((x) => !x.settled && x.data.expiry <= now);
-    if (expired.length === 0) return;
+    if (!series.some((x) => !x.settled && x.data.expiry <= now)) return;
     const raw = await fetchRawAccount(connection.rpc, this.o.priceAccount);
-    let update: OraclePrice | null = null;
+    let shown: ShownUpdate | null = null;
+    let usable = false;
     try {
       if (raw) {
-        update = validatePriceAccount(raw.owner, raw.data, {
-          receiver: v.oracle.receiver, feedId: Uint8Array.from(v.oracle.collateralFeed), maxConfBps: v.oracle.maxConfBps,
-        });
+        shown = shownUpdate(v, raw.owner, raw.data);
+        usable = true;
       }
-    } catch {
-      update = null;
+    } catch (e) {
+      if (!(e instanceof OracleError)) throw e;
     }
-    for (const s of expired) {
-      // Send only what changes something: the first update at/after expiry settles at once;
-      // a later one is a candidate only if earlier than the recorded one; after the grace
-      // period anything settles.
-      const d = s.data;
-      if (!update || update.publishTime < d.expiry) continue;
-      const first = update.prevPublishTime < d.expiry;
-      const graceOver = now >= d.expiry + SETTLEMENT_GRACE_SECS;
-      const improves = d.settlementPublishTime === 0n || update.publishTime < d.settlementPublishTime;
-      if (!first && !graceOver && !improves) continue;
-      await this.once(s.address, async () => {
+    const { send, waiting } = planSettlements(v, series, now, shown, usable);
+    for (const w of waiting) this.note(`${w.series}:settle:${w.reason}`, vault, `${w.series}: settlement waits (${w.reason})`);
+    for (const p of send) {
+      await this.once(p.series, async () => {
         try {
-          const sig = await settleSeries(connection, keeper, { series: s.address, priceUpdate: this.o.priceAccount, programAddress });
-          const settled = (await fetchSeriesView(connection.rpc, s.address)).settled;
-          if (settled) this.record({ kind: 'settle', vault, series: s.address, signature: sig });
-          else this.record({ kind: 'skip', vault, reason: `${s.address}: settlement candidate recorded (${sig})` });
+          const sig = await settleSeries(connection, keeper, {
+            series: p.series, priceUpdate: p.withPriceAccount ? this.o.priceAccount : undefined, programAddress,
+          });
+          if (p.outcome.kind === 'final') this.record({ kind: 'settle', vault, series: p.series, signature: sig, source: SettlementSource[p.outcome.source] });
+          else this.record({ kind: 'candidate', vault, series: p.series, signature: sig });
         } catch (e) {
           const typed = parseBackstopError(e);
-          if (typed && RETRY_NEXT_TICK.has(typed.errorName)) this.record({ kind: 'skip', vault, reason: `${s.address}: ${typed.errorName}, next tick` });
-          else this.record({ kind: 'error', vault, series: s.address, error: (typed ?? (e as Error)).message });
+          if (typed && RETRY_NEXT_TICK.has(typed.errorName)) this.record({ kind: 'skip', vault, reason: `${p.series}: ${typed.errorName}, next tick` });
+          else this.record({ kind: 'error', vault, series: p.series, error: (typed ?? (e as Error)).message });
         }
       });
     }

@@ -18,7 +18,11 @@ const COMMANDS: Record<string, { run: Command; options: Record<string, { type: '
     options: { series: { type: 'string' }, size: { type: 'string' }, 'price-account': { type: 'string' }, 'min-premium': { type: 'string' }, 'slippage-bps': { type: 'string' }, token: { type: 'string' } },
     help: 'write --series S --size N --price-account P [--min-premium X | --slippage-bps B] [--token T]',
   },
-  positions: { run: positionsCommand, options: { writer: { type: 'string' } }, help: 'positions [--writer W]                  a writer\'s positions and P&L' },
+  positions: {
+    run: positionsCommand,
+    options: { writer: { type: 'string' }, 'price-account': { type: 'string' } },
+    help: 'positions [--writer W] [--price-account P]  positions, advances, next step, reclaimable and P&L',
+  },
   reclaim: { run: reclaimCommand, options: { series: { type: 'string' }, writer: { type: 'string' }, token: { type: 'string' } }, help: 'reclaim --series S [--writer W] [--token T]  escrow back after settlement' },
   'keeper run': {
     run: keeperRun,

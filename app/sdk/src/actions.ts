@@ -21,7 +21,7 @@ import {
 import { findEventAuthorityPda } from './pdas';
 import { fetchWriteQuote, type WriteQuote } from './quote';
 import { sendInstructions, type Connection } from './tx';
-import { fetchSeriesView, fetchVaultAccount, needsDepegPrice, reclaimable } from './views';
+import { fetchSeriesView, fetchVaultAccount, reclaimable } from './views';
 import { fetchMaybePosition } from './generated/backstop/index';
 
 /** Default slippage for writes: the premium only falls as the clock ticks between quote and slot. */
@@ -139,15 +139,9 @@ export async function reclaim(
 
 export interface PriceAccounts {
   priceUpdate: Address;
-  /** The stablecoin's PriceUpdateV2; required when the vault's joint trigger is on. */
+  /** The stablecoin's PriceUpdateV2 for a vault with the joint depeg trigger. Without it the
+   * joint trigger is undecided (neither starts, confirms nor clears a breach); the others work. */
   depegPriceUpdate?: Address;
-}
-
-function depegFor(vault: Vault, prices: PriceAccounts): Address | undefined {
-  if (needsDepegPrice(vault) && !prices.depegPriceUpdate) {
-    throw new Error('this vault has the joint depeg trigger on: give the stablecoin price account too');
-  }
-  return prices.depegPriceUpdate;
 }
 
 /** One observation of the vault's solvency triggers. */
@@ -157,15 +151,16 @@ export async function observeBreach(
   p: PriceAccounts & { vault: Address; programAddress?: Address },
 ): Promise<Signature> {
   const program = p.programAddress ?? BACKSTOP_PROGRAM_ADDRESS;
-  const vault = await fetchVaultAccount(connection.rpc, p.vault);
   const ix = getObserveBreachInstruction(
-    { vault: p.vault, priceUpdate: p.priceUpdate, depegPriceUpdate: depegFor(vault.data, p), ...(await eventAccounts(program)) },
+    { vault: p.vault, priceUpdate: p.priceUpdate, depegPriceUpdate: p.depegPriceUpdate, ...(await eventAccounts(program)) },
     { programAddress: program },
   );
   return sendMetered(connection, payer, [ix], ['observe_breach']);
 }
 
-/** Exercises a series' in-the-money puts on a confirmed breach; the tip goes to `keeperToken`. */
+/** One release step on a confirmed breach: advances what the series owes at the held price
+ * beyond what it already advanced (within the epoch cap); the tip, when due, goes to
+ * `keeperToken`. Plan it first with `planStep` (after `simulateObservation`). */
 export async function trigger(
   connection: Connection,
   keeper: TransactionSigner,
@@ -179,13 +174,11 @@ export async function trigger(
       vault: vaultAddress,
       series: p.series,
       escrow: series.escrow,
-      putMint: series.putMint,
-      holder: series.holder,
       recovery: vault.recovery,
       reserve: vault.reserve,
       keeperToken: p.keeperToken ?? (await associatedTokenAddress(keeper.address, vault.quoteMint)),
       priceUpdate: p.priceUpdate,
-      depegPriceUpdate: depegFor(vault, p),
+      depegPriceUpdate: p.depegPriceUpdate,
       quoteMint: vault.quoteMint,
       ...(await eventAccounts(program)),
     },
@@ -194,11 +187,13 @@ export async function trigger(
   return sendMetered(connection, keeper, [ix], ['trigger']);
 }
 
-/** Expiry settlement from the first update at/after expiry (or the grace-period fallback). */
+/** Expiry settlement by the ladder (see `decideSettlement`): the first update at/after expiry,
+ * the earliest shown during the grace, a fresh one after it. After the deadline `priceUpdate`
+ * may be left out: the candidate or the vault's last observed price then settles. */
 export async function settleSeries(
   connection: Connection,
   payer: TransactionSigner,
-  p: { series: Address; priceUpdate: Address; programAddress?: Address },
+  p: { series: Address; priceUpdate?: Address; programAddress?: Address },
 ): Promise<Signature> {
   const program = p.programAddress ?? BACKSTOP_PROGRAM_ADDRESS;
   const { vault, vaultAddress, series } = await loadSeries(connection, p.series);

@@ -21,6 +21,58 @@ export interface BackstopEvent {
   data: Record<string, unknown>;
 }
 
+/** One release step (`trigger`): what it paid at the held price, and the series' advances after it. */
+export interface CapitalReleased {
+  vault: Address;
+  series: Address;
+  /** PRICE_SCALE. */
+  heldPrice: bigint;
+  /** Intrinsic of every written unit at the held price, quote base units. */
+  owed: bigint;
+  payout: bigint;
+  advanced: bigint;
+  releasedInEpoch: bigint;
+  keeperTip: bigint;
+  keeper: Address;
+}
+
+/** Expiry settlement: the price, the ladder rung it came from (a SettlementSource name), what it
+ * paid beyond the advances, and every put token burned (`units`). */
+export interface SeriesSettled {
+  vault: Address;
+  series: Address;
+  price: bigint;
+  publishTime: bigint;
+  source: 'None' | 'FirstUpdate' | 'EarliestShown' | 'FreshAfterGrace' | 'NearestAfterDeadline' | 'LastObserved';
+  units: bigint;
+  payout: bigint;
+  advanced: bigint;
+  budgetReleased: bigint;
+}
+
+/** One observation: the transition (a BreachTransition name), the price read (0 when the feed
+ * gave no information) and what the price window recorded. */
+export interface BreachObserved {
+  vault: Address;
+  transition: string;
+  price: bigint;
+  publishTime: bigint;
+  recorded: bigint;
+  firstSeen: bigint;
+  confirmedAt: bigint;
+}
+
+interface KnownEvents {
+  CapitalReleased: CapitalReleased;
+  SeriesSettled: SeriesSettled;
+  BreachObserved: BreachObserved;
+}
+
+/** The events named `name` among `events`, typed (fields as the IDL defines them). */
+export function eventsNamed<K extends keyof KnownEvents>(events: BackstopEvent[], name: K): KnownEvents[K][] {
+  return events.filter((e) => e.name === name).map((e) => e.data as unknown as KnownEvents[K]);
+}
+
 type IdlType = string | { array: [IdlType, number] } | { defined: { name: string } } | { option: IdlType } | { vec: IdlType };
 interface IdlTypeDef {
   name: string;

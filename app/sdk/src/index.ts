@@ -14,3 +14,6 @@ export * from './errors';
 export * from './views';
 export * from './quote';
 export * from './actions';
+export * from './release';
+export * from './observe';
+export * from './settlement';

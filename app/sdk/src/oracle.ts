@@ -96,27 +96,63 @@ function normalise(value: bigint, exponent: number, roundUp: boolean): bigint {
 
 const sameBytes = (a: Uint8Array, b: Uint8Array) => a.length === b.length && a.every((x, i) => x === b[i]);
 
-/** The program's checks on a PriceUpdateV2 account, in the program's order. */
-export function validatePriceAccount(owner: Address, data: Uint8Array, check: OracleCheck): OraclePrice {
+/** What the update is: owner, layout, the vault's feed, fully verified, a sane exponent. A
+ * failure is a wrong account, never market stress: every read refuses it (`oracle::decode` and
+ * `check_identity`). */
+function checkIdentity(owner: Address, data: Uint8Array, check: OracleCheck): DecodedPriceUpdate {
   if (owner !== check.receiver) throw new OracleError('OracleWrongOwner', `owner ${owner} is not ${check.receiver}`);
   const u = decodePriceUpdateV2(data);
   if (!u) throw new OracleError('OracleInvalidAccount', 'not a PriceUpdateV2 account');
   if (!sameBytes(u.feedId, check.feedId)) throw new OracleError('OracleWrongFeed', 'feed id differs from the vault');
   if (u.partialSignatures !== null) throw new OracleError('OracleNotFullyVerified', 'partially verified update');
-  if (u.price <= 0n) throw new OracleError('OracleNonPositivePrice', `price ${u.price}`);
-  if (check.now !== undefined && check.maxAgeSecs !== undefined && u.publishTime < check.now - BigInt(check.maxAgeSecs)) {
-    throw new OracleError('OracleStale', `published at ${u.publishTime}, now ${check.now}`);
-  }
-  if (u.conf * 10_000n > u.price * BigInt(check.maxConfBps)) {
-    throw new OracleError('OracleConfidenceTooWide', `conf ${u.conf} on price ${u.price}`);
-  }
   if (u.exponent < MIN_EXPONENT || u.exponent > MAX_EXPONENT) {
     throw new OracleError('OracleExponentOutOfRange', `exponent ${u.exponent}`);
   }
+  return u;
+}
+
+const isFresh = (u: DecodedPriceUpdate, check: OracleCheck) =>
+  check.now === undefined || check.maxAgeSecs === undefined || u.publishTime >= check.now - BigInt(check.maxAgeSecs);
+const withinCap = (u: DecodedPriceUpdate, maxConfBps: number) => u.conf * 10_000n <= u.price * BigInt(maxConfBps);
+
+function normalised(u: DecodedPriceUpdate): OraclePrice {
   return {
     price: normalise(u.price, u.exponent, true),
     conf: normalise(u.conf, u.exponent, false),
     publishTime: u.publishTime,
     prevPublishTime: u.prevPublishTime,
   };
+}
+
+/** The program's strict read (writes, quotes): identity, then price > 0, freshness and the
+ * confidence cap, each with its own error, in the program's order (`oracle::read_price`). */
+export function validatePriceAccount(owner: Address, data: Uint8Array, check: OracleCheck): OraclePrice {
+  const u = checkIdentity(owner, data, check);
+  if (u.price <= 0n) throw new OracleError('OracleNonPositivePrice', `price ${u.price}`);
+  if (!isFresh(u, check)) throw new OracleError('OracleStale', `published at ${u.publishTime}, now ${check.now}`);
+  if (!withinCap(u, check.maxConfBps)) throw new OracleError('OracleConfidenceTooWide', `conf ${u.conf} on price ${u.price}`);
+  return normalised(u);
+}
+
+/** What an observation learns from one feed (`oracle::Reading`). */
+export type Reading =
+  /** A fresh, positive price; `wide` when its confidence exceeds the cap (read as a band). */
+  | { kind: 'price'; price: OraclePrice; wide: boolean }
+  /** Stale or non-positive: the feed says nothing now. */
+  | { kind: 'none' };
+
+/** The program's lenient read (observations, settlement): identity failures still throw; a
+ * stale or non-positive update is no information; a wide one is a band (`oracle::read_reading`).
+ * Without `now` any publish time counts (settlement's window read). */
+export function readReading(owner: Address, data: Uint8Array, check: OracleCheck): Reading {
+  const u = checkIdentity(owner, data, check);
+  if (u.price <= 0n || !isFresh(u, check)) return { kind: 'none' };
+  return { kind: 'price', price: normalised(u), wide: !withinCap(u, check.maxConfBps) };
+}
+
+/** `[low, high]`: the band an observation uses, `price ± conf` when wide, else the price. */
+export function priceBand(p: OraclePrice, wide: boolean): [bigint, bigint] {
+  if (!wide) return [p.price, p.price];
+  const high = p.price + p.conf;
+  return [p.price > p.conf ? p.price - p.conf : 0n, high > U64_MAX ? U64_MAX : high];
 }

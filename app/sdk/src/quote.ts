@@ -3,9 +3,10 @@
 // number, to the unit.
 import { type Address, type Rpc, type SolanaRpcApi } from '@solana/kit';
 import { SeriesStatus, type Series, type Vault } from './generated/backstop/index';
-import { validatePriceAccount, type OraclePrice } from './oracle';
+import { readReading, validatePriceAccount, type OraclePrice, type Reading } from './oracle';
 import { putPremium, type PremiumQuote } from './pricing/index';
 import { escrowFor, quoteAmountDown, strikeToPrice } from './units';
+import { breachActive } from './release';
 import { fetchSeriesView, fetchVaultAccount } from './views';
 
 const CLOCK_SYSVAR = 'SysvarC1ock11111111111111111111111111111111' as Address;
@@ -31,20 +32,31 @@ export class QuoteError extends Error {
   }
 }
 
-/** Quote from account data: the vault, the series, a validated price and the chain's time. */
-export function quoteWrite(vault: Vault, series: Series, price: OraclePrice, now: bigint, size: bigint): WriteQuote {
-  // The program's checks, in its order (pause flags are the config's: the send reports them).
+/** The checks `write_put` makes before it reads the price, in its order (pause flags are the
+ * config's: the send reports them). */
+export function checkWritable(vault: Vault, series: Series, now: bigint, size: bigint): void {
   if (size <= 0n) throw new QuoteError('ZeroAmount', 'size must be positive');
   if (series.status !== SeriesStatus.Open) throw new QuoteError('SeriesNotOpen', 'the series is settled');
   if (now >= series.expiry) throw new QuoteError('SeriesExpired', 'the series has expired');
-  if (series.exercisedSize > 0n || vault.breach.confirmedAt !== 0n) {
-    throw new QuoteError('WritingFrozen', 'writing is frozen: a breach is confirmed or puts were exercised');
-  }
+  // Nobody writes into a breach they can see coming.
+  if (breachActive(vault, now)) throw new QuoteError('WritingFrozen', 'writing is frozen: a breach of the vault is pending or confirmed');
+  if (series.advanced > 0n) throw new QuoteError('SeriesAdvanced', 'this series has already advanced capital');
+  const cutoff = series.expiry - BigInt(vault.release.writeCutoffSecs);
+  if (now >= cutoff) throw new QuoteError('WriteCutoff', `writes closed at ${cutoff}, ${vault.release.writeCutoffSecs} s before expiry`);
   if (series.writtenSize + size > series.sizeCap) {
     throw new QuoteError('SizeCapExceeded', `only ${series.sizeCap - series.writtenSize} base units left under the size cap`);
   }
+}
+
+/** Quote from account data: the vault, the series, a validated price and the chain's time. */
+export function quoteWrite(vault: Vault, series: Series, price: OraclePrice, now: bigint, size: bigint): WriteQuote {
+  checkWritable(vault, series, now, size);
+  // Then the price, as the program reads it (strictly; `price` passed validatePriceAccount).
   if (price.publishTime < vault.breach.lastObserved) {
     throw new QuoteError('OracleOutdated', 'the price is older than one the vault already observed');
+  }
+  if (price.conf * 10_000n > price.price * BigInt(vault.pricing.writeConfBps)) {
+    throw new QuoteError('WriteConfidenceTooWide', `confidence ${price.conf} on ${price.price} is wider than the write cap of ${vault.pricing.writeConfBps} bps`);
   }
   const tenorSecs = series.expiry - now;
   const engine = putPremium({
@@ -107,6 +119,26 @@ export async function fetchOraclePrice(
   });
 }
 
+/** Reads a vault's price account live as an observation would at `now`: a stale or non-positive
+ * update is no information, a wide one a band; an account that is not the feed throws. */
+export async function fetchReading(
+  rpc: Rpc<SolanaRpcApi>,
+  vault: Vault,
+  priceAccount: Address,
+  now: bigint,
+  feed: 'collateral' | 'depeg' = 'collateral',
+): Promise<Reading> {
+  const raw = await fetchRawAccount(rpc, priceAccount);
+  if (!raw) throw new QuoteError('OracleInvalidAccount', `no price account at ${priceAccount}`);
+  return readReading(raw.owner, raw.data, {
+    receiver: vault.oracle.receiver,
+    feedId: Uint8Array.from(feed === 'collateral' ? vault.oracle.collateralFeed : vault.oracle.depegFeed),
+    maxConfBps: vault.oracle.maxConfBps,
+    now,
+    maxAgeSecs: vault.oracle.maxAgeSecs,
+  });
+}
+
 /** Everything fetched: the quote a write of `size` would get right now. */
 export async function fetchWriteQuote(
   rpc: Rpc<SolanaRpcApi>,
@@ -115,6 +147,8 @@ export async function fetchWriteQuote(
   const series = await fetchSeriesView(rpc, args.series);
   const vault = await fetchVaultAccount(rpc, series.data.vault);
   const now = await fetchChainTime(rpc);
+  // The program refuses a write before it reads the price: report the same reason first.
+  checkWritable(vault.data, series.data, now, args.size);
   const price = await fetchOraclePrice(rpc, vault.data, args.priceUpdate, now);
   return { ...quoteWrite(vault.data, series.data, price, now, args.size), now };
 }

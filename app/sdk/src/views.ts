@@ -1,5 +1,6 @@
 // Read-side wrappers: vaults, series and positions with the numbers people ask about (coverage,
-// coverage ratio, premium paid, released, moneyness, what a writer can reclaim).
+// coverage ratio, premium paid, released, moneyness, what was advanced, what settlement would
+// still pay, when a series may step next, what a writer can reclaim).
 import {
   getBase58Decoder,
   getBase64Encoder,
@@ -24,9 +25,12 @@ import {
   type Vault,
 } from './generated/backstop/index';
 import { type OraclePrice } from './oracle';
-import { intrinsicFor, quoteAmountDown, strikeToPrice } from './units';
+import { breachActive, heldPrice, nextStepAt, owedAt, stillOwedAt } from './release';
+import { quoteAmountDown, strikeToPrice } from './units';
 
-export type BreachPhase = 'healthy' | 'pending' | 'confirmed';
+/** `expired`: a pending or confirmed breach not re-observed within persistence + max age; the
+ * program treats it as over (writes reopen, no release step) until a new breach starts. */
+export type BreachPhase = 'healthy' | 'pending' | 'confirmed' | 'expired';
 
 const U64_MAX = (1n << 64n) - 1n;
 const min = (a: bigint, b: bigint) => (a < b ? a : b);
@@ -47,14 +51,18 @@ export interface VaultStrengthView {
   /** coverage / liabilities, bps (0 when no liabilities were reported). */
   coverageRatioBps: bigint;
   breach: BreachPhase;
+  /** The price the breach held at (what a release step pays at); null when none was recorded. */
+  heldPrice: bigint | null;
 }
 
-export function breachPhase(vault: Vault): BreachPhase {
-  if (vault.breach.confirmedAt !== 0n) return 'confirmed';
-  return vault.breach.firstSeen !== 0n ? 'pending' : 'healthy';
+/** The breach at cluster time `now` (the program's `breach_active` / `breach_confirmed`). */
+export function breachPhase(vault: Vault, now: bigint): BreachPhase {
+  if (vault.breach.firstSeen === 0n) return 'healthy';
+  if (!breachActive(vault, now)) return 'expired';
+  return vault.breach.confirmedAt !== 0n ? 'confirmed' : 'pending';
 }
 
-export function vaultStrength(vault: Vault): VaultStrengthView {
+export function vaultStrength(vault: Vault, now: bigint): VaultStrengthView {
   const t = vault.totals;
   const liabilities = vault.report.liabilities;
   return {
@@ -64,7 +72,8 @@ export function vaultStrength(vault: Vault): VaultStrengthView {
     committedPremium: t.committedPremium,
     liabilities,
     coverageRatioBps: liabilities === 0n ? 0n : min((t.escrowed * 10_000n) / liabilities, U64_MAX),
-    breach: breachPhase(vault),
+    breach: breachPhase(vault, now),
+    heldPrice: vault.breach.firstSeen === 0n ? null : heldPrice(vault),
   };
 }
 
@@ -100,8 +109,8 @@ export function needsDepegPrice(vault: Vault): boolean {
 
 export interface SeriesView extends Account<Series> {
   settled: boolean;
-  /** Put units neither exercised nor expired. */
-  unexercised: bigint;
+  /** Quote base units advanced to the recovery account by release steps. */
+  advanced: bigint;
   /** Escrow not yet paid out nor reclaimed, quote base units. */
   escrowHeld: bigint;
 }
@@ -111,25 +120,46 @@ export function seriesView(address: Address, data: Series): SeriesView {
     address,
     data,
     settled: data.status === SeriesStatus.Settled,
-    unexercised: data.writtenSize - data.exercisedSize,
+    advanced: data.advanced,
     escrowHeld: data.escrowDeposited - data.payoutTotal - data.escrowReclaimed,
   };
 }
 
-/** Intrinsic value of the series' unexercised puts at `price` (PRICE_SCALE), quote base units. */
-export function seriesIntrinsic(vault: Vault, series: Series, price: bigint): bigint {
-  const k = strikeToPrice(series.strike, vault.quoteDecimals);
-  return intrinsicFor(k, price, series.writtenSize - series.exercisedSize, vault.collateralDecimals, vault.quoteDecimals);
+/** Where a series stands in the release model (docs/DESIGN.md section 6). */
+export interface SeriesReleaseView {
+  advanced: bigint;
+  /** Intrinsic of every written unit at `price`, and what settlement at `price` would still pay
+   * beyond the advances (`max(0, owed - advanced)`); null without a price. */
+  owedAtPrice: bigint | null;
+  stillOwedAtPrice: bigint | null;
+  /** Intrinsic at the vault's held price: what steps may bring the advances up to (caps aside). */
+  owedAtHeldPrice: bigint | null;
+  /** Cluster time from which the next release step is allowed (the next grid slot); 0 = any time. */
+  nextStepAt: bigint;
+}
+
+export function seriesRelease(vault: Vault, series: Series, price?: bigint): SeriesReleaseView {
+  const held = vault.breach.firstSeen === 0n ? null : heldPrice(vault);
+  return {
+    advanced: series.advanced,
+    owedAtPrice: price === undefined ? null : owedAt(vault, series, price),
+    stillOwedAtPrice: price === undefined ? null : stillOwedAt(vault, series, price),
+    owedAtHeldPrice: held === null ? null : owedAt(vault, series, held),
+    nextStepAt: nextStepAt(vault, series),
+  };
 }
 
 export function isInTheMoney(vault: Vault, series: Series, price: bigint): boolean {
   return price < strikeToPrice(series.strike, vault.quoteDecimals);
 }
 
-/** What a writer gets back at reclaim: escrow minus its pro-rata share of payouts (share rounds up). */
-export function reclaimable(series: Series, position: Position): bigint {
+/** What a writer gets back at reclaim: escrow minus its pro-rata share of payouts (share rounds
+ * up). `morePayout`: what settlement would still add to the series' payouts (see
+ * `stillOwedAt`), to ask what a writer would get back at a given expiry price. */
+export function reclaimable(series: Series, position: Position, morePayout = 0n): bigint {
   if (series.writtenSize === 0n) return position.escrowDeposited;
-  const share = (series.payoutTotal * position.size + series.writtenSize - 1n) / series.writtenSize;
+  const payout = series.payoutTotal + morePayout;
+  const share = (payout * position.size + series.writtenSize - 1n) / series.writtenSize;
   return position.escrowDeposited > share ? position.escrowDeposited - share : 0n;
 }
 
@@ -201,39 +231,4 @@ export function listPositions(
   if (filter.series) memcmp.push({ offset: 8, address: filter.series });
   if (filter.writer) memcmp.push({ offset: 40, address: filter.writer });
   return programAccounts(rpc, POSITION_DISCRIMINATOR, memcmp, (d) => getPositionDecoder().decode(d), programAddress);
-}
-
-/** What is left of the vault's release cap at `now` (a new epoch starts with the whole cap). */
-export function releaseCapLeft(vault: Vault, now: bigint): bigint {
-  const epochOver = now >= vault.epochStart + BigInt(vault.release.epochSecs);
-  const used = epochOver ? 0n : vault.releasedInEpoch;
-  return vault.release.capPerEpoch > used ? vault.release.capPerEpoch - used : 0n;
-}
-
-/** Units and payout one `trigger` would release at `price` within `capLeft` (the program's
- * sizing: units whose intrinsic value fits the cap, rounded down, then the payout rounded down). */
-export function releaseSize(vault: Vault, series: Series, price: bigint, capLeft: bigint): { units: bigint; payout: bigint } {
-  const strike = strikeToPrice(series.strike, vault.quoteDecimals);
-  const unexercised = series.writtenSize - series.exercisedSize;
-  if (price >= strike || unexercised <= 0n) return { units: 0n, payout: 0n };
-  const scale = 10n ** BigInt(vault.collateralDecimals + 12 - vault.quoteDecimals);
-  const affordable = (capLeft * scale) / (strike - price);
-  const units = affordable < unexercised ? affordable : unexercised;
-  return { units, payout: intrinsicFor(strike, price, units, vault.collateralDecimals, vault.quoteDecimals) };
-}
-
-/** After expiry, how long only the first update at/after expiry (or the earliest shown) can
- * settle a series (the program's `SETTLEMENT_GRACE_SECS`). */
-export const SETTLEMENT_GRACE_SECS = 3_600n;
-
-/** Whether an observation of a still-breached vault at `publishTime` (cluster clock `now`) would
- * confirm its pending breach: persistence elapsed by publish time and by the cluster clock, and
- * no gap longer than persistence + max age since the last observation (`BreachState::observe`). */
-export function breachConfirmsAt(vault: Vault, publishTime: bigint, now: bigint): boolean {
-  const b = vault.breach;
-  if (b.confirmedAt !== 0n) return true;
-  if (b.firstSeen === 0n) return false;
-  const p = BigInt(vault.trigger.persistenceSecs);
-  const maxGap = p + BigInt(vault.oracle.maxAgeSecs);
-  return publishTime - b.lastObserved <= maxGap && publishTime - b.firstSeen >= p && now - b.firstSeenClock >= p;
 }

@@ -22,14 +22,11 @@ import {
   parseUnits,
   quoteAmountDown,
   reclaimable,
-  releaseCapLeft,
-  releaseSize,
   setComputeUnitLimitInstruction,
   strikeToPrice,
   validatePriceAccount,
   type Series,
   type Position,
-  type Vault,
 } from '../src/index';
 
 const FEED = new Uint8Array(32).fill(7);
@@ -103,6 +100,9 @@ test('each oracle rejection has its own reason, in the program order', () => {
   assert.equal(reason(PYTH_RECEIVER_ADDRESS, update({ exponent: -19 })), 'OracleExponentOutOfRange');
   assert.equal(reason(PYTH_RECEIVER_ADDRESS, update({ exponent: 7 })), 'OracleExponentOutOfRange');
   assert.equal(reason(PYTH_RECEIVER_ADDRESS, update({ price: 9_000_000_000_000_000n, conf: 0n, exponent: 6 })), 'OraclePriceOutOfRange');
+  // Identity (what the account is) before market (what the price says).
+  assert.equal(reason(PYTH_RECEIVER_ADDRESS, update({ exponent: 7, price: 0n, publishTime: 1n })), 'OracleExponentOutOfRange');
+  assert.equal(reason(PYTH_RECEIVER_ADDRESS, update({ partialSignatures: 13, price: 0n })), 'OracleNotFullyVerified');
 });
 
 test('compute-unit limits cover every measured instruction with headroom', () => {
@@ -136,6 +136,9 @@ test('program errors are typed by name from the IDL', () => {
   assert.equal(parseBackstopError({ context: { code: 2006 } })?.errorName, 'ConstraintSeeds');
   assert.equal(parseBackstopError(new Error('network down')), null);
   assert.throws(() => backstopErrorCode('NoSuchError'), /no program error named/);
+  // The release model's refusals, appended after DuplicateMutableAccount (6088).
+  const appended = ['WriteConfidenceTooWide', 'WriteCutoff', 'SeriesAdvanced', 'ReleaseIntervalNotElapsed', 'NoHeldPrice', 'SettlementPriceMissing', 'WriteCutoffTooShort'];
+  assert.deepEqual(appended.map(backstopErrorCode), appended.map((_, i) => 6089 + i));
 });
 
 test('reclaim is escrow minus the pro-rata payout share rounded up, never negative', () => {
@@ -145,21 +148,6 @@ test('reclaim is escrow minus the pro-rata payout share rounded up, never negati
   assert.equal(reclaimable(series, pos(1n, 100n)), 66n);
   assert.equal(reclaimable(series, pos(1n, 10n)), 0n);
   assert.equal(reclaimable({ writtenSize: 0n, payoutTotal: 0n } as Series, pos(0n, 5n)), 5n);
-});
-
-test('release sizing mirrors trigger: units that fit the cap, payout rounded down', () => {
-  const vault = {
-    quoteDecimals: 6, collateralDecimals: 9, epochStart: 1_000n, releasedInEpoch: 400_000_000n,
-    release: { capPerEpoch: 600_000_000n, epochSecs: 3_600, keeperTip: 0n },
-  } as unknown as Vault;
-  const series = { strike: 100_000_000n, writtenSize: 100n * 10n ** 9n, exercisedSize: 0n } as Series;
-  const s80 = 80n * 10n ** 12n;
-  assert.equal(releaseCapLeft(vault, 1_500n), 200_000_000n, 'same epoch: what is left');
-  assert.equal(releaseCapLeft(vault, 4_600n), 600_000_000n, 'new epoch: the whole cap');
-  // $600 of cap at $20 in the money: 30 SOL, $600.
-  assert.deepEqual(releaseSize(vault, series, s80, 600_000_000n), { units: 30n * 10n ** 9n, payout: 600_000_000n });
-  // One quote base unit of cap buys 50 collateral base units ($20 x 50e-9 SOL = 1e-6).
-  assert.deepEqual(releaseSize(vault, series, s80, 1n), { units: 50n, payout: 1n });
-  assert.deepEqual(releaseSize(vault, series, s80, 0n), { units: 0n, payout: 0n });
-  assert.deepEqual(releaseSize(vault, series, 100n * 10n ** 12n, 600_000_000n), { units: 0n, payout: 0n }, 'at the money');
+  // What settlement would still pay counts like a payout: ceil(130/3) = 44.
+  assert.equal(reclaimable(series, pos(1n, 100n), 30n), 56n);
 });

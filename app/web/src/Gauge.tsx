@@ -3,11 +3,12 @@
 import type { Dashboard } from './data';
 import { pct, usd } from './format';
 
-export type BreachBadge = 'armed' | 'pending' | 'confirmed' | 'released';
+export type BreachBadge = 'armed' | 'pending' | 'confirmed' | 'released' | 'expired';
 
+/** `expired`: a breach nobody re-observed in time is over (writes reopen, no more steps). */
 export function breachBadge(d: Dashboard): BreachBadge {
   if (d.strength.breach === 'confirmed') return d.strength.released > 0n ? 'released' : 'confirmed';
-  if (d.strength.breach === 'pending') return 'pending';
+  if (d.strength.breach === 'pending' || d.strength.breach === 'expired') return d.strength.breach;
   return d.strength.released > 0n ? 'released' : 'armed';
 }
 
@@ -53,6 +54,7 @@ export function CoverageGauge({ d }: { d: Dashboard }) {
           <dt>trigger threshold</dt><dd data-testid="threshold">{threshold > 0 ? pct(threshold) : 'off'}</dd>
           <dt>barrier</dt><dd data-testid="barrier">{d.vault.trigger.barrierPrice > 0n ? usd(d.vault.trigger.barrierPrice / 1_000_000n, 6) : 'off'}</dd>
           <dt>breach</dt><dd><span data-testid="breach-state" className={`badge ${badge}`}>{badge}</span></dd>
+          {s.heldPrice !== null && (<><dt>held price</dt><dd data-testid="held-price" data-raw={s.heldPrice.toString()} title="highest price seen over the breach window: what a release step pays at">{usd(s.heldPrice / 1_000_000n, 6)}</dd></>)}
           {d.breachedNow.length > 0 && (<><dt>breached now</dt><dd data-testid="breached-now">{d.breachedNow.join(', ')}</dd></>)}
         </dl>
       </div>

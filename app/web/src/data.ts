@@ -3,6 +3,7 @@ import { createSolanaRpc, isAddress, type Address, type Rpc, type Signature, typ
 import { fetchMaybeToken } from '@solana-program/token';
 import {
   breachedTriggers,
+  eventsNamed,
   fetchChainTime,
   fetchOraclePrice,
   fetchTransactionEvents,
@@ -27,9 +28,14 @@ export interface HistoryItem {
   series: Address;
   /** Quote base units paid to the recovery account. */
   amount: bigint;
-  /** Price used, PRICE_SCALE. */
+  /** Price paid at, PRICE_SCALE: the held price of a release step, the settlement price. */
   price: bigint;
-  units: bigint;
+  /** The series' advances after a step; before settlement for a settlement. */
+  advanced: bigint;
+  /** A step's keeper tip, quote base units. */
+  tip?: bigint;
+  /** The settlement ladder rung that priced a settlement (a SettlementSource name). */
+  source?: string;
 }
 
 export interface Dashboard {
@@ -70,10 +76,12 @@ async function history(rpc: Rpc<SolanaRpcApi>, vault: Address): Promise<HistoryI
     for (const ev of await fetchTransactionEvents(rpc, s.signature)) {
       const d = ev.data as Record<string, unknown>;
       if (d.vault !== vault) continue; // a transaction may touch several vaults
-      if (ev.name === 'CapitalReleased') {
-        items.push({ kind: 'release', signature: s.signature, slot: s.slot, series: d.series as Address, amount: d.payout as bigint, price: d.price as bigint, units: d.units as bigint });
-      } else if (ev.name === 'SeriesSettled') {
-        items.push({ kind: 'settlement', signature: s.signature, slot: s.slot, series: d.series as Address, amount: d.payout as bigint, price: d.price as bigint, units: (d.units ?? 0n) as bigint });
+      const at = { signature: s.signature, slot: s.slot };
+      for (const r of eventsNamed([ev], 'CapitalReleased')) {
+        items.push({ kind: 'release', ...at, series: r.series, amount: r.payout, price: r.heldPrice, advanced: r.advanced, tip: r.keeperTip });
+      }
+      for (const r of eventsNamed([ev], 'SeriesSettled')) {
+        items.push({ kind: 'settlement', ...at, series: r.series, amount: r.payout, price: r.price, advanced: r.advanced, source: r.source });
       }
     }
   }
@@ -104,7 +112,7 @@ export async function loadDashboard(rpcUrl: string, vaultText: string, priceText
     return {
       vaultAddress: vaultText,
       vault,
-      strength: vaultStrength(vault),
+      strength: vaultStrength(vault, now),
       reserve: reserve.exists ? reserve.data.amount : 0n,
       recovery: recovery.exists ? recovery.data.amount : 0n,
       now,

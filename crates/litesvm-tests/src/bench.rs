@@ -237,9 +237,12 @@ pub fn reference_units() -> (u64, u64, u64) {
 }
 
 /// `trigger` and `settle_series` compute units on a series written by `writers` writers of
-/// 1 SOL each (partly released at $80, the rest settled at $90 in the money).
+/// 1 SOL each (a step at $80, which earns the tip however few the writers: the vault tips any
+/// step of at least the tip; settled at $90 in the money on a fresh series).
 pub fn release_and_settle_with_writers(writers: usize) -> (u64, u64) {
-    let mut m = Market::new(500_000 * USDC, 150);
+    let mut m = Market::with_settings(500_000 * USDC, 150, |a| {
+        a.release.min_tip_release = a.release.keeper_tip;
+    });
     let keys = m.open_series(100, 30);
     for _ in 0..writers {
         let w = m.quick_writer(200);
@@ -253,7 +256,7 @@ pub fn release_and_settle_with_writers(writers: usize) -> (u64, u64) {
         .trigger(&keeper, keys)
         .expect("trigger")
         .compute_units_consumed;
-    // A fresh series of the same writers' count for the expiry path (nothing exercised).
+    // A fresh series of the same writers' count for the expiry path (nothing advanced).
     let mut m = Market::new(500_000 * USDC, 150);
     let keys = m.open_series(100, 2);
     for _ in 0..writers {

@@ -56,7 +56,7 @@ struct SeriesSlot {
     keys: SeriesKeys,
     /// Each writer's position PDA (derived once: host PDA derivation is slow in debug builds).
     positions: [Pubkey; 4],
-    /// `(exercised_size, payout_total)` frozen at settlement.
+    /// `(advanced, payout_total)` frozen at settlement.
     settled: Option<(u64, u64)>,
     closed: bool,
 }
@@ -89,7 +89,28 @@ pub struct Fuzz {
     pub successes: std::collections::BTreeMap<&'static str, u64>,
     /// How many transactions were refused, by error code.
     pub refusals: std::collections::BTreeMap<String, u64>,
+    /// Successful release steps (triggers), in every action.
+    pub release_steps: u64,
+    /// Release steps taken while a feed was stale, wide or missing.
+    pub stressed_steps: u64,
+    /// The custom error code of the last refused transaction.
+    last_error: Option<u32>,
 }
+
+/// How a crash campaign's feeds behave at one moment.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum FeedMode {
+    Normal,
+    StaleCollateral,
+    WideCollateral,
+    StaleDepeg,
+    WideDepeg,
+    NoDepeg,
+}
+
+/// Error codes that would mean an observation or a release failed closed on a stressed feed:
+/// stale, non-positive, too wide, or a missing stablecoin account.
+const FAIL_CLOSED: [u32; 4] = [6035, 6034, 6036, 6072];
 
 impl Fuzz {
     pub fn new(seed: u64) -> Self {
@@ -181,6 +202,9 @@ impl Fuzz {
             history: vec![],
             successes: Default::default(),
             refusals: Default::default(),
+            release_steps: 0,
+            stressed_steps: 0,
+            last_error: None,
         };
         for i in 0..fuzz.vaults.len() {
             fuzz.publish(i, 0);
@@ -242,6 +266,7 @@ impl Fuzz {
         let fee_payer = self.fee_payer.insecure_clone();
         let result = send(&mut self.f.env.svm, &[ix], &fee_payer, signers);
         let ok = result.is_ok();
+        self.last_error = result.as_ref().err().and_then(custom_error_code);
         if let Err(e) = &result {
             let code =
                 custom_error_code(e).map_or_else(|| format!("{:?}", e.err), |c| c.to_string());
@@ -285,8 +310,9 @@ impl Fuzz {
         let roll = self.rng.below(100);
         let (name, ok) = match roll {
             0..=6 => ("price_move", self.price_move(v)),
-            7..=9 => ("breach_campaign", self.breach_campaign(v)),
-            10..=17 => ("warp", self.warp()),
+            7 => ("breach_campaign", self.breach_campaign(v)),
+            8..=10 => ("crash_campaign", self.crash_campaign(v)),
+            11..=17 => ("warp", self.warp()),
             18..=21 => ("fund_reserve", self.fund(v)),
             22..=25 => ("withdraw_reserve", self.withdraw(v)),
             26..=29 => ("round_trip", self.round_trip(v)),
@@ -349,6 +375,76 @@ impl Fuzz {
         }
         let s = self.rng.pick(&open);
         self.trigger_series(s)
+    }
+
+    /// A crash observed and cranked by keepers over minutes, while the feeds fail: the
+    /// collateral's update goes stale or wide, the stablecoin's goes stale, wide or missing.
+    /// Every written open series of the vault is cranked at every moment; none of it may fail
+    /// closed on a stressed feed.
+    fn crash_campaign(&mut self, v: usize) -> bool {
+        let targets: Vec<SeriesSlot> = self
+            .series
+            .iter()
+            .copied()
+            .filter(|s| s.vault == v && !s.closed && s.settled.is_none())
+            .filter(|s| self.series_state(s).is_some_and(|st| st.written_size > 0))
+            .collect();
+        if targets.is_empty() {
+            return false;
+        }
+        let mut cents = self.vaults[v].cents.min(9_500);
+        let mut stepped = false;
+        for _ in 0..6 + self.rng.below(15) {
+            cents = if self.rng.chance(80) {
+                cents * (100 - 1 - self.rng.below(8) as i64) / 100
+            } else {
+                cents * (100 + 1 + self.rng.below(5) as i64) / 100
+            }
+            .max(500);
+            self.vaults[v].cents = cents;
+            advance_seconds(&mut self.f.env.svm, 15 + self.rng.below(50) as i64);
+            let mode = match self.rng.below(20) {
+                0..=11 => FeedMode::Normal,
+                12..=13 => FeedMode::StaleCollateral,
+                14..=15 => FeedMode::WideCollateral,
+                16 => FeedMode::StaleDepeg,
+                17 => FeedMode::WideDepeg,
+                _ => FeedMode::NoDepeg,
+            };
+            let depeg = self.publish_mode(v, mode);
+            if self.rng.chance(70) {
+                self.observe_with(v, depeg);
+            }
+            for s in &targets {
+                if self.send_trigger(*s, depeg) {
+                    stepped = true;
+                    self.stressed_steps += u64::from(mode != FeedMode::Normal);
+                }
+            }
+        }
+        stepped
+    }
+
+    /// Publishes vault `v`'s feeds in `mode`; returns the stablecoin account to pass.
+    fn publish_mode(&mut self, v: usize, mode: FeedMode) -> Option<Pubkey> {
+        let now = self.now();
+        let vk = &self.vaults[v];
+        let price = vk.cents * 1_000_000;
+        let (age, conf) = match mode {
+            FeedMode::StaleCollateral => (61 + self.rng.below(300) as i64, price as u64 / 1_000),
+            FeedMode::WideCollateral => (0, price as u64 * (3 + self.rng.below(20)) / 100),
+            _ => (0, price as u64 / 1_000),
+        };
+        let update = PriceUpdate::new(vk.feed, price, conf, -8, now - age);
+        write_price_update(&mut self.f.env.svm, vk.price_account, &update);
+        let (depeg_age, depeg_conf) = match mode {
+            FeedMode::StaleDepeg => (61 + self.rng.below(300) as i64, 10_000),
+            FeedMode::WideDepeg => (0, 5_000_000),
+            _ => (0, 10_000),
+        };
+        let depeg = PriceUpdate::new(USDC_FEED, 100_000_000, depeg_conf, -8, now - depeg_age);
+        write_price_update(&mut self.f.env.svm, vk.depeg_account, &depeg);
+        (mode != FeedMode::NoDepeg).then_some(vk.depeg_account)
     }
 
     fn warp(&mut self) -> bool {
@@ -520,17 +616,33 @@ impl Fuzz {
     }
 
     fn observe(&mut self, v: usize) -> bool {
+        let depeg = Some(self.vaults[v].depeg_account);
+        self.observe_with(v, depeg)
+    }
+
+    fn observe_with(&mut self, v: usize, depeg: Option<Pubkey>) -> bool {
         let ix = program_ix(
             backstop::accounts::ObserveBreach {
                 vault: self.vaults[v].vault,
                 price_update: self.vaults[v].price_account,
-                depeg_price_update: Some(self.vaults[v].depeg_account),
+                depeg_price_update: depeg,
                 event_authority: event_authority(),
                 program: backstop::ID,
             },
             backstop::instruction::ObserveBreach {},
         );
-        self.send(ix, &[])
+        let ok = self.send(ix, &[]);
+        self.assert_not_failed_closed("observe_breach");
+        ok
+    }
+
+    fn assert_not_failed_closed(&self, what: &str) {
+        if let Some(code) = self.last_error {
+            assert!(
+                !FAIL_CLOSED.contains(&code),
+                "{what} failed closed on a stressed feed: error {code}"
+            );
+        }
     }
 
     fn report(&mut self, v: usize) -> bool {
@@ -563,6 +675,11 @@ impl Fuzz {
 
     fn trigger_series(&mut self, s: SeriesSlot) -> bool {
         self.publish(s.vault, 0);
+        let depeg = Some(self.vaults[s.vault].depeg_account);
+        self.send_trigger(s, depeg)
+    }
+
+    fn send_trigger(&mut self, s: SeriesSlot, depeg: Option<Pubkey>) -> bool {
         let vk = &self.vaults[s.vault];
         let ix = program_ix(
             backstop::accounts::Trigger {
@@ -570,13 +687,11 @@ impl Fuzz {
                 vault: vk.vault,
                 series: s.keys.series,
                 escrow: s.keys.escrow,
-                put_mint: s.keys.put_mint,
-                holder: s.keys.holder,
                 recovery: vk.recovery,
                 reserve: vk.reserve,
                 keeper_token: self.keeper.token,
                 price_update: vk.price_account,
-                depeg_price_update: Some(vk.depeg_account),
+                depeg_price_update: depeg,
                 quote_mint: self.f.quote_mint,
                 token_program: TOKEN_PROGRAM_ID,
                 event_authority: event_authority(),
@@ -585,8 +700,11 @@ impl Fuzz {
             backstop::instruction::Trigger {},
         );
         let keeper = self.keeper.key.insecure_clone();
+        let before = self.series_state(&s);
         let ok = self.send(ix, &[&keeper]);
+        self.assert_not_failed_closed("trigger");
         if ok {
+            self.release_steps += 1;
             // The cap in force at each release bounds the epoch's releases (the authority may
             // lower it mid-epoch: releases then stop until the epoch rolls).
             let vault = self.vault_state(s.vault);
@@ -595,6 +713,15 @@ impl Fuzz {
                 "a release took the epoch to {} past its cap {}",
                 vault.released_in_epoch,
                 vault.release.cap_per_epoch
+            );
+            // A step only ever adds to what was advanced (the ratchet).
+            let (before, after) = (
+                before.expect("series"),
+                self.series_state(&s).expect("series"),
+            );
+            assert!(
+                after.advanced > before.advanced,
+                "a step that advanced nothing"
             );
         }
         assert!(
@@ -631,6 +758,10 @@ impl Fuzz {
         update.prev_publish_time = prev;
         write_price_update(&mut self.f.env.svm, upd, &update);
         let vk = &self.vaults[s.vault];
+        // After the deadline a keeper may settle with no update at all (the vault's last
+        // observed price stands in): settlement always ends.
+        let past_deadline = now >= expiry + backstop::constants::SETTLEMENT_DEADLINE_SECS;
+        let price_update = (!past_deadline || self.rng.chance(50)).then_some(upd);
         let ix = program_ix(
             backstop::accounts::SettleSeries {
                 vault: vk.vault,
@@ -639,7 +770,7 @@ impl Fuzz {
                 put_mint: s.keys.put_mint,
                 holder: s.keys.holder,
                 recovery: vk.recovery,
-                price_update: upd,
+                price_update,
                 quote_mint: self.f.quote_mint,
                 token_program: TOKEN_PROGRAM_ID,
                 event_authority: event_authority(),
@@ -653,7 +784,7 @@ impl Fuzz {
                 if state.status == SeriesStatus::Settled {
                     let slot = self.slot_mut(&s);
                     if slot.settled.is_none() {
-                        slot.settled = Some((state.exercised_size, state.payout_total));
+                        slot.settled = Some((state.advanced, state.payout_total));
                     }
                 }
             }
@@ -903,18 +1034,34 @@ impl Fuzz {
                 .expect("payouts and reclaims exceed deposits");
             assert!(escrow >= held, "escrow {escrow} below its books {held}");
             if state.status == SeriesStatus::Open {
-                let unexercised = state.written_size - state.exercised_size;
-                let max_payout =
-                    (u128::from(state.strike) * u128::from(unexercised) / u128::from(SOL)) as u64;
+                // The most the series can still pay: its strike value less what it advanced.
+                let strike_value = (u128::from(state.strike) * u128::from(state.written_size)
+                    / u128::from(SOL)) as u64;
+                let max_payout = strike_value
+                    .checked_sub(state.advanced)
+                    .expect("advanced past the strike value");
                 assert!(
                     escrow >= max_payout,
                     "escrow {escrow} below the most its puts can still pay {max_payout}"
                 );
             }
-            if let Some((exercised, payout)) = s.settled {
+            if state.status == SeriesStatus::Settled {
+                // No crank lowered what the protocol received: the advances, or what was owed
+                // at the settlement price, whichever is more.
+                let strike_price = u128::from(state.strike) * 1_000_000;
+                let owed = (strike_price.saturating_sub(u128::from(state.settlement_price))
+                    * u128::from(state.written_size)
+                    / 1_000_000_000_000_000) as u64;
                 assert_eq!(
-                    (state.exercised_size, state.payout_total),
-                    (exercised, payout),
+                    state.payout_total,
+                    state.advanced.max(owed),
+                    "settlement paid other than max(advanced, owed at expiry)"
+                );
+            }
+            if let Some((advanced, payout)) = s.settled {
+                assert_eq!(
+                    (state.advanced, state.payout_total),
+                    (advanced, payout),
                     "a settled series paid again"
                 );
             }

@@ -171,6 +171,24 @@ impl Market {
 
     pub fn from_fixture(mut f: VaultFixture, reserve: u64, spot_usd: u64) -> Self {
         f.create_vault();
+        Self::funded(f, reserve, spot_usd)
+    }
+
+    /// Like [`Market::new`], with the vault's settings edited first.
+    pub fn with_settings(
+        reserve: u64,
+        spot_usd: u64,
+        edit: impl FnOnce(&mut backstop::instructions::CreateVaultArgs),
+    ) -> Self {
+        let mut f = VaultFixture::new();
+        let mut args = f.args();
+        edit(&mut args);
+        let ix = f.create.ix(args);
+        send_ok(&mut f.env.svm, &[ix], &f.payer, &[&f.protocol]);
+        Self::funded(f, reserve, spot_usd)
+    }
+
+    fn funded(mut f: VaultFixture, reserve: u64, spot_usd: u64) -> Self {
         if reserve > 0 {
             let ix = f.reserve_accounts().fund_ix(reserve);
             send_ok(&mut f.env.svm, &[ix], &f.payer, &[&f.protocol]);

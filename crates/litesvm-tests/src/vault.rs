@@ -39,7 +39,9 @@ pub fn reserve_pda(vault: &Pubkey) -> Pubkey {
 }
 
 /// Barrier at $90, ratio trigger at 110 %, joint trigger at $120 and a $0.97 depeg, 60 s
-/// persistence, 60 s max price age, 2 % confidence cap, 1.5x tail loading.
+/// persistence, 60 s max price age, 2 % confidence cap (1 % for writes), 1.5x tail loading;
+/// one release step per minute per series, a tip for steps of 100 USDC or more, writes close
+/// 5 minutes before expiry.
 pub fn default_vault_args(reporter: Pubkey, risk_authority: Pubkey) -> CreateVaultArgs {
     CreateVaultArgs {
         reporter,
@@ -65,11 +67,15 @@ pub fn default_vault_args(reporter: Pubkey, risk_authority: Pubkey) -> CreateVau
             tail_loading_bps: 15_000,
             min_premium: PRICE_ONE / 100,
             rate: 0,
+            write_conf_bps: 100,
         },
         release: ReleaseSettings {
             cap_per_epoch: 1_000_000 * USDC,
             epoch_secs: 3_600,
             keeper_tip: 5 * USDC,
+            min_tip_release: 100 * USDC,
+            release_interval_secs: 60,
+            write_cutoff_secs: 300,
         },
     }
 }

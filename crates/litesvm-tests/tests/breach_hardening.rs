@@ -187,12 +187,28 @@ fn observe_with(m: &mut Market, update: PriceUpdate) -> TxResult {
     m.observe()
 }
 
+/// A strict read of the collateral price account (what `write_put` and quotes apply).
+fn check_price(m: &mut Market) -> TxResult {
+    use anchor_lang::{InstructionData, ToAccountMetas};
+    let ix = anchor_lang::solana_program::instruction::Instruction {
+        program_id: backstop::ID,
+        accounts: backstop::accounts::CheckPrice {
+            vault: m.f.vault(),
+            price_update: m.price_account,
+        }
+        .to_account_metas(None),
+        data: backstop::instruction::CheckPrice {}.data(),
+    };
+    let payer = m.f.payer.insecure_clone();
+    send(&mut m.f.env.svm, &[ix], &payer, &[])
+}
+
 fn sol_update(m: &Market) -> PriceUpdate {
     PriceUpdate::new(SOL_FEED, 150 * 100_000_000, 5_000_000, -8, m.now())
 }
 
 #[test]
-fn each_oracle_rejection_has_its_own_error_on_chain() {
+fn each_oracle_failure_is_its_own_error_or_no_information_on_chain() {
     let (mut m, _keys) = written_market();
     m.tick(5, 15_000);
     let before = vault_state(&m);
@@ -208,26 +224,56 @@ fn each_oracle_rejection_has_its_own_error_on_chain() {
         BackstopError::OracleNotFullyVerified,
     );
 
-    for price in [0, -150 * 100_000_000] {
-        let mut u = sol_update(&m);
-        u.price = price;
-        assert_program_error(
-            observe_with(&mut m, u),
+    // Market failures are no information for an observation (it succeeds and decides
+    // nothing) and an error for a strict read (`check_price`, as `write_put` reads).
+    let market_failures: Vec<(PriceUpdate, BackstopError)> = vec![
+        (
+            PriceUpdate {
+                price: 0,
+                ..sol_update(&m)
+            },
             BackstopError::OracleNonPositivePrice,
+        ),
+        (
+            PriceUpdate {
+                price: -150 * 100_000_000,
+                ..sol_update(&m)
+            },
+            BackstopError::OracleNonPositivePrice,
+        ),
+        (
+            PriceUpdate {
+                publish_time: m.now() - 61,
+                ..sol_update(&m)
+            },
+            BackstopError::OracleStale,
+        ),
+    ];
+    for (u, strict) in market_failures {
+        let meta = observe_with(&mut m, u).expect("no information, no revert");
+        let ev = cpi_events::<BreachObserved>(&meta);
+        assert_eq!(
+            (ev[0].transition, ev[0].price),
+            (BreachTransition::NoInformation, 0)
         );
+        assert_program_error(check_price(&mut m), strict);
     }
 
-    let mut u = sol_update(&m);
-    u.publish_time = m.now() - 61;
-    assert_program_error(observe_with(&mut m, u), BackstopError::OracleStale);
-
-    // 2 % cap: $3.01 on $150 is too wide, $3.00 is accepted.
+    // 2 % cap: $3.01 on $150 is wide: observed as the band $146.99..$153.01 (the window keeps
+    // the top), refused by a strict read; $3.00 is within the cap.
     let mut u = sol_update(&m);
     u.conf = 301_000_000;
-    assert_program_error(
-        observe_with(&mut m, u),
-        BackstopError::OracleConfidenceTooWide,
+    let meta = observe_with(&mut m, u).expect("a wide update is a band");
+    let ev = cpi_events::<BreachObserved>(&meta);
+    assert_eq!(
+        (ev[0].price, ev[0].recorded),
+        (150 * PRICE_ONE, 15_301 * PRICE_ONE / 100)
     );
+    assert_program_error(check_price(&mut m), BackstopError::OracleConfidenceTooWide);
+    let mut u = sol_update(&m);
+    u.conf = 300_000_000;
+    let ev = cpi_events::<BreachObserved>(&observe_with(&mut m, u).expect("within the cap"));
+    assert_eq!(ev[0].recorded, 150 * PRICE_ONE);
 
     for exponent in [-19, 7] {
         let mut u = sol_update(&m);

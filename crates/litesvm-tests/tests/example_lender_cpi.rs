@@ -112,8 +112,6 @@ fn lender_reports_by_cpi_and_triggers_the_release_itself() {
         vault: m.f.vault(),
         series: keys.series,
         escrow: keys.escrow,
-        put_mint: keys.put_mint,
-        holder: keys.holder,
         recovery: m.f.recovery,
         reserve: m.f.reserve(),
         keeper_token: reporter_token,

@@ -63,6 +63,15 @@ fn full_life_cycle_conserves_every_token() {
     m.observe().expect("first sighting at $80");
     check(&m, "observations");
     m.tick(61, 8_000);
+    m.observe().expect("confirmed at $80");
+    // The keeper keeps watching until $80 has held over the whole window (the $110 seen three
+    // minutes ago leaves it): a step pays at the highest price seen in the window.
+    m.tick(1, 8_000);
+    assert_program_error(m.trigger(&keeper, s100), BackstopError::NotInTheMoney);
+    for _ in 0..3 {
+        m.tick(60, 8_000);
+        m.observe().expect("still breached");
+    }
     m.trigger(&keeper, s100).expect("release s100");
     m.trigger(&keeper, s120).expect("release s120");
     check(&m, "release");
@@ -70,7 +79,8 @@ fn full_life_cycle_conserves_every_token() {
     // (100 - 80) x 137.000000123 SOL + (120 - 80) x 75.000000007 SOL, each rounded down.
     assert_eq!(released, 2_740_000_002 + 3_000_000_000);
 
-    // Recovery, expiry, settlement (all units were exercised: nothing more to pay).
+    // Expiry at $90: less is owed than was advanced, so settlement pays nothing more and the
+    // protocol keeps the advances.
     let expiry = s100.expiry;
     warp_to_timestamp(&mut m.f.env.svm, expiry + 5);
     let settle_price = Pubkey::new_unique();

@@ -40,6 +40,7 @@ fn random_sequences_keep_every_invariant() {
     println!("random sequences: seed {seed:#x}, {steps} steps in {worlds} worlds");
     let mut totals = std::collections::BTreeMap::new();
     let mut refusals = std::collections::BTreeMap::new();
+    let (mut release_steps, mut stressed_steps) = (0u64, 0u64);
     for w in 0..worlds {
         // World 0 runs the seed itself, so a failure's printed seed replays as world 0.
         let world_seed = if w == 0 {
@@ -64,13 +65,19 @@ fn random_sequences_keep_every_invariant() {
         for (k, v) in &fuzz.refusals {
             *refusals.entry(k.clone()).or_insert(0u64) += v;
         }
+        release_steps += fuzz.release_steps;
+        stressed_steps += fuzz.stressed_steps;
     }
+    println!(
+        "release steps: {release_steps} ({stressed_steps} with a stale, wide or missing feed)"
+    );
     println!("successful steps by action: {totals:?}");
     println!("refused transactions by error code: {refusals:?}");
     // A run where nothing happens proves nothing: the money paths must have run.
     for action in [
         "write_put",
         "trigger",
+        "crash_campaign",
         "settle_series",
         "reclaim",
         "close_series",
@@ -80,6 +87,12 @@ fn random_sequences_keep_every_invariant() {
             "{action} never succeeded in {steps} steps"
         );
     }
+    // Releases are what this run is about: at least one per hundred steps, some of them while
+    // a feed was failing.
+    assert!(
+        release_steps >= steps / 100 && (stressed_steps > 0 || steps < 10_000),
+        "only {release_steps} release steps ({stressed_steps} stressed) in {steps} steps"
+    );
 }
 
 /// The checker itself can fail: one token taken out of an escrow behind the program's back

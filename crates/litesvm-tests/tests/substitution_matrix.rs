@@ -660,24 +660,6 @@ fn rows() -> Vec<Row> {
         ),
         (
             "trigger",
-            "put_mint",
-            Sub("s2.put_mint"),
-            Pr(B::WrongSeriesAccount),
-        ),
-        (
-            "trigger",
-            "holder",
-            Sub("s2.holder"),
-            Pr(B::WrongSeriesAccount),
-        ),
-        (
-            "trigger",
-            "holder",
-            Slot("escrow"),
-            Pr(B::DuplicateMutableAccount),
-        ),
-        (
-            "trigger",
             "recovery",
             Sub("vault2.recovery"),
             Pr(B::WrongRecoveryAccount),

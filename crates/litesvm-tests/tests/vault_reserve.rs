@@ -36,7 +36,7 @@ fn creates_a_vault_with_its_reserve() {
     );
     assert_eq!(v.trigger, f.args().trigger);
     assert_eq!(v.totals, Default::default());
-    assert!(!v.breach_confirmed());
+    assert!(!v.breach_confirmed(0));
     assert_eq!(token_balance(&f.env.svm, &f.reserve()), 0);
     let reserve = f.env.svm.get_account(&f.reserve()).expect("reserve");
     assert_eq!(reserve.owner, TOKEN_PROGRAM_ID);
@@ -116,7 +116,7 @@ fn create_vault_rejects_missing_signer_wrong_mint_and_substituted_accounts() {
 fn create_vault_rejects_each_out_of_bounds_setting() {
     let mut f = VaultFixture::new();
     type Edit = fn(&mut CreateVaultArgs);
-    let cases: [(Edit, BackstopError); 14] = [
+    let cases: [(Edit, BackstopError); 22] = [
         (
             |a| {
                 a.trigger.barrier_price = 0;
@@ -169,6 +169,40 @@ fn create_vault_rejects_each_out_of_bounds_setting() {
         (
             |a| a.collateral_decimals = 19,
             BackstopError::InvalidCollateralDecimals,
+        ),
+        // The tip never exceeds the smallest step that earns it.
+        (
+            |a| a.release.keeper_tip = a.release.min_tip_release + 1,
+            BackstopError::InvalidReleaseSettings,
+        ),
+        (
+            |a| a.release.min_tip_release = a.release.cap_per_epoch + 1,
+            BackstopError::InvalidReleaseSettings,
+        ),
+        (
+            |a| a.release.release_interval_secs = 59,
+            BackstopError::InvalidReleaseSettings,
+        ),
+        (
+            |a| a.release.release_interval_secs = 86_401,
+            BackstopError::InvalidReleaseSettings,
+        ),
+        // Writes close at least persistence + max age (60 + 60 s) before expiry.
+        (
+            |a| a.release.write_cutoff_secs = 119,
+            BackstopError::WriteCutoffTooShort,
+        ),
+        (
+            |a| a.release.write_cutoff_secs = 7 * 86_400 + 1,
+            BackstopError::WriteCutoffTooShort,
+        ),
+        (
+            |a| a.pricing.write_conf_bps = 0,
+            BackstopError::InvalidPricingSettings,
+        ),
+        (
+            |a| a.pricing.write_conf_bps = a.oracle.max_conf_bps + 1,
+            BackstopError::InvalidPricingSettings,
         ),
         (
             |a| a.oracle.receiver = Pubkey::new_from_array([7; 32]),

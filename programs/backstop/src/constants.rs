@@ -42,3 +42,12 @@ pub const MIN_SERIES_TENOR_SECS: i64 = 3_600;
 /// After expiry, this long only the first update at/after expiry (or the earliest one shown)
 /// can settle a series; after it, the earliest candidate is final, or a fresh update settles.
 pub const SETTLEMENT_GRACE_SECS: i64 = 3_600;
+/// After expiry plus this, a series settles at the update nearest to expiry however old, or at
+/// the vault's last observed price: settlement always ends (docs/DESIGN.md section 7).
+pub const SETTLEMENT_DEADLINE_SECS: i64 = 7 * 86_400;
+
+/// Bounds on the release interval (how often one series may step): 1 minute to 1 day.
+pub const MIN_RELEASE_INTERVAL_SECS: u32 = 60;
+pub const MAX_RELEASE_INTERVAL_SECS: u32 = 86_400;
+/// Longest write cutoff before expiry: 7 days.
+pub const MAX_WRITE_CUTOFF_SECS: u32 = 7 * 86_400;

@@ -123,7 +123,7 @@ pub enum BackstopError {
     NotTokenOwner, // 6057
     #[msg("Strike must be positive and fit the price scale")]
     InvalidStrike, // 6058
-    #[msg("Expiry must be at least one hour and at most two years away")]
+    #[msg("Expiry must be at least one hour, at most two years, and past the write cutoff away")]
     InvalidExpiry, // 6059
     #[msg("Size cap must be positive and its escrow must fit")]
     InvalidSizeCap, // 6060
@@ -135,7 +135,7 @@ pub enum BackstopError {
     SeriesNotOpen, // 6063
     #[msg("Series has expired")]
     SeriesExpired, // 6064
-    #[msg("Writing is frozen: a breach is confirmed or puts were exercised")]
+    #[msg("Writing is frozen: a breach of the vault is pending or confirmed")]
     WritingFrozen, // 6065
     #[msg("Size would exceed the series cap")]
     SizeCapExceeded, // 6066
@@ -155,7 +155,7 @@ pub enum BackstopError {
     BreachNotConfirmed, // 6073
     #[msg("Series is not in the money")]
     NotInTheMoney, // 6074
-    #[msg("Nothing left to release in this series")]
+    #[msg("Nothing owed beyond what the series already advanced")]
     NothingToRelease, // 6075
     #[msg("This epoch's release cap is used up")]
     ReleaseCapReached, // 6076
@@ -183,6 +183,20 @@ pub enum BackstopError {
     InvalidParty, // 6087
     #[msg("The same account was passed for two writable accounts")]
     DuplicateMutableAccount, // 6088
+    #[msg("Writes are refused: the oracle confidence is wider than the vault's write cap")]
+    WriteConfidenceTooWide, // 6089
+    #[msg("Writes are closed this close to expiry (the vault's write cutoff)")]
+    WriteCutoff, // 6090
+    #[msg("Writes are refused: this series has already advanced capital")]
+    SeriesAdvanced, // 6091
+    #[msg("This series stepped less than the vault's release interval ago")]
+    ReleaseIntervalNotElapsed, // 6092
+    #[msg("No price was observed over the breach's release window")]
+    NoHeldPrice, // 6093
+    #[msg("Settlement needs a price update until the deadline")]
+    SettlementPriceMissing, // 6094
+    #[msg("Write cutoff must be at least persistence + oracle max age")]
+    WriteCutoffTooShort, // 6095
 }
 
 /// Every pricing failure keeps its own code, so a client can tell which check failed.

@@ -80,14 +80,14 @@ impl BreachObserved {
     pub fn new(
         vault: &crate::state::Vault,
         key: Pubkey,
-        transition: crate::state::BreachTransition,
-        price: &crate::oracle::OraclePrice,
+        observed: &crate::solvency::Observed,
     ) -> Self {
         Self {
             vault: key,
-            transition,
-            price: price.price,
-            publish_time: price.publish_time,
+            transition: observed.transition,
+            price: observed.price.map_or(0, |p| p.price),
+            publish_time: observed.price.map_or(0, |p| p.publish_time),
+            recorded: observed.recorded,
             first_seen: vault.breach.first_seen,
             confirmed_at: vault.breach.confirmed_at,
         }
@@ -98,9 +98,12 @@ impl BreachObserved {
 pub struct BreachObserved {
     pub vault: Pubkey,
     pub transition: crate::state::BreachTransition,
-    /// Collateral price observed, `PRICE_SCALE`, and its publish time.
+    /// Collateral price observed, `PRICE_SCALE`, and its publish time (0 when the feed gave no
+    /// information).
     pub price: u64,
     pub publish_time: i64,
+    /// What the price window recorded: the price, or `price + conf` for a wide update.
+    pub recorded: u64,
     pub first_seen: i64,
     pub confirmed_at: i64,
 }
@@ -118,12 +121,14 @@ pub struct SolvencyReported {
 pub struct CapitalReleased {
     pub vault: Pubkey,
     pub series: Pubkey,
-    /// Collateral base units exercised (put tokens burned).
-    pub units: u64,
-    /// Quote base units moved from the escrow to the recovery account.
+    /// The held price the step paid at, `PRICE_SCALE`.
+    pub held_price: u64,
+    /// Intrinsic value of every written unit at the held price, quote base units.
+    pub owed: u64,
+    /// Quote base units moved from the escrow to the recovery account by this step.
     pub payout: u64,
-    /// Exercise price, `PRICE_SCALE`.
-    pub price: u64,
+    /// The series' advances after this step.
+    pub advanced: u64,
     pub released_in_epoch: u64,
     /// Quote base units paid to the keeper from the reserve (0 when none was due or left).
     pub keeper_tip: u64,
@@ -144,9 +149,14 @@ pub struct SeriesSettled {
     /// Settlement price, `PRICE_SCALE`, and the publish time of its update.
     pub price: u64,
     pub publish_time: i64,
-    /// Units settled in the money at expiry and what they paid to the recovery account.
+    /// Which rung of the settlement ladder gave the price.
+    pub source: crate::state::SettlementSource,
+    /// Put tokens burned (every written unit).
     pub units: u64,
+    /// What settlement paid to the recovery account: `max(0, owed at the price - advanced)`.
     pub payout: u64,
+    /// What release steps had advanced before expiry.
+    pub advanced: u64,
     /// Premium budget returned to the uncommitted reserve.
     pub budget_released: u64,
 }

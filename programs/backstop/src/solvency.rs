@@ -4,8 +4,8 @@ use anchor_lang::prelude::*;
 
 use crate::{
     errors::BackstopError,
-    oracle::{self, Freshness, OraclePrice},
-    state::{BreachTransition, Observation, Vault},
+    oracle::{self, OraclePrice, Reading},
+    state::{BreachTransition, LastPrice, Observation, Vault, Verdict},
     units,
 };
 
@@ -31,82 +31,164 @@ pub fn solvency_ratio_bps(vault: &Vault, collateral_price: u64) -> Result<u64> {
     Ok(u64::try_from(ratio).unwrap_or(u64::MAX))
 }
 
-/// Whether any enabled trigger is breached at these prices.
-pub fn is_breached(
+/// `price <= level` on a band: breached at the top of the band, healthy at the bottom.
+fn at_or_below(band: (u64, u64), level: u64) -> Verdict {
+    let (low, high) = band;
+    if high <= level {
+        Verdict::Breached
+    } else if low > level {
+        Verdict::Healthy
+    } else {
+        Verdict::Unknown
+    }
+}
+
+/// The verdict of every enabled trigger on a collateral band and, for the joint trigger, the
+/// stablecoin band (`None`: that feed gave no information).
+pub fn verdict(
     vault: &Vault,
-    collateral: &OraclePrice,
-    depeg: Option<&OraclePrice>,
-) -> Result<bool> {
+    collateral: (u64, u64),
+    publish_time: i64,
+    depeg: Option<(u64, u64)>,
+) -> Result<Verdict> {
     let t = &vault.trigger;
-    if t.barrier_price > 0 && collateral.price <= t.barrier_price {
-        return Ok(true);
+    let mut verdict = Verdict::Healthy;
+    if t.barrier_price > 0 {
+        verdict = verdict.or(at_or_below(collateral, t.barrier_price));
     }
     if t.ratio_threshold_bps > 0 && vault.report.liabilities > 0 {
-        let age = collateral
-            .publish_time
-            .saturating_sub(vault.report.reported_at);
-        if age <= i64::from(t.max_report_age_secs)
-            && solvency_ratio_bps(vault, collateral.price)? < u64::from(t.ratio_threshold_bps)
-        {
-            return Ok(true);
+        let age = publish_time.saturating_sub(vault.report.reported_at);
+        if age <= i64::from(t.max_report_age_secs) {
+            let threshold = u64::from(t.ratio_threshold_bps);
+            // The ratio grows with the price: breached if below at the top of the band.
+            let (low, high) = collateral;
+            let leg = if solvency_ratio_bps(vault, high)? < threshold {
+                Verdict::Breached
+            } else if solvency_ratio_bps(vault, low)? >= threshold {
+                Verdict::Healthy
+            } else {
+                Verdict::Unknown
+            };
+            verdict = verdict.or(leg);
         }
     }
     if t.joint_collateral_price > 0 && t.depeg_price > 0 {
-        let depeg = depeg.ok_or(BackstopError::DepegPriceMissing)?;
-        if collateral.price <= t.joint_collateral_price && depeg.price <= t.depeg_price {
-            return Ok(true);
-        }
+        let collateral_leg = at_or_below(collateral, t.joint_collateral_price);
+        let depeg_leg = depeg.map_or(Verdict::Unknown, |d| at_or_below(d, t.depeg_price));
+        verdict = verdict.or(collateral_leg.and(depeg_leg));
     }
-    Ok(false)
+    Ok(verdict)
 }
 
-fn read(vault: &Vault, account: &AccountInfo, feed_id: [u8; 32], now: i64) -> Result<OraclePrice> {
-    oracle::read_price(
+fn reading(vault: &Vault, account: &AccountInfo, feed_id: [u8; 32], now: i64) -> Result<Reading> {
+    oracle::read_reading(
         account,
         &vault.oracle_config(feed_id),
-        Freshness::MaxAge {
-            now,
-            max_age_secs: i64::from(vault.oracle.max_age_secs),
-        },
+        now,
+        i64::from(vault.oracle.max_age_secs),
     )
 }
 
+/// What one observation saw and did.
+pub struct Observed {
+    /// The collateral price read, `None` when the feed gave no information.
+    pub price: Option<OraclePrice>,
+    /// What the observation recorded for the window (`price`, or `price + conf` when wide).
+    pub recorded: u64,
+    pub transition: BreachTransition,
+}
+
+/// The stablecoin band for the joint trigger, or `None` when it gives no information: not
+/// passed, stale, non-positive, or older than one already observed.
+fn depeg_band(
+    vault: &mut Vault,
+    account: Option<&AccountInfo>,
+    now: i64,
+) -> Result<Option<(u64, u64)>> {
+    let Some(account) = account else {
+        return Ok(None);
+    };
+    let Reading::Price { price, wide } = reading(vault, account, vault.oracle.depeg_feed, now)?
+    else {
+        return Ok(None);
+    };
+    if price.publish_time < vault.breach.depeg_last_observed {
+        return Ok(None);
+    }
+    vault.breach.depeg_last_observed = price.publish_time;
+    Ok(Some(price.band(wide)))
+}
+
 /// Reads the collateral price (and the stablecoin price when the joint trigger is on), checks
-/// the update is not older than the last observed one, and records the observation.
+/// the update is not older than the last observed one, records it in the price window and
+/// feeds the verdict to the breach state machine. A stressed feed never makes it fail: a stale
+/// collateral update records nothing, a failing stablecoin feed leaves only the joint trigger
+/// undecided.
 pub fn observe(
     vault: &mut Vault,
     collateral_account: &AccountInfo,
     depeg_account: Option<&AccountInfo>,
     now: i64,
-) -> Result<(OraclePrice, BreachTransition)> {
-    let collateral = read(vault, collateral_account, vault.oracle.collateral_feed, now)?;
-    let joint = vault.trigger.joint_collateral_price > 0 && vault.trigger.depeg_price > 0;
-    let depeg = match (joint, depeg_account) {
-        (true, Some(account)) => Some(read(vault, account, vault.oracle.depeg_feed, now)?),
-        (true, None) => return err!(BackstopError::DepegPriceMissing),
-        (false, _) => None,
+) -> Result<Observed> {
+    let Reading::Price {
+        price: collateral,
+        wide,
+    } = reading(vault, collateral_account, vault.oracle.collateral_feed, now)?
+    else {
+        return Ok(Observed {
+            price: None,
+            recorded: 0,
+            transition: BreachTransition::NoInformation,
+        });
     };
     require!(
         collateral.publish_time >= vault.breach.last_observed,
         BackstopError::OracleOutdated
     );
-    if let Some(d) = &depeg {
-        require!(
-            d.publish_time >= vault.breach.depeg_last_observed,
-            BackstopError::OracleOutdated
-        );
-        vault.breach.depeg_last_observed = d.publish_time;
+    let joint = vault.trigger.joint_collateral_price > 0 && vault.trigger.depeg_price > 0;
+    let depeg = if joint {
+        depeg_band(vault, depeg_account, now)?
+    } else {
+        None
+    };
+    record(vault, collateral, wide, depeg, now)
+}
+
+/// The pure part of [`observe`] (property-tested): records a validated collateral price (and
+/// the stablecoin band, `None` when that feed says nothing) in the price window, the last price
+/// and the breach state machine.
+pub fn record(
+    vault: &mut Vault,
+    collateral: OraclePrice,
+    wide: bool,
+    depeg: Option<(u64, u64)>,
+    now: i64,
+) -> Result<Observed> {
+    let band = collateral.band(wide);
+    let verdict = verdict(vault, band, collateral.publish_time, depeg)?;
+    // The window keeps the top of the band: a step never pays at a price below what was seen.
+    let recorded = band.1;
+    let span = vault.held_span();
+    vault.window.record(collateral.publish_time, recorded, span);
+    if collateral.publish_time >= vault.last_price.publish_time {
+        vault.last_price = LastPrice {
+            price: recorded,
+            publish_time: collateral.publish_time,
+        };
     }
-    let breached = is_breached(vault, &collateral, depeg.as_ref())?;
     let max_gap = vault.breach_max_gap();
     let transition = vault.breach.observe(
         Observation {
             publish_time: collateral.publish_time,
             clock: now,
-            breached,
+            verdict,
         },
         vault.trigger.persistence_secs,
         max_gap,
     );
-    Ok((collateral, transition))
+    Ok(Observed {
+        price: Some(collateral),
+        recorded,
+        transition,
+    })
 }

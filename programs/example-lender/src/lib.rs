@@ -78,8 +78,6 @@ pub mod example_lender {
             vault: a.vault.to_account_info(),
             series: a.series.to_account_info(),
             escrow: a.escrow.to_account_info(),
-            put_mint: a.put_mint.to_account_info(),
-            holder: a.holder.to_account_info(),
             recovery: a.recovery.to_account_info(),
             reserve: a.reserve.to_account_info(),
             keeper_token: a.keeper_token.to_account_info(),
@@ -165,12 +163,6 @@ pub struct TriggerBackstop<'info> {
     /// CHECK: see above.
     #[account(mut)]
     pub escrow: UncheckedAccount<'info>,
-    /// CHECK: see above.
-    #[account(mut)]
-    pub put_mint: UncheckedAccount<'info>,
-    /// CHECK: see above.
-    #[account(mut)]
-    pub holder: UncheckedAccount<'info>,
     /// CHECK: see above.
     #[account(mut)]
     pub recovery: UncheckedAccount<'info>,

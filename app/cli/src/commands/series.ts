@@ -1,5 +1,5 @@
 // backstop series list <VAULT> [--price-account P]
-import { fetchChainTime, fetchOraclePrice, fetchVaultAccount, isInTheMoney, listSeries, seriesIntrinsic } from '@backstop/sdk';
+import { fetchChainTime, fetchOraclePrice, fetchVaultAccount, isInTheMoney, listSeries, seriesRelease } from '@backstop/sdk';
 import { CliError, connect, parseAddress, type GlobalOptions } from '../context';
 import { collateral, json, price, quote, time } from '../format';
 import { table } from '../table';
@@ -15,18 +15,24 @@ export async function seriesList(opts: GlobalOptions, positionals: string[], val
     const now = await fetchChainTime(rpc);
     spot = (await fetchOraclePrice(rpc, v, parseAddress(values['price-account'] as string, '--price-account'), now)).price;
   }
-  if (opts.json) return json(list.map((s) => ({ address: s.address, ...s.data, settled: s.settled, unexercised: s.unexercised, escrowHeld: s.escrowHeld })));
+  const release = (s: (typeof list)[number]) => seriesRelease(v, s.data, spot);
+  if (opts.json) {
+    return json(list.map((s) => ({ address: s.address, ...s.data, settled: s.settled, escrowHeld: s.escrowHeld, release: release(s) })));
+  }
   if (list.length === 0) return `vault ${vaultAddress} has no series`;
-  const header = ['series', 'strike', 'expiry', 'status', 'written', 'cap', 'premium paid', 'budget', 'exercised', 'payouts', 'escrow'];
-  if (spot !== undefined) header.push('moneyness', 'intrinsic');
+  const header = ['series', 'strike', 'expiry', 'status', 'written', 'cap', 'premium paid', 'budget', 'advanced', 'payouts', 'escrow', 'next step'];
+  if (spot !== undefined) header.push('moneyness', 'still owed at expiry');
   const rows = list.map((s) => {
     const d = s.data;
+    const r = release(s);
     const row = [
       s.address, quote(v, d.strike), time(d.expiry), s.settled ? `settled @ ${price(d.settlementPrice)}` : 'open',
       collateral(v, d.writtenSize), collateral(v, d.sizeCap), quote(v, d.premiumPaid), quote(v, d.premiumBudget),
-      collateral(v, d.exercisedSize), quote(v, d.payoutTotal), quote(v, s.escrowHeld),
+      quote(v, d.advanced), quote(v, d.payoutTotal), quote(v, s.escrowHeld),
+      s.settled ? '-' : r.nextStepAt === 0n ? 'no step yet' : time(r.nextStepAt),
     ];
-    if (spot !== undefined) row.push(isInTheMoney(v, d, spot) ? 'ITM' : 'OTM', quote(v, seriesIntrinsic(v, d, spot)));
+    // What settlement at today's price would pay beyond the advances.
+    if (spot !== undefined) row.push(isInTheMoney(v, d, spot) ? 'ITM' : 'OTM', s.settled ? '-' : quote(v, r.stillOwedAtPrice!));
     return row;
   });
   return table(header, rows);

@@ -3,6 +3,9 @@ import { fetchToken } from '@solana-program/token';
 import {
   PARAM_SCALE,
   SECONDS_PER_YEAR,
+  fetchChainTime,
+  fetchOraclePrice,
+  seriesRelease,
   fetchMaybeSeries,
   fetchSeriesView,
   fetchVaultAccount,
@@ -123,23 +126,33 @@ export async function writeCommand(opts: GlobalOptions, _p: string[], values: Va
 export async function positionsCommand(opts: GlobalOptions, _p: string[], values: Values): Promise<string> {
   const { rpc } = connect(opts);
   const writer = values.writer ? parseAddress(values.writer as string, '--writer') : (await signer(opts)).address;
+  const priceText = values['price-account'] as string | undefined;
+  const priceAt = priceText ? parseAddress(priceText, '--price-account') : undefined;
+  const now = await fetchChainTime(rpc);
   const list = await listPositions(rpc, { writer }, opts.programId);
   const rows = [];
   const out = [];
   for (const p of list) {
     const s = await fetchSeriesView(rpc, p.data.series);
     const { data: v } = await fetchVaultAccount(rpc, s.data.vault);
-    const back = reclaimable(s.data, p.data);
-    out.push({ position: p.address, ...p.data, strike: s.data.strike, expiry: s.data.expiry, settled: s.settled, reclaimable: back });
+    // Before settlement: what the writer would get back if the series settled at today's price
+    // (its share of the advances and of what would still be owed).
+    const spot = priceAt && !s.settled ? (await fetchOraclePrice(rpc, v, priceAt, now)).price : undefined;
+    const release = seriesRelease(v, s.data, spot);
+    // Without a price: escrow less the share of what was paid so far (an upper bound before expiry).
+    const back = reclaimable(s.data, p.data, release.stillOwedAtPrice ?? 0n);
+    out.push({ position: p.address, ...p.data, strike: s.data.strike, expiry: s.data.expiry, settled: s.settled, release, reclaimable: back });
     rows.push([
       p.data.series, quote(v, s.data.strike), time(s.data.expiry), collateral(v, p.data.size), quote(v, p.data.escrowDeposited),
-      quote(v, p.data.premiumReceived), s.settled ? 'settled' : 'open', quote(v, back),
-      quote(v, back + p.data.premiumReceived - p.data.escrowDeposited),
+      quote(v, p.data.premiumReceived), s.settled ? 'settled' : 'open', quote(v, s.data.advanced),
+      s.settled ? '-' : release.nextStepAt === 0n ? 'no step yet' : time(release.nextStepAt),
+      quote(v, back), quote(v, back + p.data.premiumReceived - p.data.escrowDeposited),
     ]);
   }
   if (opts.json) return json(out);
   if (rows.length === 0) return `no open positions for ${writer}`;
-  return table(['series', 'strike', 'expiry', 'size', 'escrow', 'premium', 'status', 'reclaimable', 'P&L so far'], rows);
+  const reclaimHeader = priceAt ? 'reclaimable if settled now' : 'reclaimable (payouts so far)';
+  return table(['series', 'strike', 'expiry', 'size', 'escrow', 'premium', 'status', 'series advanced', 'next step', reclaimHeader, 'P&L so far'], rows);
 }
 
 const RECLAIM_USAGE = 'backstop reclaim --series SERIES [--writer ADDRESS] [--token ACCOUNT]';

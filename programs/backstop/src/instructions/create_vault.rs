@@ -138,15 +138,28 @@ pub fn validate_settings(args: &CreateVaultArgs) -> Result<()> {
     require!(
         (MIN_TAIL_LOADING_BPS..=MAX_TAIL_LOADING_BPS).contains(&u64::from(p.tail_loading_bps))
             && u64::from(p.conf_multiplier_bps) <= MAX_CONF_MULTIPLIER_BPS
-            && (-MAX_RATE..=MAX_RATE).contains(&p.rate),
+            && (-MAX_RATE..=MAX_RATE).contains(&p.rate)
+            && (1..=o.max_conf_bps).contains(&p.write_conf_bps),
         BackstopError::InvalidPricingSettings
     );
     let r = &args.release;
+    // A tip never exceeds what the step that earns it releases.
     require!(
         r.cap_per_epoch > 0
             && r.epoch_secs >= MIN_RELEASE_EPOCH_SECS
-            && r.keeper_tip <= r.cap_per_epoch,
+            && r.keeper_tip <= r.min_tip_release
+            && r.min_tip_release <= r.cap_per_epoch
+            && (MIN_RELEASE_INTERVAL_SECS..=MAX_RELEASE_INTERVAL_SECS)
+                .contains(&r.release_interval_secs),
         BackstopError::InvalidReleaseSettings
+    );
+    // A writer must never see a breach coming that the program cannot: writes close at least a
+    // persistence window plus the oldest accepted update before expiry.
+    let shortest_cutoff = t.persistence_secs.saturating_add(o.max_age_secs);
+    require!(
+        (shortest_cutoff..=MAX_WRITE_CUTOFF_SECS.max(shortest_cutoff))
+            .contains(&r.write_cutoff_secs),
+        BackstopError::WriteCutoffTooShort
     );
     require!(
         args.collateral_decimals <= MAX_COLLATERAL_DECIMALS,
@@ -180,6 +193,8 @@ pub fn handler(ctx: Context<CreateVault>, args: CreateVaultArgs) -> Result<()> {
         series_count: 0,
         bump: ctx.bumps.vault,
         reserve_bump: ctx.bumps.reserve,
+        window: Default::default(),
+        last_price: Default::default(),
         reserved: [0; 120],
     });
     emit_cpi!(VaultCreated {

@@ -26,8 +26,8 @@ pub fn handler(ctx: Context<ObserveBreach>) -> Result<()> {
         .map(|a| a.to_account_info());
     let price_account = ctx.accounts.price_update.to_account_info();
     let vault = &mut ctx.accounts.vault;
-    let (price, transition) = solvency::observe(vault, &price_account, depeg.as_ref(), now)?;
-    let event = BreachObserved::new(vault, vault.key(), transition, &price);
+    let observed = solvency::observe(vault, &price_account, depeg.as_ref(), now)?;
+    let event = BreachObserved::new(vault, vault.key(), &observed);
     emit_cpi!(event);
     Ok(())
 }

@@ -6,7 +6,9 @@ use crate::{
     errors::BackstopError,
     events::SeriesOpened,
     math::{SviParams, MAX_TENOR_SECS},
-    state::{pause, uncommitted_reserve, Config, Series, SeriesStatus, SviSlice, Vault},
+    state::{
+        pause, uncommitted_reserve, Config, Series, SeriesStatus, SettlementSource, SviSlice, Vault,
+    },
     units,
 };
 
@@ -111,7 +113,8 @@ impl OpenSeries<'_> {
             .ok_or(BackstopError::InvalidExpiry)?;
         let max_tenor = i64::try_from(MAX_TENOR_SECS).map_err(|_| BackstopError::MathOverflow)?;
         require!(
-            (MIN_SERIES_TENOR_SECS..=max_tenor).contains(&tenor),
+            (MIN_SERIES_TENOR_SECS..=max_tenor).contains(&tenor)
+                && tenor > i64::from(self.vault.release.write_cutoff_secs),
             BackstopError::InvalidExpiry
         );
         // The slice must be admissible for the whole life of the series (the Lee bound is
@@ -147,12 +150,14 @@ pub fn handler(ctx: Context<OpenSeries>, args: OpenSeriesArgs) -> Result<()> {
         premium_budget: args.premium_budget,
         premium_paid: 0,
         written_size: 0,
-        exercised_size: 0,
+        advanced: 0,
         payout_total: 0,
         escrow_deposited: 0,
         escrow_reclaimed: 0,
         settlement_price: 0,
         settlement_publish_time: 0,
+        settlement_source: SettlementSource::None,
+        last_step_at: 0,
         status: SeriesStatus::Open,
         open_positions: 0,
         bump: ctx.bumps.series,

@@ -47,14 +47,19 @@ pub fn handler(ctx: Context<ReportSolvency>, args: ReportSolvencyArgs) -> Result
         liabilities: args.liabilities,
         reported_at: now,
     };
-    let (price, transition) = solvency::observe(vault, &price_account, depeg.as_ref(), now)?;
+    // A stale collateral feed still records the report: the ratio trigger is only undecided.
+    let observed = solvency::observe(vault, &price_account, depeg.as_ref(), now)?;
+    let ratio_bps = match observed.price {
+        Some(p) => solvency::solvency_ratio_bps(vault, p.price)?,
+        None => 0,
+    };
     let reported = SolvencyReported {
         vault: vault.key(),
         collateral_amount: args.collateral_amount,
         liabilities: args.liabilities,
-        ratio_bps: solvency::solvency_ratio_bps(vault, price.price)?,
+        ratio_bps,
     };
-    let observed = BreachObserved::new(vault, vault.key(), transition, &price);
+    let observed = BreachObserved::new(vault, vault.key(), &observed);
     emit_cpi!(reported);
     emit_cpi!(observed);
     Ok(())

@@ -1,18 +1,21 @@
 use anchor_lang::prelude::*;
-use anchor_spl::token::{self, Burn, Mint, Token, TokenAccount, TransferChecked};
+use anchor_spl::token::{self, Mint, Token, TokenAccount, TransferChecked};
 
 use crate::{
     errors::BackstopError,
     events::{BreachObserved, CapitalReleased},
     solvency,
-    state::{uncommitted_reserve, Series, SeriesStatus, Vault},
+    state::{floor_div, uncommitted_reserve, Series, SeriesStatus, Vault},
     units,
 };
 
-/// Automatic release: once a breach is confirmed, anyone (a keeper, for the tip) or the
-/// protected protocol by CPI exercises the series' in-the-money puts at the oracle price, up to
-/// the epoch's release cap. Cost is independent of the number of writers: positions are not
-/// touched, they settle pro rata when they reclaim. Never paused.
+/// A release step: once a breach is confirmed, anyone (a keeper, for the tip) or the protected
+/// protocol by CPI advances the increase of the series' intrinsic value at the held price (the
+/// highest price seen over the breach's window) to the recovery account, up to the epoch's
+/// release cap, at most once per release interval. Advances ratchet: settlement pays only what
+/// is still owed at expiry, so no step can lower what the protocol finally receives. Cost is
+/// independent of the number of writers: positions are not touched, they settle pro rata when
+/// they reclaim. Never paused.
 #[event_cpi]
 #[derive(Accounts)]
 pub struct Trigger<'info> {
@@ -24,7 +27,7 @@ pub struct Trigger<'info> {
         has_one = reserve @ BackstopError::WrongReserveAccount,
         has_one = recovery @ BackstopError::WrongRecoveryAccount,
         has_one = quote_mint @ BackstopError::WrongMint,
-        constraint = crate::guards::distinct(&[vault.key(), series.key(), escrow.key(), put_mint.key(), holder.key(), recovery.key(), reserve.key(), keeper_token.key()]) @ BackstopError::DuplicateMutableAccount,
+        constraint = crate::guards::distinct(&[vault.key(), series.key(), escrow.key(), recovery.key(), reserve.key(), keeper_token.key()]) @ BackstopError::DuplicateMutableAccount,
     )]
     pub vault: Box<Account<'info, Vault>>,
 
@@ -33,17 +36,11 @@ pub struct Trigger<'info> {
         dup,
         has_one = vault @ BackstopError::WrongVault,
         has_one = escrow @ BackstopError::WrongSeriesAccount,
-        has_one = put_mint @ BackstopError::WrongSeriesAccount,
-        has_one = holder @ BackstopError::WrongSeriesAccount,
     )]
     pub series: Box<Account<'info, Series>>,
 
     #[account(mut, dup)]
     pub escrow: Box<Account<'info, TokenAccount>>,
-    #[account(mut, dup)]
-    pub put_mint: Box<Account<'info, Mint>>,
-    #[account(mut, dup)]
-    pub holder: Box<Account<'info, TokenAccount>>,
     #[account(mut, dup)]
     pub recovery: Box<Account<'info, TokenAccount>>,
     #[account(mut, dup)]
@@ -67,62 +64,122 @@ pub struct Trigger<'info> {
     pub token_program: Program<'info, Token>,
 }
 
-/// How much one trigger exercises, pays and tips.
-struct Release {
-    units: u64,
-    payout: u64,
-    tip: u64,
+/// What one release step pays and tips.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Step {
+    pub held_price: u64,
+    pub owed: u64,
+    pub payout: u64,
+    pub tip: u64,
 }
 
-impl Trigger<'_> {
-    /// Rolls the release epoch, then sizes the exercise at `price` within the cap.
-    fn size_release(&mut self, price: u64, now: i64) -> Result<Release> {
-        let series = &self.series;
-        require!(
-            series.status == SeriesStatus::Open,
-            BackstopError::SeriesNotOpen
-        );
-        require!(now < series.expiry, BackstopError::SeriesExpired);
-        let vault = &mut self.vault;
-        let strike = units::strike_to_price(series.strike, vault.quote_decimals)?;
-        require!(price < strike, BackstopError::NotInTheMoney);
-        let unexercised = series
-            .written_size
-            .checked_sub(series.exercised_size)
-            .ok_or(BackstopError::MathOverflow)?;
-        require!(unexercised > 0, BackstopError::NothingToRelease);
+/// Sizes one release step of `series` at `now` (pure, property-tested): rolls the vault's
+/// release epoch, then pays the increase of what is owed at the held price over what was
+/// advanced, within the cap left. `by_reporter`: the protocol's own call earns no tip;
+/// `reserve` is the reserve account's balance.
+pub fn plan_step(
+    vault: &mut Vault,
+    series: &Series,
+    now: i64,
+    by_reporter: bool,
+    reserve: u64,
+) -> Result<Step> {
+    require!(
+        series.status == SeriesStatus::Open,
+        BackstopError::SeriesNotOpen
+    );
+    require!(now < series.expiry, BackstopError::SeriesExpired);
+    require!(
+        vault.breach_confirmed(now),
+        BackstopError::BreachNotConfirmed
+    );
+    require!(
+        step_allowed(
+            series.last_step_at,
+            vault.release.release_interval_secs,
+            now
+        ),
+        BackstopError::ReleaseIntervalNotElapsed
+    );
+    let held_price = vault.held_price().ok_or(BackstopError::NoHeldPrice)?;
+    let strike = units::strike_to_price(series.strike, vault.quote_decimals)?;
+    require!(held_price < strike, BackstopError::NotInTheMoney);
+    let owed = units::intrinsic_for(
+        strike,
+        held_price,
+        series.written_size,
+        vault.collateral_decimals,
+        vault.quote_decimals,
+    )?;
 
-        (vault.epoch_start, vault.released_in_epoch) = roll_epoch(
-            vault.epoch_start,
-            vault.release.epoch_secs,
-            vault.released_in_epoch,
-            now,
-        )?;
-        let cap_left = vault
-            .release
-            .cap_per_epoch
-            .saturating_sub(vault.released_in_epoch);
-        let (units, payout) = release_within_cap(
-            strike,
-            price,
-            unexercised,
-            cap_left,
-            vault.collateral_decimals,
-            vault.quote_decimals,
-        )?;
+    (vault.epoch_start, vault.released_in_epoch) = roll_epoch(
+        vault.epoch_start,
+        vault.release.epoch_secs,
+        vault.released_in_epoch,
+        now,
+    )?;
+    let cap_left = vault
+        .release
+        .cap_per_epoch
+        .saturating_sub(vault.released_in_epoch);
+    let payout = ratchet_step(owed, series.advanced, cap_left)?;
 
-        // The protocol releasing its own backstop (its reporter, by CPI) earns no tip.
-        let tip = if self.keeper.key() == vault.reporter {
-            0
-        } else {
-            keeper_tip(
-                vault.release.keeper_tip,
-                self.reserve.amount,
-                vault.totals.committed_premium,
-            )
-        };
-        Ok(Release { units, payout, tip })
-    }
+    // The protocol releasing its own backstop (its reporter, by CPI) earns no tip, and a step
+    // too small to matter earns none either: cranking early is not rewarded.
+    let tip = if by_reporter || payout < vault.release.min_tip_release {
+        0
+    } else {
+        keeper_tip(
+            vault.release.keeper_tip,
+            reserve,
+            vault.totals.committed_premium,
+        )
+    };
+    Ok(Step {
+        held_price,
+        owed,
+        payout,
+        tip,
+    })
+}
+
+/// Books a planned step (pure, property-tested): the series' advances and payouts, the
+/// epoch's releases, the vault's totals.
+pub fn apply_step(vault: &mut Vault, series: &mut Series, step: &Step, now: i64) -> Result<()> {
+    series.advanced = series
+        .advanced
+        .checked_add(step.payout)
+        .ok_or(BackstopError::MathOverflow)?;
+    series.payout_total = series
+        .payout_total
+        .checked_add(step.payout)
+        .ok_or(BackstopError::MathOverflow)?;
+    series.last_step_at = now;
+    vault.released_in_epoch = vault
+        .released_in_epoch
+        .checked_add(step.payout)
+        .ok_or(BackstopError::MathOverflow)?;
+    let t = &mut vault.totals;
+    t.released = t
+        .released
+        .checked_add(step.payout)
+        .ok_or(BackstopError::MathOverflow)?;
+    t.escrowed = t
+        .escrowed
+        .checked_sub(step.payout)
+        .ok_or(BackstopError::MathOverflow)?;
+    t.tips_paid = t
+        .tips_paid
+        .checked_add(step.tip)
+        .ok_or(BackstopError::MathOverflow)?;
+    Ok(())
+}
+
+/// Whether a series last stepped at `last_step_at` (0 = never) may step again at `now`: at
+/// most one step per slot of `interval_secs` on a fixed grid (`now / interval`), so the
+/// monitoring dates of the lookback are the grid's, whoever cranks and whenever.
+pub fn step_allowed(last_step_at: i64, interval_secs: u32, now: i64) -> bool {
+    last_step_at == 0 || floor_div(now, interval_secs) > floor_div(last_step_at, interval_secs)
 }
 
 /// The release epoch in force at `now`: `(epoch_start, released_in_epoch)`, restarted at `now`
@@ -142,31 +199,13 @@ pub fn roll_epoch(
     Ok((epoch_start, released_in_epoch))
 }
 
-/// `(units, payout)` of one release at `price` below `strike` (both `PRICE_SCALE`): as many
-/// of the `unexercised` units as `cap_left` pays for, each paid its intrinsic value rounded
-/// down, so `payout <= cap_left`. Fails when the cap pays for nothing.
-pub fn release_within_cap(
-    strike: u64,
-    price: u64,
-    unexercised: u64,
-    cap_left: u64,
-    collateral_decimals: u8,
-    quote_decimals: u8,
-) -> Result<(u64, u64)> {
-    // Units whose intrinsic value fits in what is left of the cap (rounded down).
-    let per_unit = strike
-        .checked_sub(price)
-        .ok_or(BackstopError::MathOverflow)?;
-    // A cap too large to scale covers every unit: it cannot be the binding limit.
-    let affordable = u128::from(cap_left)
-        .checked_mul(units::quote_scale(collateral_decimals, quote_decimals)?)
-        .map_or(Some(u128::MAX), |v| v.checked_div(u128::from(per_unit)))
-        .ok_or(BackstopError::MathDivisionByZero)?;
-    let units = u64::try_from(affordable.min(u128::from(unexercised)))
-        .map_err(|_| BackstopError::MathOverflow)?;
-    let payout = units::intrinsic_for(strike, price, units, collateral_decimals, quote_decimals)?;
-    require!(payout > 0, BackstopError::ReleaseCapReached);
-    Ok((units, payout))
+/// The ratchet: a step pays the increase of what is owed over what was already advanced, at
+/// most `cap_left`. Fails when nothing more is owed or the cap is spent.
+pub fn ratchet_step(owed: u64, advanced: u64, cap_left: u64) -> Result<u64> {
+    let increase = owed.saturating_sub(advanced);
+    require!(increase > 0, BackstopError::NothingToRelease);
+    require!(cap_left > 0, BackstopError::ReleaseCapReached);
+    Ok(increase.min(cap_left))
 }
 
 /// The keeper's tip: the vault's setting, but never reserve promised to open series.
@@ -182,13 +221,11 @@ pub fn handler(ctx: Context<Trigger>) -> Result<()> {
         .as_ref()
         .map(|a| a.to_account_info());
     let price_account = ctx.accounts.price_update.to_account_info();
-    let (price, transition) =
-        solvency::observe(&mut ctx.accounts.vault, &price_account, depeg.as_ref(), now)?;
-    require!(
-        ctx.accounts.vault.breach_confirmed(),
-        BackstopError::BreachNotConfirmed
-    );
-    let release = ctx.accounts.size_release(price.price, now)?;
+    // A stale or wide feed does not stop the step: it pays at the price that held.
+    let observed = solvency::observe(&mut ctx.accounts.vault, &price_account, depeg.as_ref(), now)?;
+    let a = &mut *ctx.accounts;
+    let by_reporter = a.keeper.key() == a.vault.reporter;
+    let step = plan_step(&mut a.vault, &a.series, now, by_reporter, a.reserve.amount)?;
 
     let a = &ctx.accounts;
     let decimals = a.quote_mint.decimals;
@@ -205,24 +242,11 @@ pub fn handler(ctx: Context<Trigger>) -> Result<()> {
             },
             &[&series_seeds],
         ),
-        release.payout,
+        step.payout,
         decimals,
     )?;
-    // The exercised puts are burned: no unit can be paid twice.
-    let vault_seeds = a.vault.signer_seeds();
-    token::burn(
-        CpiContext::new_with_signer(
-            a.token_program.key(),
-            Burn {
-                mint: a.put_mint.to_account_info(),
-                from: a.holder.to_account_info(),
-                authority: a.vault.to_account_info(),
-            },
-            &[&vault_seeds],
-        ),
-        release.units,
-    )?;
-    if release.tip > 0 {
+    if step.tip > 0 {
+        let vault_seeds = a.vault.signer_seeds();
         token::transfer_checked(
             CpiContext::new_with_signer(
                 a.token_program.key(),
@@ -234,50 +258,26 @@ pub fn handler(ctx: Context<Trigger>) -> Result<()> {
                 },
                 &[&vault_seeds],
             ),
-            release.tip,
+            step.tip,
             decimals,
         )?;
     }
 
-    let series = &mut ctx.accounts.series;
-    series.exercised_size = series
-        .exercised_size
-        .checked_add(release.units)
-        .ok_or(BackstopError::MathOverflow)?;
-    series.payout_total = series
-        .payout_total
-        .checked_add(release.payout)
-        .ok_or(BackstopError::MathOverflow)?;
-    let series_key = series.key();
-    let vault = &mut ctx.accounts.vault;
-    vault.released_in_epoch = vault
-        .released_in_epoch
-        .checked_add(release.payout)
-        .ok_or(BackstopError::MathOverflow)?;
-    let t = &mut vault.totals;
-    t.released = t
-        .released
-        .checked_add(release.payout)
-        .ok_or(BackstopError::MathOverflow)?;
-    t.escrowed = t
-        .escrowed
-        .checked_sub(release.payout)
-        .ok_or(BackstopError::MathOverflow)?;
-    t.tips_paid = t
-        .tips_paid
-        .checked_add(release.tip)
-        .ok_or(BackstopError::MathOverflow)?;
-
-    let observed = BreachObserved::new(vault, vault.key(), transition, &price);
+    let a = &mut *ctx.accounts;
+    apply_step(&mut a.vault, &mut a.series, &step, now)?;
+    let (series_key, advanced, keeper) = (a.series.key(), a.series.advanced, a.keeper.key());
+    let vault = &a.vault;
+    let observed = BreachObserved::new(vault, vault.key(), &observed);
     let released = CapitalReleased {
         vault: vault.key(),
         series: series_key,
-        units: release.units,
-        payout: release.payout,
-        price: price.price,
+        held_price: step.held_price,
+        owed: step.owed,
+        payout: step.payout,
+        advanced,
         released_in_epoch: vault.released_in_epoch,
-        keeper_tip: release.tip,
-        keeper: ctx.accounts.keeper.key(),
+        keeper_tip: step.tip,
+        keeper,
     };
     emit_cpi!(observed);
     emit_cpi!(released);

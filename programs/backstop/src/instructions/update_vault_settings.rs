@@ -66,6 +66,7 @@ pub fn handler(ctx: Context<UpdateVaultSettings>, args: UpdateVaultSettingsArgs)
         vault.breach.first_seen = 0;
         vault.breach.first_seen_clock = 0;
         vault.breach.confirmed_at = 0;
+        vault.breach.last_breached = 0;
     }
     vault.trigger = args.trigger;
     vault.pricing = args.pricing;

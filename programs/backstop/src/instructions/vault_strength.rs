@@ -23,7 +23,7 @@ pub struct GetVaultStrength<'info> {
     pub vault: Box<Account<'info, Vault>>,
 }
 
-pub fn strength(vault: &Vault) -> Result<VaultStrength> {
+pub fn strength(vault: &Vault, now: i64) -> Result<VaultStrength> {
     let t = &vault.totals;
     let liabilities = vault.report.liabilities;
     let coverage_ratio_bps = if liabilities == 0 {
@@ -42,10 +42,10 @@ pub fn strength(vault: &Vault) -> Result<VaultStrength> {
         committed_premium: t.committed_premium,
         liabilities,
         coverage_ratio_bps,
-        breach_confirmed: vault.breach_confirmed(),
+        breach_confirmed: vault.breach_confirmed(now),
     })
 }
 
 pub fn handler(ctx: Context<GetVaultStrength>) -> Result<VaultStrength> {
-    strength(&ctx.accounts.vault)
+    strength(&ctx.accounts.vault, Clock::get()?.unix_timestamp)
 }

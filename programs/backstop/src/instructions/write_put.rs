@@ -7,7 +7,7 @@ use crate::{
     events::PutWritten,
     math::{put_premium, PremiumInputs},
     oracle::{self, Freshness},
-    state::{pause, Config, Position, Series, SeriesStatus, Vault},
+    state::{pause, Config, LastPrice, Position, Series, SeriesStatus, Vault},
     units,
 };
 
@@ -92,6 +92,7 @@ struct Quote {
     escrow: u64,
     spot: u64,
     confidence: u64,
+    publish_time: i64,
 }
 
 impl WritePut<'_> {
@@ -106,11 +107,17 @@ impl WritePut<'_> {
             BackstopError::SeriesNotOpen
         );
         require!(now < self.series.expiry, BackstopError::SeriesExpired);
-        // Pro-rata settlement assumes every writer of a series shares every exercise.
-        require!(
-            self.series.exercised_size == 0 && !self.vault.breach_confirmed(),
-            BackstopError::WritingFrozen
-        );
+        // Nobody writes into a breach they can see coming: the premium would be near intrinsic
+        // and the writer could crank it at once.
+        require!(!self.vault.breach_active(now), BackstopError::WritingFrozen);
+        // Pro-rata shares assume every writer of a series shares every advance.
+        require!(self.series.advanced == 0, BackstopError::SeriesAdvanced);
+        let cutoff = self
+            .series
+            .expiry
+            .checked_sub(i64::from(self.vault.release.write_cutoff_secs))
+            .ok_or(BackstopError::MathOverflow)?;
+        require!(now < cutoff, BackstopError::WriteCutoff);
         let written = self
             .series
             .written_size
@@ -139,6 +146,14 @@ impl WritePut<'_> {
             price.publish_time >= vault.breach.last_observed,
             BackstopError::OracleOutdated
         );
+        require!(
+            oracle::within_bps(
+                price.conf,
+                price.price,
+                u64::from(vault.pricing.write_conf_bps)
+            )?,
+            BackstopError::WriteConfidenceTooWide
+        );
         let tenor = series
             .expiry
             .checked_sub(now)
@@ -165,6 +180,7 @@ impl WritePut<'_> {
             escrow: units::escrow_for(series.strike, size, vault.collateral_decimals)?,
             spot: price.price,
             confidence: price.conf,
+            publish_time: price.publish_time,
         })
     }
 }
@@ -280,7 +296,15 @@ pub fn handler(ctx: Context<WritePut>, args: WritePutArgs) -> Result<()> {
         .checked_add(q.escrow)
         .ok_or(BackstopError::MathOverflow)?;
 
-    let totals = &mut ctx.accounts.vault.totals;
+    let vault = &mut ctx.accounts.vault;
+    // The settlement price of last resort: every written series has one (DESIGN.md section 7).
+    if q.publish_time >= vault.last_price.publish_time {
+        vault.last_price = LastPrice {
+            price: q.spot,
+            publish_time: q.publish_time,
+        };
+    }
+    let totals = &mut vault.totals;
     totals.committed_premium = totals
         .committed_premium
         .checked_sub(q.premium)

@@ -6,7 +6,8 @@
 //! functions against exact `u128` reference arithmetic (never floats).
 //!
 //! * [`units`]: strike/escrow/premium/payout conversions (`crate::units`).
-//! * [`release`]: trigger sizing (epoch cap, unexercised units, keeper tip).
+//! * [`release`]: step sizing (the ratchet, epoch cap, release grid, keeper tip).
+//! * [`ratchet`]: whole crashes: no crank lowers what the protocol finally receives.
 //! * [`lifecycle`]: whole series: writes, triggers, settlement, reclaims, close (dust sweep).
 //! * [`reserve`]: the premium reserve: withdrawals, premiums, tips, budgets.
 //! * [`oracle`]: price normalisation (rounds the spot up, the confidence down).
@@ -20,6 +21,7 @@
 
 mod lifecycle;
 mod oracle;
+mod ratchet;
 mod release;
 mod reserve;
 mod units;

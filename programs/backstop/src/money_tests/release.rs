@@ -1,20 +1,21 @@
-//! `trigger`: one release never pays more than the epoch cap left, exercises no more than the
-//! unexercised units, pays each unit its intrinsic value rounded down, and the keeper tip never
-//! touches reserve promised to open series.
+//! `trigger`: one step never pays more than the epoch cap left nor more than the increase of
+//! what is owed over what was advanced, and the keeper tip never touches reserve promised to
+//! open series.
 
 use super::*;
 use crate::errors::BackstopError;
-use crate::instructions::trigger::{keeper_tip, release_within_cap, roll_epoch};
-use crate::units::{escrow_for, strike_to_price};
+use crate::instructions::trigger::{keeper_tip, ratchet_step, roll_epoch, step_allowed};
+use crate::units::{escrow_for, intrinsic_for, strike_to_price};
 
 #[test]
-fn a_release_stays_within_the_cap_and_the_unexercised_units() {
+fn a_step_pays_the_increase_within_the_cap() {
     let case = decimals().prop_flat_map(|(cd, qd)| {
         (
             Just(cd),
             Just(qd),
             amount(1, max_strike(qd)),
-            amount(1, u64::MAX), // unexercised (clamped to what the escrow admits below)
+            amount(1, u64::MAX), // written (clamped to what the escrow admits below)
+            amount(0, u64::MAX), // advanced (clamped below)
             amount(0, u64::MAX), // cap left
             any::<u8>(),
             raw_u64(),
@@ -23,45 +24,52 @@ fn a_release_stays_within_the_cap_and_the_unexercised_units() {
     runner(110)
         .run(
             &case,
-            |(cd, qd, strike, unexercised, cap_left, sel, raw)| {
-                let unexercised = unexercised.min(max_size(strike, cd));
+            |(cd, qd, strike, written, advanced, cap_left, sel, raw)| {
+                let written = written.min(max_size(strike, cd));
                 let k = strike_to_price(strike, qd).unwrap();
                 let Some(price) = price_below(k, sel, raw) else {
                     return Ok(());
                 };
-                let s = scale(cd, qd);
-                let per_unit = u128::from(k - price);
-                match release_within_cap(k, price, unexercised, cap_left, cd, qd) {
-                    Ok((units, payout)) => {
+                let owed = intrinsic_for(k, price, written, cd, qd).unwrap();
+                prop_assert!(owed <= escrow_for(strike, written, cd).unwrap());
+                let advanced = advanced % owed.saturating_add(2);
+                match ratchet_step(owed, advanced, cap_left) {
+                    Ok(payout) => {
                         prop_assert!(payout > 0);
-                        prop_assert!(units <= unexercised, "more units than unexercised");
-                        prop_assert!(
-                            payout <= cap_left,
-                            "payout {} > cap left {}",
-                            payout,
-                            cap_left
-                        );
-                        prop_assert!(payout <= escrow_for(strike, units, cd).unwrap());
-                        // Exactly the intrinsic value of `units`, rounded down.
-                        let exact = per_unit * u128::from(units);
-                        let p = u128::from(payout) * s;
-                        prop_assert!(p <= exact && exact - p < s);
-                        // As many units as the cap pays for in full (the next one would exceed it).
-                        if units < unexercised {
-                            let next = per_unit * (u128::from(units) + 1);
-                            let cap = u128::from(cap_left).checked_mul(s);
-                            prop_assert!(cap.is_some_and(|c| next > c), "a unit left unpaid");
-                        }
+                        prop_assert!(payout <= cap_left);
+                        prop_assert!(advanced + payout <= owed, "advanced past what is owed");
+                        // Pays the whole increase unless the cap binds.
+                        prop_assert!(payout == owed - advanced || payout == cap_left);
+                    }
+                    Err(e) if advanced >= owed => {
+                        prop_assert_eq!(e, BackstopError::NothingToRelease.into());
                     }
                     Err(e) => {
+                        prop_assert_eq!(cap_left, 0);
                         prop_assert_eq!(e, BackstopError::ReleaseCapReached.into());
-                        // Refused only when the cap pays for nothing.
-                        let fit = u128::from(cap_left)
-                            .checked_mul(s)
-                            .map_or(u128::from(unexercised), |c| {
-                                (c / per_unit).min(u128::from(unexercised))
-                            });
-                        prop_assert_eq!(per_unit * fit / s, 0);
+                    }
+                }
+                Ok(())
+            },
+        )
+        .unwrap();
+}
+
+#[test]
+fn a_series_steps_at_most_once_per_slot_of_the_grid() {
+    runner(113)
+        .run(
+            &(any::<i64>(), any::<u32>(), any::<i64>()),
+            |(last, interval, now)| {
+                let allowed = step_allowed(last, interval, now);
+                let slot = |t: i64| t.div_euclid(i64::from(interval.max(1)));
+                if last == 0 {
+                    prop_assert!(allowed);
+                } else {
+                    // One step per slot of the fixed grid: a later slot, never the same one.
+                    prop_assert_eq!(allowed, slot(now) > slot(last));
+                    if allowed {
+                        prop_assert!(now > last);
                     }
                 }
                 Ok(())

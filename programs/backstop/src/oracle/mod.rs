@@ -1,7 +1,9 @@
-//! The only place a price is read. Every read of a Pyth `PriceUpdateV2` goes through
-//! [`read_price`], which checks, in this order, each with its own error: owner (the configured
-//! receiver program), account layout, feed id, Full verification, price > 0, freshness,
-//! confidence cap, exponent range; then normalises to `math::PRICE_SCALE` (1e-12) with checked
+//! The only place a price is read. Every read of a Pyth `PriceUpdateV2` checks, in this order,
+//! each with its own error: owner (the configured receiver program), account layout, feed id,
+//! Full verification, exponent range (identity: always an error); then price > 0, freshness and
+//! the confidence cap (market). [`read_price`] (writes, quotes) fails on any of them;
+//! [`read_reading`] (observations) turns a market failure into "no information" and a wide
+//! confidence into a band. Prices are normalised to `math::PRICE_SCALE` (1e-12) with checked
 //! arithmetic.
 pub mod price_update;
 
@@ -53,22 +55,46 @@ pub fn read_price(
     config: &OracleConfig,
     freshness: Freshness,
 ) -> Result<OraclePrice> {
+    let update = decode(account, config)?;
+    validate(&update, config, freshness)
+}
+
+/// Owner and layout: the account is a `PriceUpdateV2` of the configured receiver.
+fn decode(account: &AccountInfo, config: &OracleConfig) -> Result<PriceUpdateV2> {
     require_keys_eq!(
         *account.owner,
         config.receiver,
         BackstopError::OracleWrongOwner
     );
     let data = account.try_borrow_data()?;
-    let update = PriceUpdateV2::decode(&data).ok_or(BackstopError::OracleInvalidAccount)?;
-    validate(&update, config, freshness)
+    PriceUpdateV2::decode(&data).ok_or_else(|| BackstopError::OracleInvalidAccount.into())
 }
 
-/// The checks of [`read_price`] after decoding (pure, unit-tested).
+/// The checks of [`read_price`] after decoding (pure, unit-tested): identity, then market.
 pub fn validate(
     update: &PriceUpdateV2,
     config: &OracleConfig,
     freshness: Freshness,
 ) -> Result<OraclePrice> {
+    check_identity(update, config)?;
+    let msg = &update.price_message;
+    require!(msg.price > 0, BackstopError::OracleNonPositivePrice);
+    if let Freshness::MaxAge { now, max_age_secs } = freshness {
+        require!(
+            is_fresh(msg.publish_time, now, max_age_secs)?,
+            BackstopError::OracleStale
+        );
+    }
+    require!(
+        within_bps(msg.conf, msg.price.unsigned_abs(), config.max_conf_bps)?,
+        BackstopError::OracleConfidenceTooWide
+    );
+    normalised(update)
+}
+
+/// What the update is: the vault's feed, fully verified, with a sane exponent. A failure is
+/// the caller's mistake (a wrong account), never market stress: always an error.
+fn check_identity(update: &PriceUpdateV2, config: &OracleConfig) -> Result<()> {
     let msg = &update.price_message;
     require!(
         msg.feed_id == config.feed_id,
@@ -78,34 +104,84 @@ pub fn validate(
         update.verification_level == VerificationLevel::Full,
         BackstopError::OracleNotFullyVerified
     );
-    require!(msg.price > 0, BackstopError::OracleNonPositivePrice);
-    if let Freshness::MaxAge { now, max_age_secs } = freshness {
-        let oldest = now
-            .checked_sub(max_age_secs)
-            .ok_or(BackstopError::MathOverflow)?;
-        require!(msg.publish_time >= oldest, BackstopError::OracleStale);
-    }
-    let price = msg.price.unsigned_abs();
-    // conf / price <= max_conf_bps / 10_000, in u128 so nothing overflows.
-    let conf_scaled = u128::from(msg.conf)
-        .checked_mul(10_000)
-        .ok_or(BackstopError::MathOverflow)?;
-    let allowed = u128::from(price)
-        .checked_mul(u128::from(config.max_conf_bps))
-        .ok_or(BackstopError::MathOverflow)?;
-    require!(
-        conf_scaled <= allowed,
-        BackstopError::OracleConfidenceTooWide
-    );
     require!(
         (MIN_EXPONENT..=MAX_EXPONENT).contains(&msg.exponent),
         BackstopError::OracleExponentOutOfRange
     );
+    Ok(())
+}
+
+fn is_fresh(publish_time: i64, now: i64, max_age_secs: i64) -> Result<bool> {
+    let oldest = now
+        .checked_sub(max_age_secs)
+        .ok_or(BackstopError::MathOverflow)?;
+    Ok(publish_time >= oldest)
+}
+
+/// `part / whole <= bps / 10_000`, in u128 so nothing overflows.
+pub fn within_bps(part: u64, whole: u64, bps: u64) -> Result<bool> {
+    let scaled = u128::from(part)
+        .checked_mul(10_000)
+        .ok_or(BackstopError::MathOverflow)?;
+    let allowed = u128::from(whole)
+        .checked_mul(u128::from(bps))
+        .ok_or(BackstopError::MathOverflow)?;
+    Ok(scaled <= allowed)
+}
+
+fn normalised(update: &PriceUpdateV2) -> Result<OraclePrice> {
+    let msg = &update.price_message;
     Ok(OraclePrice {
-        price: normalise(price, msg.exponent, Rounding::Up)?,
+        price: normalise(msg.price.unsigned_abs(), msg.exponent, Rounding::Up)?,
         conf: normalise(msg.conf, msg.exponent, Rounding::Down)?,
         publish_time: msg.publish_time,
         prev_publish_time: msg.prev_publish_time,
+    })
+}
+
+/// What an observation learns from one feed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reading {
+    /// A fresh, positive price; `wide` when its confidence exceeds the vault's cap (the
+    /// observation then uses the band `price ± conf`).
+    Price { price: OraclePrice, wide: bool },
+    /// Stale or non-positive: the feed says nothing now.
+    NoInformation,
+}
+
+impl OraclePrice {
+    /// `(low, high)`: the band an observation uses, `price ± conf` when `wide`, else the price.
+    pub fn band(&self, wide: bool) -> (u64, u64) {
+        if wide {
+            (
+                self.price.saturating_sub(self.conf),
+                self.price.saturating_add(self.conf),
+            )
+        } else {
+            (self.price, self.price)
+        }
+    }
+}
+
+/// Reads `account` for an observation: identity failures are errors (a wrong account), market
+/// failures (stale, non-positive) are [`Reading::NoInformation`], and a confidence above the cap
+/// is a wide reading rather than an error. Observations never fail closed on a stressed feed.
+pub fn read_reading(
+    account: &AccountInfo,
+    config: &OracleConfig,
+    now: i64,
+    max_age_secs: i64,
+) -> Result<Reading> {
+    let update = decode(account, config)?;
+    check_identity(&update, config)?;
+    let msg = &update.price_message;
+    if msg.price <= 0 || !is_fresh(msg.publish_time, now, max_age_secs)? {
+        return Ok(Reading::NoInformation);
+    }
+    let wide = !within_bps(msg.conf, msg.price.unsigned_abs(), config.max_conf_bps)?;
+    Ok(Reading::Price {
+        price: normalised(&update)?,
+        wide,
     })
 }
 
@@ -281,5 +357,31 @@ mod tests {
         assert_eq!(PriceUpdateV2::decode(&data), Some(u));
         data[0] ^= 1;
         assert_eq!(PriceUpdateV2::decode(&data), None);
+    }
+
+    #[test]
+    fn identity_failures_come_before_market_failures() {
+        let c = config();
+        // A stale update of another feed is a wrong account first.
+        let mut u = update(100, 0, -2, 1);
+        u.price_message.feed_id = [8; 32];
+        assert_eq!(
+            err(validate(&u, &c, FRESH)),
+            BackstopError::OracleWrongFeed.into()
+        );
+    }
+
+    #[test]
+    fn bands_widen_only_wide_readings() {
+        let p = OraclePrice {
+            price: 100,
+            conf: 7,
+            publish_time: 0,
+            prev_publish_time: 0,
+        };
+        assert_eq!(p.band(false), (100, 100));
+        assert_eq!(p.band(true), (93, 107));
+        let huge = OraclePrice { conf: 500, ..p };
+        assert_eq!(huge.band(true), (0, 600));
     }
 }

@@ -8,11 +8,31 @@ use crate::constants::SERIES_SEED;
     AnchorSerialize, AnchorDeserialize, InitSpace, Clone, Copy, Debug, Default, PartialEq, Eq,
 )]
 pub enum SeriesStatus {
-    /// Writable until expiry (and until its first exercise).
+    /// Writable until the write cutoff before expiry (and until its first advance).
     #[default]
     Open,
     /// Expiry settled: writers may reclaim.
     Settled,
+}
+
+/// Which rung of the settlement ladder priced the series (docs/DESIGN.md section 7).
+#[derive(
+    AnchorSerialize, AnchorDeserialize, InitSpace, Clone, Copy, Debug, Default, PartialEq, Eq,
+)]
+pub enum SettlementSource {
+    /// Not settled.
+    #[default]
+    None,
+    /// The first update at or after expiry.
+    FirstUpdate,
+    /// The earliest update at or after expiry shown during the grace period.
+    EarliestShown,
+    /// After the grace, with nothing shown in it: a fresh update at or after expiry.
+    FreshAfterGrace,
+    /// After the deadline: the update shown nearest to expiry, however old.
+    NearestAfterDeadline,
+    /// After the deadline, no nearer update: the last price the vault observed.
+    LastObserved,
 }
 
 /// One strike and expiry of puts on the vault's collateral.
@@ -40,9 +60,9 @@ pub struct Series {
     pub premium_paid: u64,
     /// Collateral base units written (put tokens minted).
     pub written_size: u64,
-    /// Units exercised by breach releases (put tokens burned).
-    pub exercised_size: u64,
-    /// Quote base units that left the escrow for the recovery account (releases + expiry).
+    /// Quote base units advanced to the recovery account by release steps before expiry.
+    pub advanced: u64,
+    /// Quote base units that left the escrow for the recovery account (advances + expiry).
     pub payout_total: u64,
     /// Quote base units writers put into the escrow.
     pub escrow_deposited: u64,
@@ -52,6 +72,9 @@ pub struct Series {
     /// (0 = no candidate yet).
     pub settlement_price: u64,
     pub settlement_publish_time: i64,
+    pub settlement_source: SettlementSource,
+    /// Cluster time of the latest release step (0 = none yet).
+    pub last_step_at: i64,
     pub status: SeriesStatus,
     /// Positions not yet reclaimed (the series closes when this is 0 after settlement).
     pub open_positions: u32,

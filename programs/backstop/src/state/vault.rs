@@ -1,5 +1,6 @@
 use anchor_lang::prelude::*;
 
+use super::PriceWindow;
 use crate::constants::VAULT_SEED;
 
 /// Which Pyth feeds a vault reads and how strictly.
@@ -52,6 +53,9 @@ pub struct PricingSettings {
     pub min_premium: u64,
     /// Continuously compounded annual rate, `PARAM_SCALE` (1e-9).
     pub rate: i64,
+    /// Writes are refused when the update's `conf / price` exceeds this, bps
+    /// (`1..=oracle.max_conf_bps`).
+    pub write_conf_bps: u16,
 }
 
 /// Limits on how fast capital is released, and the keeper's reward.
@@ -63,8 +67,14 @@ pub struct ReleaseSettings {
     pub cap_per_epoch: u64,
     /// Epoch length, seconds.
     pub epoch_secs: u32,
-    /// Quote base units paid from the uncommitted reserve to whoever cranks a release.
+    /// Quote base units paid from the uncommitted reserve to whoever cranks a release step.
     pub keeper_tip: u64,
+    /// Least quote base units a step must release to earn the tip (`>= keeper_tip`).
+    pub min_tip_release: u64,
+    /// A series steps at most once per this many seconds.
+    pub release_interval_secs: u32,
+    /// Writes close this many seconds before expiry (`>= persistence + max_age`).
+    pub write_cutoff_secs: u32,
 }
 
 /// Breach observation state: Healthy (`first_seen == 0`), Pending, Confirmed.
@@ -83,6 +93,21 @@ pub struct BreachState {
     pub last_observed: i64,
     /// Publish time of the latest observed stablecoin (depeg feed) update.
     pub depeg_last_observed: i64,
+    /// Publish time of the latest breached observation: a breach not re-observed within
+    /// `persistence + max_age` of it is over.
+    pub last_breached: i64,
+}
+
+/// The last collateral price the vault observed (or a write read): the settlement price of
+/// last resort.
+#[derive(
+    AnchorSerialize, AnchorDeserialize, InitSpace, Clone, Copy, Debug, Default, PartialEq, Eq,
+)]
+pub struct LastPrice {
+    /// `PRICE_SCALE` (1e-12); `price + conf` when the update was wider than the cap; 0 when
+    /// the vault never read a price (a read price is always positive).
+    pub price: u64,
+    pub publish_time: i64,
 }
 
 /// The protected protocol's latest self-report.
@@ -148,22 +173,47 @@ pub struct Vault {
     pub series_count: u32,
     pub bump: u8,
     pub reserve_bump: u8,
+    /// Highest recorded collateral prices per time bucket: the held price of release steps.
+    pub window: PriceWindow,
+    pub last_price: LastPrice,
     pub reserved: [u8; 120],
 }
 
-const _: () = assert!(Vault::SPACE == 630);
+const _: () = assert!(Vault::SPACE == 836);
 
 impl Vault {
     pub const SPACE: usize = 8 + Self::INIT_SPACE;
 
-    pub fn breach_confirmed(&self) -> bool {
-        self.breach.confirmed_at != 0
+    /// A breach is pending or confirmed and was re-observed recently enough to count at `now`.
+    pub fn breach_active(&self, now: i64) -> bool {
+        self.breach.active(now, self.breach_max_gap())
     }
 
-    /// Longest gap between two observations that keeps a breach pending: one persistence
-    /// window plus the oldest accepted update.
+    /// A confirmed breach that has not expired at `now`.
+    pub fn breach_confirmed(&self, now: i64) -> bool {
+        self.breach_active(now) && self.breach.confirmed_at != 0
+    }
+
+    /// Longest gap between two breached observations that keeps a breach going: one
+    /// persistence window plus the oldest accepted update.
     pub fn breach_max_gap(&self) -> i64 {
         i64::from(self.trigger.persistence_secs).saturating_add(i64::from(self.oracle.max_age_secs))
+    }
+
+    /// Span of the held-price window: `2 x persistence + max_age`, so the window always reaches
+    /// a breached observation at least one persistence before its anchor.
+    pub fn held_span(&self) -> i64 {
+        i64::from(self.trigger.persistence_secs)
+            .saturating_mul(2)
+            .saturating_add(i64::from(self.oracle.max_age_secs))
+    }
+
+    /// The price the current breach held at: the highest price recorded over the window
+    /// ending at the latest observation. Anchored at the newest recorded bucket, the window never
+    /// needs a ring slot a newer bucket reused.
+    pub fn held_price(&self) -> Option<u64> {
+        self.window
+            .high(self.breach.last_observed, self.held_span())
     }
 
     /// How to read one of this vault's feeds (the collateral's or the stablecoin's).
@@ -202,6 +252,39 @@ pub enum BreachTransition {
     StillConfirmed,
     /// A healthy observation ended a pending or confirmed breach.
     Cleared,
+    /// The observation decided nothing (a stale, wide or missing feed): no change.
+    NoInformation,
+    /// An undecided observation found the breach not re-observed for too long: it is over.
+    Expired,
+}
+
+/// Three-valued verdict of a trigger (or of all of them) on one observation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Verdict {
+    Healthy,
+    Breached,
+    /// Not enough information to say (a failing feed, or a band straddling the level).
+    Unknown,
+}
+
+impl Verdict {
+    /// Kleene "or": breached if either is, healthy only if both are.
+    pub fn or(self, other: Verdict) -> Verdict {
+        match (self, other) {
+            (Verdict::Breached, _) | (_, Verdict::Breached) => Verdict::Breached,
+            (Verdict::Healthy, Verdict::Healthy) => Verdict::Healthy,
+            _ => Verdict::Unknown,
+        }
+    }
+
+    /// Kleene "and": healthy if either is, breached only if both are.
+    pub fn and(self, other: Verdict) -> Verdict {
+        match (self, other) {
+            (Verdict::Healthy, _) | (_, Verdict::Healthy) => Verdict::Healthy,
+            (Verdict::Breached, Verdict::Breached) => Verdict::Breached,
+            _ => Verdict::Unknown,
+        }
+    }
 }
 
 /// One look at the triggers: the update's publish time, the cluster clock, and the verdict.
@@ -209,49 +292,75 @@ pub enum BreachTransition {
 pub struct Observation {
     pub publish_time: i64,
     pub clock: i64,
-    pub breached: bool,
+    pub verdict: Verdict,
 }
 
 impl BreachState {
+    /// A breach is pending or confirmed and its latest breached observation is no more than
+    /// `max_gap_secs` before `now` (cluster clock).
+    pub fn active(&self, now: i64, max_gap_secs: i64) -> bool {
+        self.first_seen != 0 && now.saturating_sub(self.last_breached) <= max_gap_secs
+    }
+
+    fn clear(&mut self) {
+        self.first_seen = 0;
+        self.first_seen_clock = 0;
+        self.confirmed_at = 0;
+    }
+
     /// Records one observation. A breach counts only when it is seen again at least
     /// `persistence_secs` after it was first seen, by publish time and by the cluster clock,
     /// with no healthy observation in between and no gap longer than `max_gap_secs` between
-    /// two observations (a price that recovered while nobody looked restarts the clock).
+    /// two breached observations (a price that recovered while nobody looked restarts the
+    /// clock). An unknown observation changes nothing, except that it ends a breach whose
+    /// latest breached observation is more than `max_gap_secs` old.
     pub fn observe(
         &mut self,
         o: Observation,
         persistence_secs: u32,
         max_gap_secs: i64,
     ) -> BreachTransition {
-        let gap = o.publish_time.saturating_sub(self.last_observed);
+        let gap = o.publish_time.saturating_sub(self.last_breached);
         self.last_observed = o.publish_time;
-        if !o.breached {
-            let was_breached = self.first_seen != 0;
-            self.first_seen = 0;
-            self.first_seen_clock = 0;
-            self.confirmed_at = 0;
-            return if was_breached {
-                BreachTransition::Cleared
-            } else {
-                BreachTransition::StillHealthy
-            };
-        }
-        if self.confirmed_at != 0 {
-            return BreachTransition::StillConfirmed;
-        }
-        if self.first_seen == 0 || gap > max_gap_secs {
-            self.first_seen = o.publish_time;
-            self.first_seen_clock = o.clock;
-            return BreachTransition::Started;
-        }
-        let persistence = i64::from(persistence_secs);
-        let by_publish = o.publish_time.saturating_sub(self.first_seen) >= persistence;
-        let by_clock = o.clock.saturating_sub(self.first_seen_clock) >= persistence;
-        if by_publish && by_clock {
-            self.confirmed_at = o.publish_time;
-            BreachTransition::Confirmed
-        } else {
-            BreachTransition::StillPending
+        let was_breached = self.first_seen != 0;
+        match o.verdict {
+            Verdict::Healthy => {
+                self.clear();
+                if was_breached {
+                    BreachTransition::Cleared
+                } else {
+                    BreachTransition::StillHealthy
+                }
+            }
+            Verdict::Unknown => {
+                if was_breached && gap > max_gap_secs {
+                    self.clear();
+                    BreachTransition::Expired
+                } else {
+                    BreachTransition::NoInformation
+                }
+            }
+            Verdict::Breached => {
+                self.last_breached = o.publish_time;
+                if !was_breached || gap > max_gap_secs {
+                    self.clear();
+                    self.first_seen = o.publish_time;
+                    self.first_seen_clock = o.clock;
+                    return BreachTransition::Started;
+                }
+                if self.confirmed_at != 0 {
+                    return BreachTransition::StillConfirmed;
+                }
+                let persistence = i64::from(persistence_secs);
+                let by_publish = o.publish_time.saturating_sub(self.first_seen) >= persistence;
+                let by_clock = o.clock.saturating_sub(self.first_seen_clock) >= persistence;
+                if by_publish && by_clock {
+                    self.confirmed_at = o.publish_time;
+                    BreachTransition::Confirmed
+                } else {
+                    BreachTransition::StillPending
+                }
+            }
         }
     }
 }
@@ -268,7 +377,19 @@ mod tests {
         Observation {
             publish_time: t,
             clock: t,
-            breached,
+            verdict: if breached {
+                Verdict::Breached
+            } else {
+                Verdict::Healthy
+            },
+        }
+    }
+
+    fn unknown(t: i64) -> Observation {
+        Observation {
+            publish_time: t,
+            clock: t,
+            verdict: Verdict::Unknown,
         }
     }
 
@@ -329,19 +450,19 @@ mod tests {
         let first = Observation {
             publish_time: 940,
             clock: 1_000,
-            breached: true,
+            verdict: Verdict::Breached,
         };
         let second = Observation {
             publish_time: 1_000,
             clock: 1_000,
-            breached: true,
+            verdict: Verdict::Breached,
         };
         assert_eq!(b.observe(first, P, GAP), BreachTransition::Started);
         assert_eq!(b.observe(second, P, GAP), BreachTransition::StillPending);
         let later = Observation {
             publish_time: 1_060,
             clock: 1_060,
-            breached: true,
+            verdict: Verdict::Breached,
         };
         assert_eq!(b.observe(later, P, GAP), BreachTransition::Confirmed);
     }
@@ -354,5 +475,57 @@ mod tests {
             b.observe(at(100, true), 30, GAP),
             BreachTransition::StillPending
         );
+    }
+
+    #[test]
+    fn unknown_observations_neither_start_confirm_nor_clear() {
+        let mut b = BreachState::default();
+        assert_eq!(
+            b.observe(unknown(50), P, GAP),
+            BreachTransition::NoInformation
+        );
+        assert_eq!(b.first_seen, 0);
+        assert_eq!(b.observe(at(100, true), P, GAP), BreachTransition::Started);
+        assert_eq!(
+            b.observe(unknown(170), P, GAP),
+            BreachTransition::NoInformation
+        );
+        assert_eq!(b.confirmed_at, 0);
+        assert_eq!(
+            b.observe(at(180, true), P, GAP),
+            BreachTransition::Confirmed
+        );
+        assert_eq!(
+            b.observe(unknown(250), P, GAP),
+            BreachTransition::NoInformation
+        );
+        assert!(b.active(250, GAP));
+        // Not re-observed within the gap: an undecided look ends it, and so does the clock.
+        assert!(!b.active(301, GAP));
+        assert_eq!(b.observe(unknown(301), P, GAP), BreachTransition::Expired);
+        assert_eq!((b.first_seen, b.confirmed_at), (0, 0));
+    }
+
+    #[test]
+    fn a_confirmed_breach_seen_again_after_the_gap_starts_over() {
+        let mut b = BreachState::default();
+        b.observe(at(100, true), P, GAP);
+        assert_eq!(
+            b.observe(at(160, true), P, GAP),
+            BreachTransition::Confirmed
+        );
+        assert_eq!(b.observe(at(400, true), P, GAP), BreachTransition::Started);
+        assert_eq!((b.first_seen, b.confirmed_at), (400, 0));
+    }
+
+    #[test]
+    fn kleene_logic() {
+        use Verdict::*;
+        assert_eq!(Unknown.or(Breached), Breached);
+        assert_eq!(Unknown.or(Healthy), Unknown);
+        assert_eq!(Healthy.or(Healthy), Healthy);
+        assert_eq!(Unknown.and(Healthy), Healthy);
+        assert_eq!(Unknown.and(Breached), Unknown);
+        assert_eq!(Breached.and(Breached), Breached);
     }
 }

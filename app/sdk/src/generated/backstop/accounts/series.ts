@@ -45,10 +45,14 @@ import {
 import {
   getSeriesStatusDecoder,
   getSeriesStatusEncoder,
+  getSettlementSourceDecoder,
+  getSettlementSourceEncoder,
   getSviSliceDecoder,
   getSviSliceEncoder,
   type SeriesStatus,
   type SeriesStatusArgs,
+  type SettlementSource,
+  type SettlementSourceArgs,
   type SviSlice,
   type SviSliceArgs,
 } from "../types";
@@ -85,9 +89,9 @@ export type Series = {
   premiumPaid: bigint;
   /** Collateral base units written (put tokens minted). */
   writtenSize: bigint;
-  /** Units exercised by breach releases (put tokens burned). */
-  exercisedSize: bigint;
-  /** Quote base units that left the escrow for the recovery account (releases + expiry). */
+  /** Quote base units advanced to the recovery account by release steps before expiry. */
+  advanced: bigint;
+  /** Quote base units that left the escrow for the recovery account (advances + expiry). */
   payoutTotal: bigint;
   /** Quote base units writers put into the escrow. */
   escrowDeposited: bigint;
@@ -99,6 +103,9 @@ export type Series = {
    */
   settlementPrice: bigint;
   settlementPublishTime: bigint;
+  settlementSource: SettlementSource;
+  /** Cluster time of the latest release step (0 = none yet). */
+  lastStepAt: bigint;
   status: SeriesStatus;
   /** Positions not yet reclaimed (the series closes when this is 0 after settlement). */
   openPositions: number;
@@ -132,9 +139,9 @@ export type SeriesArgs = {
   premiumPaid: number | bigint;
   /** Collateral base units written (put tokens minted). */
   writtenSize: number | bigint;
-  /** Units exercised by breach releases (put tokens burned). */
-  exercisedSize: number | bigint;
-  /** Quote base units that left the escrow for the recovery account (releases + expiry). */
+  /** Quote base units advanced to the recovery account by release steps before expiry. */
+  advanced: number | bigint;
+  /** Quote base units that left the escrow for the recovery account (advances + expiry). */
   payoutTotal: number | bigint;
   /** Quote base units writers put into the escrow. */
   escrowDeposited: number | bigint;
@@ -146,6 +153,9 @@ export type SeriesArgs = {
    */
   settlementPrice: number | bigint;
   settlementPublishTime: number | bigint;
+  settlementSource: SettlementSourceArgs;
+  /** Cluster time of the latest release step (0 = none yet). */
+  lastStepAt: number | bigint;
   status: SeriesStatusArgs;
   /** Positions not yet reclaimed (the series closes when this is 0 after settlement). */
   openPositions: number;
@@ -172,12 +182,14 @@ export function getSeriesEncoder(): FixedSizeEncoder<SeriesArgs> {
       ["premiumBudget", getU64Encoder()],
       ["premiumPaid", getU64Encoder()],
       ["writtenSize", getU64Encoder()],
-      ["exercisedSize", getU64Encoder()],
+      ["advanced", getU64Encoder()],
       ["payoutTotal", getU64Encoder()],
       ["escrowDeposited", getU64Encoder()],
       ["escrowReclaimed", getU64Encoder()],
       ["settlementPrice", getU64Encoder()],
       ["settlementPublishTime", getI64Encoder()],
+      ["settlementSource", getSettlementSourceEncoder()],
+      ["lastStepAt", getI64Encoder()],
       ["status", getSeriesStatusEncoder()],
       ["openPositions", getU32Encoder()],
       ["bump", getU8Encoder()],
@@ -205,12 +217,14 @@ export function getSeriesDecoder(): FixedSizeDecoder<Series> {
     ["premiumBudget", getU64Decoder()],
     ["premiumPaid", getU64Decoder()],
     ["writtenSize", getU64Decoder()],
-    ["exercisedSize", getU64Decoder()],
+    ["advanced", getU64Decoder()],
     ["payoutTotal", getU64Decoder()],
     ["escrowDeposited", getU64Decoder()],
     ["escrowReclaimed", getU64Decoder()],
     ["settlementPrice", getU64Decoder()],
     ["settlementPublishTime", getI64Decoder()],
+    ["settlementSource", getSettlementSourceDecoder()],
+    ["lastStepAt", getI64Decoder()],
     ["status", getSeriesStatusDecoder()],
     ["openPositions", getU32Decoder()],
     ["bump", getU8Decoder()],
@@ -280,5 +294,5 @@ export async function fetchAllMaybeSeries(
 }
 
 export function getSeriesSize(): number {
-  return 345;
+  return 354;
 }

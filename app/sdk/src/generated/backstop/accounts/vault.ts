@@ -45,8 +45,12 @@ import {
 import {
   getBreachStateDecoder,
   getBreachStateEncoder,
+  getLastPriceDecoder,
+  getLastPriceEncoder,
   getOracleSettingsDecoder,
   getOracleSettingsEncoder,
+  getPriceWindowDecoder,
+  getPriceWindowEncoder,
   getPricingSettingsDecoder,
   getPricingSettingsEncoder,
   getReleaseSettingsDecoder,
@@ -59,8 +63,12 @@ import {
   getVaultTotalsEncoder,
   type BreachState,
   type BreachStateArgs,
+  type LastPrice,
+  type LastPriceArgs,
   type OracleSettings,
   type OracleSettingsArgs,
+  type PriceWindow,
+  type PriceWindowArgs,
   type PricingSettings,
   type PricingSettingsArgs,
   type ReleaseSettings,
@@ -106,6 +114,9 @@ export type Vault = {
   seriesCount: number;
   bump: number;
   reserveBump: number;
+  /** Highest recorded collateral prices per time bucket: the held price of release steps. */
+  window: PriceWindow;
+  lastPrice: LastPrice;
   reserved: ReadonlyUint8Array;
 };
 
@@ -133,6 +144,9 @@ export type VaultArgs = {
   seriesCount: number;
   bump: number;
   reserveBump: number;
+  /** Highest recorded collateral prices per time bucket: the held price of release steps. */
+  window: PriceWindowArgs;
+  lastPrice: LastPriceArgs;
   reserved: ReadonlyUint8Array;
 };
 
@@ -161,6 +175,8 @@ export function getVaultEncoder(): FixedSizeEncoder<VaultArgs> {
       ["seriesCount", getU32Encoder()],
       ["bump", getU8Encoder()],
       ["reserveBump", getU8Encoder()],
+      ["window", getPriceWindowEncoder()],
+      ["lastPrice", getLastPriceEncoder()],
       ["reserved", fixEncoderSize(getBytesEncoder(), 120)],
     ]),
     (value) => ({ ...value, discriminator: VAULT_DISCRIMINATOR }),
@@ -191,6 +207,8 @@ export function getVaultDecoder(): FixedSizeDecoder<Vault> {
     ["seriesCount", getU32Decoder()],
     ["bump", getU8Decoder()],
     ["reserveBump", getU8Decoder()],
+    ["window", getPriceWindowDecoder()],
+    ["lastPrice", getLastPriceDecoder()],
     ["reserved", fixDecoderSize(getBytesDecoder(), 120)],
   ]);
 }
@@ -254,5 +272,5 @@ export async function fetchAllMaybeVault(
 }
 
 export function getVaultSize(): number {
-  return 630;
+  return 836;
 }

@@ -132,7 +132,7 @@ export const BACKSTOP_ERROR__WRONG_RESERVE_ACCOUNT = 0x17a8; // 6056
 export const BACKSTOP_ERROR__NOT_TOKEN_OWNER = 0x17a9; // 6057
 /** InvalidStrike: Strike must be positive and fit the price scale */
 export const BACKSTOP_ERROR__INVALID_STRIKE = 0x17aa; // 6058
-/** InvalidExpiry: Expiry must be at least one hour and at most two years away */
+/** InvalidExpiry: Expiry must be at least one hour, at most two years, and past the write cutoff away */
 export const BACKSTOP_ERROR__INVALID_EXPIRY = 0x17ab; // 6059
 /** InvalidSizeCap: Size cap must be positive and its escrow must fit */
 export const BACKSTOP_ERROR__INVALID_SIZE_CAP = 0x17ac; // 6060
@@ -144,7 +144,7 @@ export const BACKSTOP_ERROR__WRONG_SERIES_ACCOUNT = 0x17ae; // 6062
 export const BACKSTOP_ERROR__SERIES_NOT_OPEN = 0x17af; // 6063
 /** SeriesExpired: Series has expired */
 export const BACKSTOP_ERROR__SERIES_EXPIRED = 0x17b0; // 6064
-/** WritingFrozen: Writing is frozen: a breach is confirmed or puts were exercised */
+/** WritingFrozen: Writing is frozen: a breach of the vault is pending or confirmed */
 export const BACKSTOP_ERROR__WRITING_FROZEN = 0x17b1; // 6065
 /** SizeCapExceeded: Size would exceed the series cap */
 export const BACKSTOP_ERROR__SIZE_CAP_EXCEEDED = 0x17b2; // 6066
@@ -164,7 +164,7 @@ export const BACKSTOP_ERROR__DEPEG_PRICE_MISSING = 0x17b8; // 6072
 export const BACKSTOP_ERROR__BREACH_NOT_CONFIRMED = 0x17b9; // 6073
 /** NotInTheMoney: Series is not in the money */
 export const BACKSTOP_ERROR__NOT_IN_THE_MONEY = 0x17ba; // 6074
-/** NothingToRelease: Nothing left to release in this series */
+/** NothingToRelease: Nothing owed beyond what the series already advanced */
 export const BACKSTOP_ERROR__NOTHING_TO_RELEASE = 0x17bb; // 6075
 /** ReleaseCapReached: This epoch's release cap is used up */
 export const BACKSTOP_ERROR__RELEASE_CAP_REACHED = 0x17bc; // 6076
@@ -192,6 +192,20 @@ export const BACKSTOP_ERROR__TRIGGER_TIGHTENED = 0x17c6; // 6086
 export const BACKSTOP_ERROR__INVALID_PARTY = 0x17c7; // 6087
 /** DuplicateMutableAccount: The same account was passed for two writable accounts */
 export const BACKSTOP_ERROR__DUPLICATE_MUTABLE_ACCOUNT = 0x17c8; // 6088
+/** WriteConfidenceTooWide: Writes are refused: the oracle confidence is wider than the vault's write cap */
+export const BACKSTOP_ERROR__WRITE_CONFIDENCE_TOO_WIDE = 0x17c9; // 6089
+/** WriteCutoff: Writes are closed this close to expiry (the vault's write cutoff) */
+export const BACKSTOP_ERROR__WRITE_CUTOFF = 0x17ca; // 6090
+/** SeriesAdvanced: Writes are refused: this series has already advanced capital */
+export const BACKSTOP_ERROR__SERIES_ADVANCED = 0x17cb; // 6091
+/** ReleaseIntervalNotElapsed: This series stepped less than the vault's release interval ago */
+export const BACKSTOP_ERROR__RELEASE_INTERVAL_NOT_ELAPSED = 0x17cc; // 6092
+/** NoHeldPrice: No price was observed over the breach's release window */
+export const BACKSTOP_ERROR__NO_HELD_PRICE = 0x17cd; // 6093
+/** SettlementPriceMissing: Settlement needs a price update until the deadline */
+export const BACKSTOP_ERROR__SETTLEMENT_PRICE_MISSING = 0x17ce; // 6094
+/** WriteCutoffTooShort: Write cutoff must be at least persistence + oracle max age */
+export const BACKSTOP_ERROR__WRITE_CUTOFF_TOO_SHORT = 0x17cf; // 6095
 
 export type BackstopError =
   | typeof BACKSTOP_ERROR__BREACH_NOT_CONFIRMED
@@ -240,6 +254,7 @@ export type BackstopError =
   | typeof BACKSTOP_ERROR__MATH_ZERO_SPOT
   | typeof BACKSTOP_ERROR__MATH_ZERO_STRIKE
   | typeof BACKSTOP_ERROR__MATH_ZERO_TENOR
+  | typeof BACKSTOP_ERROR__NO_HELD_PRICE
   | typeof BACKSTOP_ERROR__NOT_ADMIN
   | typeof BACKSTOP_ERROR__NOTHING_TO_RELEASE
   | typeof BACKSTOP_ERROR__NOT_IN_THE_MONEY
@@ -263,10 +278,13 @@ export type BackstopError =
   | typeof BACKSTOP_ERROR__POSITIONS_STILL_OPEN
   | typeof BACKSTOP_ERROR__PREMIUM_BUDGET_EXCEEDED
   | typeof BACKSTOP_ERROR__RELEASE_CAP_REACHED
+  | typeof BACKSTOP_ERROR__RELEASE_INTERVAL_NOT_ELAPSED
+  | typeof BACKSTOP_ERROR__SERIES_ADVANCED
   | typeof BACKSTOP_ERROR__SERIES_EXPIRED
   | typeof BACKSTOP_ERROR__SERIES_NOT_EXPIRED
   | typeof BACKSTOP_ERROR__SERIES_NOT_OPEN
   | typeof BACKSTOP_ERROR__SERIES_NOT_SETTLED
+  | typeof BACKSTOP_ERROR__SETTLEMENT_PRICE_MISSING
   | typeof BACKSTOP_ERROR__SETTLEMENT_PRICE_STALE
   | typeof BACKSTOP_ERROR__SETTLEMENT_PRICE_TOO_EARLY
   | typeof BACKSTOP_ERROR__SIZE_CAP_EXCEEDED
@@ -274,6 +292,9 @@ export type BackstopError =
   | typeof BACKSTOP_ERROR__TRIGGER_TIGHTENED
   | typeof BACKSTOP_ERROR__UNKNOWN_PAUSE_FLAGS
   | typeof BACKSTOP_ERROR__UNTRUSTED_ORACLE_RECEIVER
+  | typeof BACKSTOP_ERROR__WRITE_CONFIDENCE_TOO_WIDE
+  | typeof BACKSTOP_ERROR__WRITE_CUTOFF
+  | typeof BACKSTOP_ERROR__WRITE_CUTOFF_TOO_SHORT
   | typeof BACKSTOP_ERROR__WRITING_FROZEN
   | typeof BACKSTOP_ERROR__WRONG_MINT
   | typeof BACKSTOP_ERROR__WRONG_POSITION_OWNER
@@ -296,7 +317,7 @@ if (process.env.NODE_ENV !== "production") {
     [BACKSTOP_ERROR__INVALID_COLLATERAL_DECIMALS]: `Collateral decimals out of bounds`,
     [BACKSTOP_ERROR__INVALID_CONFIDENCE_CAP]: `Oracle confidence cap out of bounds`,
     [BACKSTOP_ERROR__INVALID_DEPEG_FEED]: `Joint depeg trigger needs its own stablecoin feed`,
-    [BACKSTOP_ERROR__INVALID_EXPIRY]: `Expiry must be at least one hour and at most two years away`,
+    [BACKSTOP_ERROR__INVALID_EXPIRY]: `Expiry must be at least one hour, at most two years, and past the write cutoff away`,
     [BACKSTOP_ERROR__INVALID_ORACLE_MAX_AGE]: `Oracle max age out of bounds`,
     [BACKSTOP_ERROR__INVALID_PARTY]: `Reporter and risk authority must be set`,
     [BACKSTOP_ERROR__INVALID_PERSISTENCE]: `Breach persistence window out of bounds`,
@@ -333,8 +354,9 @@ if (process.env.NODE_ENV !== "production") {
     [BACKSTOP_ERROR__MATH_ZERO_SPOT]: `Pricing: spot price is zero`,
     [BACKSTOP_ERROR__MATH_ZERO_STRIKE]: `Pricing: strike is zero`,
     [BACKSTOP_ERROR__MATH_ZERO_TENOR]: `Pricing: no time left to expiry`,
+    [BACKSTOP_ERROR__NO_HELD_PRICE]: `No price was observed over the breach's release window`,
     [BACKSTOP_ERROR__NOT_ADMIN]: `Signer is not the config admin`,
-    [BACKSTOP_ERROR__NOTHING_TO_RELEASE]: `Nothing left to release in this series`,
+    [BACKSTOP_ERROR__NOTHING_TO_RELEASE]: `Nothing owed beyond what the series already advanced`,
     [BACKSTOP_ERROR__NOT_IN_THE_MONEY]: `Series is not in the money`,
     [BACKSTOP_ERROR__NOT_REPORTER]: `Signer is not the vault's solvency reporter`,
     [BACKSTOP_ERROR__NO_TRIGGER_ENABLED]: `Vault settings enable no solvency trigger`,
@@ -356,10 +378,13 @@ if (process.env.NODE_ENV !== "production") {
     [BACKSTOP_ERROR__POSITIONS_STILL_OPEN]: `Series still has open positions`,
     [BACKSTOP_ERROR__PREMIUM_BUDGET_EXCEEDED]: `Premium would exceed the series budget`,
     [BACKSTOP_ERROR__RELEASE_CAP_REACHED]: `This epoch's release cap is used up`,
+    [BACKSTOP_ERROR__RELEASE_INTERVAL_NOT_ELAPSED]: `This series stepped less than the vault's release interval ago`,
+    [BACKSTOP_ERROR__SERIES_ADVANCED]: `Writes are refused: this series has already advanced capital`,
     [BACKSTOP_ERROR__SERIES_EXPIRED]: `Series has expired`,
     [BACKSTOP_ERROR__SERIES_NOT_EXPIRED]: `Series has not expired yet`,
     [BACKSTOP_ERROR__SERIES_NOT_OPEN]: `Series is not open`,
     [BACKSTOP_ERROR__SERIES_NOT_SETTLED]: `Series is not settled yet`,
+    [BACKSTOP_ERROR__SETTLEMENT_PRICE_MISSING]: `Settlement needs a price update until the deadline`,
     [BACKSTOP_ERROR__SETTLEMENT_PRICE_STALE]: `Fallback settlement needs a fresh update`,
     [BACKSTOP_ERROR__SETTLEMENT_PRICE_TOO_EARLY]: `Settlement needs an update published at or after expiry`,
     [BACKSTOP_ERROR__SIZE_CAP_EXCEEDED]: `Size would exceed the series cap`,
@@ -367,7 +392,10 @@ if (process.env.NODE_ENV !== "production") {
     [BACKSTOP_ERROR__TRIGGER_TIGHTENED]: `Trigger settings can only be loosened while writers' capital is in escrow`,
     [BACKSTOP_ERROR__UNKNOWN_PAUSE_FLAGS]: `Pause flags contain bits that name no operation`,
     [BACKSTOP_ERROR__UNTRUSTED_ORACLE_RECEIVER]: `Oracle receiver is not the one the config trusts`,
-    [BACKSTOP_ERROR__WRITING_FROZEN]: `Writing is frozen: a breach is confirmed or puts were exercised`,
+    [BACKSTOP_ERROR__WRITE_CONFIDENCE_TOO_WIDE]: `Writes are refused: the oracle confidence is wider than the vault's write cap`,
+    [BACKSTOP_ERROR__WRITE_CUTOFF]: `Writes are closed this close to expiry (the vault's write cutoff)`,
+    [BACKSTOP_ERROR__WRITE_CUTOFF_TOO_SHORT]: `Write cutoff must be at least persistence + oracle max age`,
+    [BACKSTOP_ERROR__WRITING_FROZEN]: `Writing is frozen: a breach of the vault is pending or confirmed`,
     [BACKSTOP_ERROR__WRONG_MINT]: `Token account or mint does not match the vault's`,
     [BACKSTOP_ERROR__WRONG_POSITION_OWNER]: `Position belongs to another writer or series`,
     [BACKSTOP_ERROR__WRONG_RECOVERY_ACCOUNT]: `Recovery account does not match the vault's`,

@@ -142,7 +142,8 @@ export type SettleSeriesInput<
   putMint: Address<TAccountPutMint>;
   holder: Address<TAccountHolder>;
   recovery: Address<TAccountRecovery>;
-  priceUpdate: Address<TAccountPriceUpdate>;
+  /** after the settlement deadline (the vault's last observed price then stands in). */
+  priceUpdate?: Address<TAccountPriceUpdate>;
   quoteMint: Address<TAccountQuoteMint>;
   tokenProgram?: Address<TAccountTokenProgram>;
   eventAuthority: Address<TAccountEventAuthority>;
@@ -264,7 +265,8 @@ export type ParsedSettleSeriesInstruction<
     putMint: TAccountMetas[3];
     holder: TAccountMetas[4];
     recovery: TAccountMetas[5];
-    priceUpdate: TAccountMetas[6];
+    /** after the settlement deadline (the vault's last observed price then stands in). */
+    priceUpdate?: TAccountMetas[6] | undefined;
     quoteMint: TAccountMetas[7];
     tokenProgram: TAccountMetas[8];
     eventAuthority: TAccountMetas[9];
@@ -291,6 +293,12 @@ export function parseSettleSeriesInstruction<
     accountIndex += 1;
     return accountMeta;
   };
+  const getNextOptionalAccount = () => {
+    const accountMeta = getNextAccount();
+    return accountMeta.address === BACKSTOP_PROGRAM_ADDRESS
+      ? undefined
+      : accountMeta;
+  };
   return {
     programAddress: instruction.programAddress,
     accounts: {
@@ -300,7 +308,7 @@ export function parseSettleSeriesInstruction<
       putMint: getNextAccount(),
       holder: getNextAccount(),
       recovery: getNextAccount(),
-      priceUpdate: getNextAccount(),
+      priceUpdate: getNextOptionalAccount(),
       quoteMint: getNextAccount(),
       tokenProgram: getNextAccount(),
       eventAuthority: getNextAccount(),

@@ -47,8 +47,6 @@ export type TriggerInstruction<
   TAccountVault extends string | AccountMeta<string> = string,
   TAccountSeries extends string | AccountMeta<string> = string,
   TAccountEscrow extends string | AccountMeta<string> = string,
-  TAccountPutMint extends string | AccountMeta<string> = string,
-  TAccountHolder extends string | AccountMeta<string> = string,
   TAccountRecovery extends string | AccountMeta<string> = string,
   TAccountReserve extends string | AccountMeta<string> = string,
   TAccountKeeperToken extends string | AccountMeta<string> = string,
@@ -77,12 +75,6 @@ export type TriggerInstruction<
       TAccountEscrow extends string
         ? WritableAccount<TAccountEscrow>
         : TAccountEscrow,
-      TAccountPutMint extends string
-        ? WritableAccount<TAccountPutMint>
-        : TAccountPutMint,
-      TAccountHolder extends string
-        ? WritableAccount<TAccountHolder>
-        : TAccountHolder,
       TAccountRecovery extends string
         ? WritableAccount<TAccountRecovery>
         : TAccountRecovery,
@@ -146,8 +138,6 @@ export type TriggerInput<
   TAccountVault extends string = string,
   TAccountSeries extends string = string,
   TAccountEscrow extends string = string,
-  TAccountPutMint extends string = string,
-  TAccountHolder extends string = string,
   TAccountRecovery extends string = string,
   TAccountReserve extends string = string,
   TAccountKeeperToken extends string = string,
@@ -162,8 +152,6 @@ export type TriggerInput<
   vault: Address<TAccountVault>;
   series: Address<TAccountSeries>;
   escrow: Address<TAccountEscrow>;
-  putMint: Address<TAccountPutMint>;
-  holder: Address<TAccountHolder>;
   recovery: Address<TAccountRecovery>;
   reserve: Address<TAccountReserve>;
   /** Receives the keeper tip. */
@@ -181,8 +169,6 @@ export function getTriggerInstruction<
   TAccountVault extends string,
   TAccountSeries extends string,
   TAccountEscrow extends string,
-  TAccountPutMint extends string,
-  TAccountHolder extends string,
   TAccountRecovery extends string,
   TAccountReserve extends string,
   TAccountKeeperToken extends string,
@@ -199,8 +185,6 @@ export function getTriggerInstruction<
     TAccountVault,
     TAccountSeries,
     TAccountEscrow,
-    TAccountPutMint,
-    TAccountHolder,
     TAccountRecovery,
     TAccountReserve,
     TAccountKeeperToken,
@@ -218,8 +202,6 @@ export function getTriggerInstruction<
   TAccountVault,
   TAccountSeries,
   TAccountEscrow,
-  TAccountPutMint,
-  TAccountHolder,
   TAccountRecovery,
   TAccountReserve,
   TAccountKeeperToken,
@@ -239,8 +221,6 @@ export function getTriggerInstruction<
     vault: { value: input.vault ?? null, isWritable: true },
     series: { value: input.series ?? null, isWritable: true },
     escrow: { value: input.escrow ?? null, isWritable: true },
-    putMint: { value: input.putMint ?? null, isWritable: true },
-    holder: { value: input.holder ?? null, isWritable: true },
     recovery: { value: input.recovery ?? null, isWritable: true },
     reserve: { value: input.reserve ?? null, isWritable: true },
     keeperToken: { value: input.keeperToken ?? null, isWritable: true },
@@ -272,8 +252,6 @@ export function getTriggerInstruction<
       getAccountMeta(accounts.vault),
       getAccountMeta(accounts.series),
       getAccountMeta(accounts.escrow),
-      getAccountMeta(accounts.putMint),
-      getAccountMeta(accounts.holder),
       getAccountMeta(accounts.recovery),
       getAccountMeta(accounts.reserve),
       getAccountMeta(accounts.keeperToken),
@@ -292,8 +270,6 @@ export function getTriggerInstruction<
     TAccountVault,
     TAccountSeries,
     TAccountEscrow,
-    TAccountPutMint,
-    TAccountHolder,
     TAccountRecovery,
     TAccountReserve,
     TAccountKeeperToken,
@@ -316,18 +292,16 @@ export type ParsedTriggerInstruction<
     vault: TAccountMetas[1];
     series: TAccountMetas[2];
     escrow: TAccountMetas[3];
-    putMint: TAccountMetas[4];
-    holder: TAccountMetas[5];
-    recovery: TAccountMetas[6];
-    reserve: TAccountMetas[7];
+    recovery: TAccountMetas[4];
+    reserve: TAccountMetas[5];
     /** Receives the keeper tip. */
-    keeperToken: TAccountMetas[8];
-    priceUpdate: TAccountMetas[9];
-    depegPriceUpdate?: TAccountMetas[10] | undefined;
-    quoteMint: TAccountMetas[11];
-    tokenProgram: TAccountMetas[12];
-    eventAuthority: TAccountMetas[13];
-    program: TAccountMetas[14];
+    keeperToken: TAccountMetas[6];
+    priceUpdate: TAccountMetas[7];
+    depegPriceUpdate?: TAccountMetas[8] | undefined;
+    quoteMint: TAccountMetas[9];
+    tokenProgram: TAccountMetas[10];
+    eventAuthority: TAccountMetas[11];
+    program: TAccountMetas[12];
   };
   data: TriggerInstructionData;
 };
@@ -340,7 +314,7 @@ export function parseTriggerInstruction<
     InstructionWithAccounts<TAccountMetas> &
     InstructionWithData<ReadonlyUint8Array>,
 ): ParsedTriggerInstruction<TProgram, TAccountMetas> {
-  if (instruction.accounts.length < 15) {
+  if (instruction.accounts.length < 13) {
     // TODO: Coded error.
     throw new Error("Not enough accounts");
   }
@@ -363,8 +337,6 @@ export function parseTriggerInstruction<
       vault: getNextAccount(),
       series: getNextAccount(),
       escrow: getNextAccount(),
-      putMint: getNextAccount(),
-      holder: getNextAccount(),
       recovery: getNextAccount(),
       reserve: getNextAccount(),
       keeperToken: getNextAccount(),

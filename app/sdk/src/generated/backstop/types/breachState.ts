@@ -32,6 +32,11 @@ export type BreachState = {
   lastObserved: bigint;
   /** Publish time of the latest observed stablecoin (depeg feed) update. */
   depegLastObserved: bigint;
+  /**
+   * Publish time of the latest breached observation: a breach not re-observed within
+   * `persistence + max_age` of it is over.
+   */
+  lastBreached: bigint;
 };
 
 export type BreachStateArgs = {
@@ -48,6 +53,11 @@ export type BreachStateArgs = {
   lastObserved: number | bigint;
   /** Publish time of the latest observed stablecoin (depeg feed) update. */
   depegLastObserved: number | bigint;
+  /**
+   * Publish time of the latest breached observation: a breach not re-observed within
+   * `persistence + max_age` of it is over.
+   */
+  lastBreached: number | bigint;
 };
 
 export function getBreachStateEncoder(): FixedSizeEncoder<BreachStateArgs> {
@@ -57,6 +67,7 @@ export function getBreachStateEncoder(): FixedSizeEncoder<BreachStateArgs> {
     ["confirmedAt", getI64Encoder()],
     ["lastObserved", getI64Encoder()],
     ["depegLastObserved", getI64Encoder()],
+    ["lastBreached", getI64Encoder()],
   ]);
 }
 
@@ -67,6 +78,7 @@ export function getBreachStateDecoder(): FixedSizeDecoder<BreachState> {
     ["confirmedAt", getI64Decoder()],
     ["lastObserved", getI64Decoder()],
     ["depegLastObserved", getI64Decoder()],
+    ["lastBreached", getI64Decoder()],
   ]);
 }
 

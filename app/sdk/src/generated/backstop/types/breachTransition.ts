@@ -23,6 +23,8 @@ export enum BreachTransition {
   Confirmed,
   StillConfirmed,
   Cleared,
+  NoInformation,
+  Expired,
 }
 
 export type BreachTransitionArgs = BreachTransition;

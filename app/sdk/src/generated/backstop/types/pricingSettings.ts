@@ -12,6 +12,8 @@ import {
   getI64Encoder,
   getStructDecoder,
   getStructEncoder,
+  getU16Decoder,
+  getU16Encoder,
   getU32Decoder,
   getU32Encoder,
   getU64Decoder,
@@ -31,6 +33,11 @@ export type PricingSettings = {
   minPremium: bigint;
   /** Continuously compounded annual rate, `PARAM_SCALE` (1e-9). */
   rate: bigint;
+  /**
+   * Writes are refused when the update's `conf / price` exceeds this, bps
+   * (`1..=oracle.max_conf_bps`).
+   */
+  writeConfBps: number;
 };
 
 export type PricingSettingsArgs = {
@@ -42,6 +49,11 @@ export type PricingSettingsArgs = {
   minPremium: number | bigint;
   /** Continuously compounded annual rate, `PARAM_SCALE` (1e-9). */
   rate: number | bigint;
+  /**
+   * Writes are refused when the update's `conf / price` exceeds this, bps
+   * (`1..=oracle.max_conf_bps`).
+   */
+  writeConfBps: number;
 };
 
 export function getPricingSettingsEncoder(): FixedSizeEncoder<PricingSettingsArgs> {
@@ -50,6 +62,7 @@ export function getPricingSettingsEncoder(): FixedSizeEncoder<PricingSettingsArg
     ["tailLoadingBps", getU32Encoder()],
     ["minPremium", getU64Encoder()],
     ["rate", getI64Encoder()],
+    ["writeConfBps", getU16Encoder()],
   ]);
 }
 
@@ -59,6 +72,7 @@ export function getPricingSettingsDecoder(): FixedSizeDecoder<PricingSettings> {
     ["tailLoadingBps", getU32Decoder()],
     ["minPremium", getU64Decoder()],
     ["rate", getI64Decoder()],
+    ["writeConfBps", getU16Decoder()],
   ]);
 }
 

@@ -25,8 +25,14 @@ export type ReleaseSettings = {
   capPerEpoch: bigint;
   /** Epoch length, seconds. */
   epochSecs: number;
-  /** Quote base units paid from the uncommitted reserve to whoever cranks a release. */
+  /** Quote base units paid from the uncommitted reserve to whoever cranks a release step. */
   keeperTip: bigint;
+  /** Least quote base units a step must release to earn the tip (`>= keeper_tip`). */
+  minTipRelease: bigint;
+  /** A series steps at most once per this many seconds. */
+  releaseIntervalSecs: number;
+  /** Writes close this many seconds before expiry (`>= persistence + max_age`). */
+  writeCutoffSecs: number;
 };
 
 export type ReleaseSettingsArgs = {
@@ -34,8 +40,14 @@ export type ReleaseSettingsArgs = {
   capPerEpoch: number | bigint;
   /** Epoch length, seconds. */
   epochSecs: number;
-  /** Quote base units paid from the uncommitted reserve to whoever cranks a release. */
+  /** Quote base units paid from the uncommitted reserve to whoever cranks a release step. */
   keeperTip: number | bigint;
+  /** Least quote base units a step must release to earn the tip (`>= keeper_tip`). */
+  minTipRelease: number | bigint;
+  /** A series steps at most once per this many seconds. */
+  releaseIntervalSecs: number;
+  /** Writes close this many seconds before expiry (`>= persistence + max_age`). */
+  writeCutoffSecs: number;
 };
 
 export function getReleaseSettingsEncoder(): FixedSizeEncoder<ReleaseSettingsArgs> {
@@ -43,6 +55,9 @@ export function getReleaseSettingsEncoder(): FixedSizeEncoder<ReleaseSettingsArg
     ["capPerEpoch", getU64Encoder()],
     ["epochSecs", getU32Encoder()],
     ["keeperTip", getU64Encoder()],
+    ["minTipRelease", getU64Encoder()],
+    ["releaseIntervalSecs", getU32Encoder()],
+    ["writeCutoffSecs", getU32Encoder()],
   ]);
 }
 
@@ -51,6 +66,9 @@ export function getReleaseSettingsDecoder(): FixedSizeDecoder<ReleaseSettings> {
     ["capPerEpoch", getU64Decoder()],
     ["epochSecs", getU32Decoder()],
     ["keeperTip", getU64Decoder()],
+    ["minTipRelease", getU64Decoder()],
+    ["releaseIntervalSecs", getU32Decoder()],
+    ["writeCutoffSecs", getU32Decoder()],
   ]);
 }
 

@@ -48,8 +48,6 @@ export type TriggerBackstopInstruction<
   TAccountVault extends string | AccountMeta<string> = string,
   TAccountSeries extends string | AccountMeta<string> = string,
   TAccountEscrow extends string | AccountMeta<string> = string,
-  TAccountPutMint extends string | AccountMeta<string> = string,
-  TAccountHolder extends string | AccountMeta<string> = string,
   TAccountRecovery extends string | AccountMeta<string> = string,
   TAccountReserve extends string | AccountMeta<string> = string,
   TAccountKeeperToken extends string | AccountMeta<string> = string,
@@ -81,12 +79,6 @@ export type TriggerBackstopInstruction<
       TAccountEscrow extends string
         ? WritableAccount<TAccountEscrow>
         : TAccountEscrow,
-      TAccountPutMint extends string
-        ? WritableAccount<TAccountPutMint>
-        : TAccountPutMint,
-      TAccountHolder extends string
-        ? WritableAccount<TAccountHolder>
-        : TAccountHolder,
       TAccountRecovery extends string
         ? WritableAccount<TAccountRecovery>
         : TAccountRecovery,
@@ -153,8 +145,6 @@ export type TriggerBackstopAsyncInput<
   TAccountVault extends string = string,
   TAccountSeries extends string = string,
   TAccountEscrow extends string = string,
-  TAccountPutMint extends string = string,
-  TAccountHolder extends string = string,
   TAccountRecovery extends string = string,
   TAccountReserve extends string = string,
   TAccountKeeperToken extends string = string,
@@ -170,8 +160,6 @@ export type TriggerBackstopAsyncInput<
   vault: Address<TAccountVault>;
   series: Address<TAccountSeries>;
   escrow: Address<TAccountEscrow>;
-  putMint: Address<TAccountPutMint>;
-  holder: Address<TAccountHolder>;
   recovery: Address<TAccountRecovery>;
   reserve: Address<TAccountReserve>;
   keeperToken: Address<TAccountKeeperToken>;
@@ -189,8 +177,6 @@ export async function getTriggerBackstopInstructionAsync<
   TAccountVault extends string,
   TAccountSeries extends string,
   TAccountEscrow extends string,
-  TAccountPutMint extends string,
-  TAccountHolder extends string,
   TAccountRecovery extends string,
   TAccountReserve extends string,
   TAccountKeeperToken extends string,
@@ -208,8 +194,6 @@ export async function getTriggerBackstopInstructionAsync<
     TAccountVault,
     TAccountSeries,
     TAccountEscrow,
-    TAccountPutMint,
-    TAccountHolder,
     TAccountRecovery,
     TAccountReserve,
     TAccountKeeperToken,
@@ -229,8 +213,6 @@ export async function getTriggerBackstopInstructionAsync<
     TAccountVault,
     TAccountSeries,
     TAccountEscrow,
-    TAccountPutMint,
-    TAccountHolder,
     TAccountRecovery,
     TAccountReserve,
     TAccountKeeperToken,
@@ -253,8 +235,6 @@ export async function getTriggerBackstopInstructionAsync<
     vault: { value: input.vault ?? null, isWritable: true },
     series: { value: input.series ?? null, isWritable: true },
     escrow: { value: input.escrow ?? null, isWritable: true },
-    putMint: { value: input.putMint ?? null, isWritable: true },
-    holder: { value: input.holder ?? null, isWritable: true },
     recovery: { value: input.recovery ?? null, isWritable: true },
     reserve: { value: input.reserve ?? null, isWritable: true },
     keeperToken: { value: input.keeperToken ?? null, isWritable: true },
@@ -303,8 +283,6 @@ export async function getTriggerBackstopInstructionAsync<
       getAccountMeta(accounts.vault),
       getAccountMeta(accounts.series),
       getAccountMeta(accounts.escrow),
-      getAccountMeta(accounts.putMint),
-      getAccountMeta(accounts.holder),
       getAccountMeta(accounts.recovery),
       getAccountMeta(accounts.reserve),
       getAccountMeta(accounts.keeperToken),
@@ -324,8 +302,6 @@ export async function getTriggerBackstopInstructionAsync<
     TAccountVault,
     TAccountSeries,
     TAccountEscrow,
-    TAccountPutMint,
-    TAccountHolder,
     TAccountRecovery,
     TAccountReserve,
     TAccountKeeperToken,
@@ -344,8 +320,6 @@ export type TriggerBackstopInput<
   TAccountVault extends string = string,
   TAccountSeries extends string = string,
   TAccountEscrow extends string = string,
-  TAccountPutMint extends string = string,
-  TAccountHolder extends string = string,
   TAccountRecovery extends string = string,
   TAccountReserve extends string = string,
   TAccountKeeperToken extends string = string,
@@ -361,8 +335,6 @@ export type TriggerBackstopInput<
   vault: Address<TAccountVault>;
   series: Address<TAccountSeries>;
   escrow: Address<TAccountEscrow>;
-  putMint: Address<TAccountPutMint>;
-  holder: Address<TAccountHolder>;
   recovery: Address<TAccountRecovery>;
   reserve: Address<TAccountReserve>;
   keeperToken: Address<TAccountKeeperToken>;
@@ -380,8 +352,6 @@ export function getTriggerBackstopInstruction<
   TAccountVault extends string,
   TAccountSeries extends string,
   TAccountEscrow extends string,
-  TAccountPutMint extends string,
-  TAccountHolder extends string,
   TAccountRecovery extends string,
   TAccountReserve extends string,
   TAccountKeeperToken extends string,
@@ -399,8 +369,6 @@ export function getTriggerBackstopInstruction<
     TAccountVault,
     TAccountSeries,
     TAccountEscrow,
-    TAccountPutMint,
-    TAccountHolder,
     TAccountRecovery,
     TAccountReserve,
     TAccountKeeperToken,
@@ -419,8 +387,6 @@ export function getTriggerBackstopInstruction<
   TAccountVault,
   TAccountSeries,
   TAccountEscrow,
-  TAccountPutMint,
-  TAccountHolder,
   TAccountRecovery,
   TAccountReserve,
   TAccountKeeperToken,
@@ -442,8 +408,6 @@ export function getTriggerBackstopInstruction<
     vault: { value: input.vault ?? null, isWritable: true },
     series: { value: input.series ?? null, isWritable: true },
     escrow: { value: input.escrow ?? null, isWritable: true },
-    putMint: { value: input.putMint ?? null, isWritable: true },
-    holder: { value: input.holder ?? null, isWritable: true },
     recovery: { value: input.recovery ?? null, isWritable: true },
     reserve: { value: input.reserve ?? null, isWritable: true },
     keeperToken: { value: input.keeperToken ?? null, isWritable: true },
@@ -486,8 +450,6 @@ export function getTriggerBackstopInstruction<
       getAccountMeta(accounts.vault),
       getAccountMeta(accounts.series),
       getAccountMeta(accounts.escrow),
-      getAccountMeta(accounts.putMint),
-      getAccountMeta(accounts.holder),
       getAccountMeta(accounts.recovery),
       getAccountMeta(accounts.reserve),
       getAccountMeta(accounts.keeperToken),
@@ -507,8 +469,6 @@ export function getTriggerBackstopInstruction<
     TAccountVault,
     TAccountSeries,
     TAccountEscrow,
-    TAccountPutMint,
-    TAccountHolder,
     TAccountRecovery,
     TAccountReserve,
     TAccountKeeperToken,
@@ -532,17 +492,15 @@ export type ParsedTriggerBackstopInstruction<
     vault: TAccountMetas[2];
     series: TAccountMetas[3];
     escrow: TAccountMetas[4];
-    putMint: TAccountMetas[5];
-    holder: TAccountMetas[6];
-    recovery: TAccountMetas[7];
-    reserve: TAccountMetas[8];
-    keeperToken: TAccountMetas[9];
-    priceUpdate: TAccountMetas[10];
-    depegPriceUpdate?: TAccountMetas[11] | undefined;
-    quoteMint: TAccountMetas[12];
-    tokenProgram: TAccountMetas[13];
-    backstopEventAuthority: TAccountMetas[14];
-    backstopProgram: TAccountMetas[15];
+    recovery: TAccountMetas[5];
+    reserve: TAccountMetas[6];
+    keeperToken: TAccountMetas[7];
+    priceUpdate: TAccountMetas[8];
+    depegPriceUpdate?: TAccountMetas[9] | undefined;
+    quoteMint: TAccountMetas[10];
+    tokenProgram: TAccountMetas[11];
+    backstopEventAuthority: TAccountMetas[12];
+    backstopProgram: TAccountMetas[13];
   };
   data: TriggerBackstopInstructionData;
 };
@@ -555,7 +513,7 @@ export function parseTriggerBackstopInstruction<
     InstructionWithAccounts<TAccountMetas> &
     InstructionWithData<ReadonlyUint8Array>,
 ): ParsedTriggerBackstopInstruction<TProgram, TAccountMetas> {
-  if (instruction.accounts.length < 16) {
+  if (instruction.accounts.length < 14) {
     // TODO: Coded error.
     throw new Error("Not enough accounts");
   }
@@ -579,8 +537,6 @@ export function parseTriggerBackstopInstruction<
       vault: getNextAccount(),
       series: getNextAccount(),
       escrow: getNextAccount(),
-      putMint: getNextAccount(),
-      holder: getNextAccount(),
       recovery: getNextAccount(),
       reserve: getNextAccount(),
       keeperToken: getNextAccount(),
