@@ -20,7 +20,7 @@ test('dist/index.js imports nothing but @solana packages and no Node globals', (
 test('dist prices every shared vector exactly as the source does', async () => {
   const dist = (await import(DIST)) as typeof source;
   type Raw = Record<string, string> & { svi: Record<string, string> };
-  const vectors = JSON.parse(readFileSync(resolve(import.meta.dirname, '../test-vectors/pricing.json'), 'utf8')) as { put_premium: Raw[] };
+  const vectors = JSON.parse(readFileSync(resolve(import.meta.dirname, '../../../tests/vectors/pricing.json'), 'utf8')) as { put_premium: Raw[] };
   const b = (x: string) => BigInt(x);
   let n = 0;
   for (const v of vectors.put_premium.slice(0, 300)) {

@@ -92,7 +92,7 @@ where
         .expect("integer")
 }
 
-/// One `put_premium` case of `app/sdk/test-vectors/pricing.json`: inputs and the expected
+/// One `put_premium` case of `tests/vectors/pricing.json`: inputs and the expected
 /// outcome (the engine's output, or the `MathError` name).
 pub struct PremiumVector {
     pub args: QuotePremiumArgs,
@@ -102,7 +102,7 @@ pub struct PremiumVector {
 pub fn premium_vectors() -> Vec<PremiumVector> {
     let path = concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/../../app/sdk/test-vectors/pricing.json"
+        "/../../tests/vectors/pricing.json"
     );
     let text = std::fs::read_to_string(path).expect("pricing vectors");
     let json: Value = serde_json::from_str(&text).expect("vectors json");

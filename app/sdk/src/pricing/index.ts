@@ -1,6 +1,6 @@
 // On-chain pricing engine mirrored in TypeScript (BigInt), integer for integer.
 // Source of truth: programs/backstop/src/math (Rust). Held to it by the shared vectors in
-// app/sdk/test-vectors/pricing.json (see app/sdk/test/pricing.test.ts).
+// tests/vectors/pricing.json (see app/sdk/test/pricing.test.ts).
 
 export { MATH_ERROR_NAMES, MathError, type MathErrorName } from './errors.js';
 export {

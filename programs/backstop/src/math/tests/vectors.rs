@@ -1,4 +1,4 @@
-//! Shared Rust/TypeScript test vectors: `app/sdk/test-vectors/pricing.json`.
+//! Shared Rust/TypeScript test vectors: `tests/vectors/pricing.json`.
 //!
 //! The file is generated FROM this implementation: `BACKSTOP_WRITE_VECTORS=<path> cargo test
 //! vectors` writes it; without the variable the test regenerates it in memory and asserts it is
@@ -372,7 +372,7 @@ pub(crate) fn generate() -> String {
 
 const COMMITTED: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
-    "/../../app/sdk/test-vectors/pricing.json"
+    "/../../tests/vectors/pricing.json"
 );
 
 #[test]
@@ -389,7 +389,7 @@ fn vectors_match_committed_file() {
     assert!(
         committed == doc,
         "{COMMITTED} is stale: the Rust pricing engine (or the generator) changed. Regenerate with \
-         BACKSTOP_WRITE_VECTORS=$PWD/../../app/sdk/test-vectors/pricing.json cargo test vectors \
+         BACKSTOP_WRITE_VECTORS=$PWD/../../tests/vectors/pricing.json cargo test vectors \
          (from programs/backstop) and re-run the TypeScript tests."
     );
     // Coverage the TypeScript suite relies on.
