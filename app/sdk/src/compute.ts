@@ -18,7 +18,7 @@ export const MEASURED_COMPUTE_UNITS = {
   create_vault: 56_000,
   fund_reserve: 19_000,
   withdraw_reserve: 16_500,
-  open_series: 65_000,
+  open_series: 97_000,
   write_put: 57_000,
   observe_breach: 15_000,
   report_solvency: 20_000,

@@ -130,6 +130,7 @@ test('put_premium matches Rust (>= 1,000 vectors, errors included)', () => {
       const o = e.out as Record<string, string | boolean>;
       return {
         premium: big(o.premium),
+        intrinsic: big(o.intrinsic),
         black76Price: big(o.black76_price),
         shiftedSpot: big(o.shifted_spot),
         totalVariance: big(o.total_variance),
@@ -183,7 +184,12 @@ test('sanity: premium grows with strike, tenor, confidence haircut and loading',
   // floor(2P) is 2 floor(P) or one more (the loading is applied before the final floor).
   const doubled = premiumAt({ tailLoadingBps: 20_000n });
   assert.ok(doubled === base * 2n || doubled === base * 2n + 1n, `${doubled}`);
-  assert.equal(premiumAt({ minPremium: 50n * PRICE_SCALE }), 50n * PRICE_SCALE);
+  // The floor is clamped to 1 % of the strike ($1 here), below this loaded time value.
+  assert.equal(premiumAt({ minPremium: 50n * PRICE_SCALE }), base);
+  // Deep in the money: the intrinsic value is paid at cost, only the time value is loaded.
+  const itm = premiumAt({ spot: 60n * PRICE_SCALE });
+  const itmDoubled = premiumAt({ spot: 60n * PRICE_SCALE, tailLoadingBps: 30_000n });
+  assert.ok(itm >= 40n * PRICE_SCALE && itmDoubled < 2n * itm, `${itm} ${itmDoubled}`);
   assert.ok(premiumAt({ spot: 120n * PRICE_SCALE }) < base);
 });
 

@@ -96,7 +96,7 @@ where
 /// outcome (the engine's output, or the `MathError` name).
 pub struct PremiumVector {
     pub args: QuotePremiumArgs,
-    pub expected: Result<(u64, u64, u64, u64, bool), String>,
+    pub expected: Result<(u64, u64, u64, u64, u64, bool), String>,
 }
 
 pub fn premium_vectors() -> Vec<PremiumVector> {
@@ -135,6 +135,7 @@ pub fn premium_vectors() -> Vec<PremiumVector> {
                     let o = &v["out"];
                     Ok((
                         num(o, "premium"),
+                        num(o, "intrinsic"),
                         num(o, "black76_price"),
                         num(o, "shifted_spot"),
                         num(o, "total_variance"),

@@ -18,6 +18,7 @@ fn on_chain_engine_matches_every_shared_vector() {
         let got = quote_on_chain(&env.svm, &payer, v.args).result.map(|q| {
             (
                 q.premium,
+                q.intrinsic,
                 q.black76_price,
                 q.shifted_spot,
                 q.total_variance,

@@ -165,6 +165,44 @@ fn open_series_rejections() {
         send(svm, &[good.ix(bad)], &payer, &[&risk]),
         BackstopError::MathSviRhoOutOfRange,
     );
+    // Gatheral-Jacquier's arbitrageable slice (Vogt): Durrleman's condition fails.
+    let mut bad = args;
+    bad.svi = SviSlice {
+        a: -41_000_000,
+        b: 133_100_000,
+        rho: 306_000_000,
+        m: 358_600_000,
+        sigma: 415_300_000,
+    };
+    bad.expiry = clock(svm).unix_timestamp + 365 * 86_400;
+    let acc = m_open(&good, bad.strike, bad.expiry);
+    assert_program_error(
+        send(svm, &[acc.ix(bad)], &payer, &[&risk]),
+        BackstopError::MathSviButterflyArbitrage,
+    );
+    // A 4 % at-the-money volatility, and a 310 % one.
+    for a in [1_600_000, 9_610_000_000] {
+        let mut bad = args;
+        bad.svi = SviSlice {
+            a,
+            b: 0,
+            rho: 0,
+            m: 0,
+            sigma: 100_000_000,
+        };
+        assert_program_error(
+            send(svm, &[good.ix(bad)], &payer, &[&risk]),
+            BackstopError::MathSviAtmVolOutOfRange,
+        );
+    }
+    // The vault's floor ($0.01) is more than 1 % of a $0.99 strike.
+    let mut bad = args;
+    bad.strike = 990_000;
+    let acc = m_open(&good, bad.strike, bad.expiry);
+    assert_program_error(
+        send(svm, &[acc.ix(bad)], &payer, &[&risk]),
+        BackstopError::PremiumFloorTooHigh,
+    );
     let mut bad = args;
     bad.size_cap = 0;
     assert_program_error(

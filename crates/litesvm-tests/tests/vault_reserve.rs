@@ -116,7 +116,7 @@ fn create_vault_rejects_missing_signer_wrong_mint_and_substituted_accounts() {
 fn create_vault_rejects_each_out_of_bounds_setting() {
     let mut f = VaultFixture::new();
     type Edit = fn(&mut CreateVaultArgs);
-    let cases: [(Edit, BackstopError); 22] = [
+    let cases: [(Edit, BackstopError); 23] = [
         (
             |a| {
                 a.trigger.barrier_price = 0;
@@ -156,7 +156,11 @@ fn create_vault_rejects_each_out_of_bounds_setting() {
         ),
         (
             |a| a.pricing.tail_loading_bps = 9_999,
-            BackstopError::InvalidPricingSettings,
+            BackstopError::TailLoadingOutOfBounds,
+        ),
+        (
+            |a| a.pricing.tail_loading_bps = 30_001,
+            BackstopError::TailLoadingOutOfBounds,
         ),
         (
             |a| a.release.epoch_secs = 59,

@@ -197,6 +197,14 @@ pub enum BackstopError {
     SettlementPriceMissing, // 6094
     #[msg("Write cutoff must be at least persistence + oracle max age")]
     WriteCutoffTooShort, // 6095
+    #[msg("SVI: butterfly arbitrage (Durrleman's condition fails on the check grid)")]
+    MathSviButterflyArbitrage, // 6096
+    #[msg("SVI: at-the-money volatility outside 5 % to 300 %")]
+    MathSviAtmVolOutOfRange, // 6097
+    #[msg("The vault's premium floor exceeds 1 % of this strike")]
+    PremiumFloorTooHigh, // 6098
+    #[msg("Tail loading outside 1x to 3x of the time value")]
+    TailLoadingOutOfBounds, // 6099
 }
 
 /// Every pricing failure keeps its own code, so a client can tell which check failed.
@@ -228,6 +236,8 @@ impl From<MathError> for BackstopError {
             MathError::SviMOutOfRange => BackstopError::MathSviMOutOfRange,
             MathError::SviNegativeVariance => BackstopError::MathSviNegativeVariance,
             MathError::SviLeeBoundViolated => BackstopError::MathSviLeeBoundViolated,
+            MathError::SviButterflyArbitrage => BackstopError::MathSviButterflyArbitrage,
+            MathError::SviAtmVolOutOfRange => BackstopError::MathSviAtmVolOutOfRange,
         }
     }
 }

@@ -71,6 +71,7 @@ export async function quoteCommand(opts: GlobalOptions, _p: string[], values: Va
     ['size', collateral(v, size)],
     ['premium', `${quote(v, q.premium)} (${q.premium} base units)`],
     ['premium per unit', price(q.premiumPerUnit)],
+    ['of which intrinsic', price(q.engine.intrinsic)],
     ['escrow', quote(v, q.escrow)],
     ['spot (conf)', `${price(q.spot)} (± ${price(q.confidence)})`],
     ['spot priced at', price(q.engine.shiftedSpot)],

@@ -8,6 +8,7 @@ import {
   checkRate,
   checkTenor,
   MAX_CONF_MULTIPLIER_BPS,
+  MAX_PREMIUM_FLOOR_BPS,
   MAX_TAIL_LOADING_BPS,
   MAX_VOL,
   MIN_TAIL_LOADING_BPS,
@@ -25,6 +26,7 @@ import {
   isqrtU128,
   lo64,
   mulU128U64,
+  addU64,
   subU64,
   toI64,
   toU64,
@@ -58,7 +60,10 @@ export interface PremiumInputs {
 
 /** Result of `putPremium` (per 1 unit of collateral, PRICE_SCALE units). */
 export interface PremiumQuote {
+  /** Intrinsic value plus the loaded (or floored) time value, at most the discounted strike. */
   premium: bigint;
+  /** Discounted forward intrinsic value `(K DF - S')+`, rounded down: never loaded. */
+  intrinsic: bigint;
   black76Price: bigint;
   shiftedSpot: bigint;
   /** Total variance used, PARAM_SCALE (1e-9), rounded down. */
@@ -66,7 +71,8 @@ export interface PremiumQuote {
   minPremiumApplied: boolean;
 }
 
-function black76CoreQ62(strike: bigint, spot: bigint, k: bigint, rt: bigint, w: bigint): bigint {
+/** The price times 2^62 and the discount factor (Q62) it used. */
+function black76CoreQ62(strike: bigint, spot: bigint, k: bigint, rt: bigint, w: bigint): { d: bigint; df: bigint } {
   const s60 = isqrtU128(w << 64n);
   const s57 = s60 >> 3n;
   const half = s57 >> 1n;
@@ -92,7 +98,7 @@ function black76CoreQ62(strike: bigint, spot: bigint, k: bigint, rt: bigint, w: 
   const b = n1 >> 1n;
   const x = strike * a;
   const y = spot * b;
-  return x > y ? x - y : 0n;
+  return { d: x > y ? x - y : 0n, df };
 }
 
 /** Unloaded Black-76 put per unit, PRICE_SCALE units, rounded down. */
@@ -116,7 +122,7 @@ export function black76Put(
   const rt = rateTauQ57(rate, tenorSecs);
   const k = toI64(lnRatio(strike, spot) - rt);
   const w = volTotalVarianceQ56(vol, tenorSecs);
-  return toU64(black76CoreQ62(strike, spot, k, rt, w) >> 62n);
+  return toU64(black76CoreQ62(strike, spot, k, rt, w).d >> 62n);
 }
 
 /** `spot - ceil(confidence * multBps / 10_000)`, or `ShiftedSpotNonPositive`. */
@@ -156,15 +162,26 @@ export function putPremium(inputs: PremiumInputs): PremiumQuote {
   const rt = rateTauQ57(rate, tenorSecs);
   const k = toI64(lnRatio(strike, sSpot) - rt);
   const w = sviTotalVarianceUnchecked(svi, k, tenorSecs);
-  const d = black76CoreQ62(strike, sSpot, k, rt, w);
+  const { d, df } = black76CoreQ62(strike, sSpot, k, rt, w);
 
   const black76Price = toU64(d >> 62n);
-  const loaded = mulU128U64(d >> 32n, inputs.tailLoadingBps);
-  const premium = divWide(loaded, BPS << 30n);
-  const minPremiumApplied = premium < inputs.minPremium;
+  // Loading and floor on the time value only; never above the discounted strike.
+  const strikeDf = strike * df;
+  const spot62 = sSpot << 62n;
+  const intrinsicQ62 = strikeDf > spot62 ? strikeDf - spot62 : 0n;
+  const timeQ62 = d > intrinsicQ62 ? d - intrinsicQ62 : 0n;
+  const loaded = divWide(mulU128U64(timeQ62 >> 32n, inputs.tailLoadingBps), BPS << 30n);
+  // The floor, at most MAX_PREMIUM_FLOOR_BPS of the strike.
+  const floorCap = divWide(strike * MAX_PREMIUM_FLOOR_BPS, BPS);
+  const floor = inputs.minPremium < floorCap ? inputs.minPremium : floorCap;
+  const minPremiumApplied = loaded < floor;
+  const intrinsic = toU64(intrinsicQ62 >> 62n);
+  const charged = addU64(intrinsic, loaded > floor ? loaded : floor);
+  const cap = toU64(strikeDf >> 62n);
   const totalVariance = lo64((w * PARAM_SCALE) >> 56n);
   return {
-    premium: premium > inputs.minPremium ? premium : inputs.minPremium,
+    premium: charged < cap ? charged : cap,
+    intrinsic,
     black76Price,
     shiftedSpot: sSpot,
     totalVariance,

@@ -28,6 +28,8 @@ export const MATH_ERROR_NAMES = [
   'SviMOutOfRange',
   'SviNegativeVariance',
   'SviLeeBoundViolated',
+  'SviButterflyArbitrage',
+  'SviAtmVolOutOfRange',
 ] as const;
 
 export type MathErrorName = (typeof MATH_ERROR_NAMES)[number];

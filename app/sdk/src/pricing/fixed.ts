@@ -28,7 +28,9 @@ export const MAX_RATE = PARAM_SCALE / 2n;
 export const MAX_VOL = 10n * PARAM_SCALE;
 export const MAX_CONF_MULTIPLIER_BPS = 100_000n;
 export const MIN_TAIL_LOADING_BPS = BPS;
-export const MAX_TAIL_LOADING_BPS = 1_000_000n;
+export const MAX_TAIL_LOADING_BPS = 30_000n;
+/** Largest premium floor: 100 bps (1 %) of the strike (the engine clamps a higher one). */
+export const MAX_PREMIUM_FLOOR_BPS = 100n;
 
 export const TAU_DEN = 481_201_171_875n;
 export const VOL2_TAU_DEN = 939_846_038_818_359_375n;

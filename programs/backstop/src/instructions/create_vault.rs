@@ -136,8 +136,11 @@ pub fn validate_settings(args: &CreateVaultArgs) -> Result<()> {
     );
     let p = &args.pricing;
     require!(
-        (MIN_TAIL_LOADING_BPS..=MAX_TAIL_LOADING_BPS).contains(&u64::from(p.tail_loading_bps))
-            && u64::from(p.conf_multiplier_bps) <= MAX_CONF_MULTIPLIER_BPS
+        (MIN_TAIL_LOADING_BPS..=MAX_TAIL_LOADING_BPS).contains(&u64::from(p.tail_loading_bps)),
+        BackstopError::TailLoadingOutOfBounds
+    );
+    require!(
+        u64::from(p.conf_multiplier_bps) <= MAX_CONF_MULTIPLIER_BPS
             && (-MAX_RATE..=MAX_RATE).contains(&p.rate)
             && (1..=o.max_conf_bps).contains(&p.write_conf_bps),
         BackstopError::InvalidPricingSettings

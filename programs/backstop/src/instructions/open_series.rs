@@ -5,7 +5,7 @@ use crate::{
     constants::*,
     errors::BackstopError,
     events::SeriesOpened,
-    math::{SviParams, MAX_TENOR_SECS},
+    math::{SviParams, BPS, MAX_PREMIUM_FLOOR_BPS, MAX_TENOR_SECS},
     state::{
         pause, uncommitted_reserve, Config, Series, SeriesStatus, SettlementSource, SviSlice, Vault,
     },
@@ -118,8 +118,19 @@ impl OpenSeries<'_> {
             BackstopError::InvalidExpiry
         );
         // The slice must be admissible for the whole life of the series (the Lee bound is
-        // tightest at the longest tenor, which is now).
-        SviParams::from(args.svi).validate(tenor.unsigned_abs())?;
+        // tightest at the longest tenor, which is now), free of butterfly arbitrage on the
+        // check grid, with an at-the-money volatility in [5 %, 300 %].
+        SviParams::from(args.svi).validate_for_series(tenor.unsigned_abs())?;
+        // The vault's premium floor, at most MAX_PREMIUM_FLOOR_BPS of this strike.
+        let strike_price = units::strike_to_price(args.strike, self.vault.quote_decimals)?;
+        let floor_cap = u128::from(strike_price)
+            .saturating_mul(u128::from(MAX_PREMIUM_FLOOR_BPS))
+            .checked_div(u128::from(BPS))
+            .ok_or(BackstopError::MathDivisionByZero)?;
+        require!(
+            u128::from(self.vault.pricing.min_premium) <= floor_cap,
+            BackstopError::PremiumFloorTooHigh
+        );
         require!(args.size_cap > 0, BackstopError::InvalidSizeCap);
         units::escrow_for(args.strike, args.size_cap, self.vault.collateral_decimals)
             .map_err(|_| BackstopError::InvalidSizeCap)?;

@@ -24,8 +24,11 @@ pub struct QuotePremiumArgs {
 /// The premium per unit of collateral and how it was reached.
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq)]
 pub struct PremiumQuoteResult {
-    /// Premium charged per unit, `PRICE_SCALE`, rounded down.
+    /// Premium charged per unit, `PRICE_SCALE`, rounded down: the intrinsic value plus the
+    /// loaded (or floored) time value, at most the discounted strike.
     pub premium: u64,
+    /// Discounted forward intrinsic value, `PRICE_SCALE`, rounded down (never loaded).
+    pub intrinsic: u64,
     /// Unloaded Black-76 price at the shifted spot, `PRICE_SCALE`, rounded down.
     pub black76_price: u64,
     /// Spot after the confidence haircut, `PRICE_SCALE`.
@@ -63,5 +66,6 @@ pub fn handler(_ctx: Context<QuotePremium>, args: QuotePremiumArgs) -> Result<Pr
         shifted_spot: quote.shifted_spot,
         total_variance: quote.total_variance,
         min_premium_applied: quote.min_premium_applied,
+        intrinsic: quote.intrinsic,
     })
 }

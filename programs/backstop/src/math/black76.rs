@@ -48,7 +48,7 @@ use super::error::MathError;
 use super::exp::discount_factor_q62;
 use super::fixed::{
     check_rate, check_tenor, rate_tau_q57, vol_total_variance_q56, BPS, MAX_CONF_MULTIPLIER_BPS,
-    MAX_TAIL_LOADING_BPS, MAX_VOL, MIN_TAIL_LOADING_BPS, PARAM_SCALE,
+    MAX_PREMIUM_FLOOR_BPS, MAX_TAIL_LOADING_BPS, MAX_VOL, MIN_TAIL_LOADING_BPS, PARAM_SCALE,
 };
 use super::ln::ln_ratio;
 use super::ncdf::norm_cdf_neg;
@@ -88,20 +88,30 @@ pub struct PremiumInputs {
 /// Result of [`put_premium`]; all prices per 1 unit of collateral in `PRICE_SCALE` units.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct PremiumQuote {
-    /// Premium charged: `max(floor(black76 * tail_loading / 10_000), min_premium)`.
+    /// Premium charged: `min(intrinsic + max(time value * tail_loading / 10_000, min_premium),
+    /// K e^(-r tau))`, rounded down.
     pub premium: u64,
+    /// Discounted forward intrinsic value `(K e^(-r tau) - S')+`, rounded down: paid at cost,
+    /// never loaded (a writer is certain to hand it back).
+    pub intrinsic: u64,
     /// Unloaded Black-76 put price at the shifted spot, rounded down.
     pub black76_price: u64,
     /// Spot used: `spot - ceil(confidence * conf_multiplier_bps / 10_000)`.
     pub shifted_spot: u64,
     /// Total variance `w = v(k) tau` used, `PARAM_SCALE` (1e-9), rounded down.
     pub total_variance: u64,
-    /// Whether the floor `min_premium` set the premium.
+    /// Whether the floor `min_premium` set the time value charged.
     pub min_premium_applied: bool,
 }
 
+/// Black-76 core output: the price times `2^62` and the discount factor (Q62) it used.
+struct Core {
+    d: u128,
+    df: u64,
+}
+
 /// Exact put price scaled by `2^62` (see the module docs): `K A - S' B`.
-fn black76_core_q62(strike: u64, spot: u64, k: i64, rt: i64, w: u64) -> Result<u128, MathError> {
+fn black76_core_q62(strike: u64, spot: u64, k: i64, rt: i64, w: u64) -> Result<Core, MathError> {
     let s60 = isqrt_u128(u128::from(w) << 64); // Q60, exact floor
     let s57 = s60 >> 3;
     let half = s57 >> 1;
@@ -137,7 +147,10 @@ fn black76_core_q62(strike: u64, spot: u64, k: i64, rt: i64, w: u64) -> Result<u
     let b = n1 >> 1; // Q62
     let x = mul_wide(strike, a);
     let y = mul_wide(spot, b);
-    Ok(x.saturating_sub(y))
+    Ok(Core {
+        d: x.saturating_sub(y),
+        df,
+    })
 }
 
 /// Unloaded Black-76 put price per unit, in `PRICE_SCALE` units, rounded down.
@@ -180,7 +193,7 @@ pub(crate) fn black76_put_q62(
     let rt = rate_tau_q57(rate, tenor_secs)?;
     let k = ln_ratio(strike, spot)?.safe_sub(rt)?;
     let w = vol_total_variance_q56(vol, tenor_secs)?;
-    black76_core_q62(strike, spot, k, rt, w)
+    Ok(black76_core_q62(strike, spot, k, rt, w)?.d)
 }
 
 /// The premium actually charged for a put, per 1 unit of collateral.
@@ -194,9 +207,13 @@ pub(crate) fn black76_put_q62(
 ///    never makes tail protection cheaper. `S' <= 0` is `ShiftedSpotNonPositive`.
 /// 3. Smile: `k = ln(K / F)`, `F = S' e^(r tau)`; `w = v(k) tau` from the SVI slice.
 /// 4. Black-76 put at `S'` (error bound `E`, module docs); `black76_price = floor(P)`.
-/// 5. `premium = max(floor(P * tail_loading_bps / 10_000), min_premium)`: the loading is applied
-///    to `P` at `2^-30`-unit precision and the result rounds DOWN (it is paid out of the premium
-///    reserve). `Overflow` if it exceeds `u64`.
+/// 5. Split `P` into the discounted forward intrinsic `I = (K DF - S')+` and the time value
+///    `T = P - I` (both at `2^-62`-unit precision; `T` clamped at 0 against rounding).
+/// 6. `premium = min(floor(I) + max(floor(T * tail_loading_bps / 10_000), floor_),
+///    floor(K DF))` with `floor_ = min(min_premium, floor(K * MAX_PREMIUM_FLOOR_BPS / 10_000))`: the loading and the floor apply to the time value only (a deep
+///    in-the-money writer is not paid a loading on money it is certain to hand back), and no
+///    premium exceeds the discounted strike, the most the put can ever pay. Every part rounds
+///    DOWN (it is paid out of the premium reserve). `Overflow` if it exceeds `u64`.
 pub fn put_premium(inputs: &PremiumInputs) -> Result<PremiumQuote, MathError> {
     if inputs.spot == 0 {
         return Err(MathError::ZeroSpot);
@@ -221,16 +238,33 @@ pub fn put_premium(inputs: &PremiumInputs) -> Result<PremiumQuote, MathError> {
     let rt = rate_tau_q57(inputs.rate, inputs.tenor_secs)?;
     let k = ln_ratio(inputs.strike, shifted_spot)?.safe_sub(rt)?;
     let w = inputs.svi.total_variance_unchecked(k, inputs.tenor_secs)?;
-    let d = black76_core_q62(inputs.strike, shifted_spot, k, rt, w)?;
+    let Core { d, df } = black76_core_q62(inputs.strike, shifted_spot, k, rt, w)?;
 
     let black76_price = to_u64(d >> 62)?;
-    // floor(P * L / 10_000) with P kept at 2^-30 units: (D >> 32) * L / (10_000 * 2^30).
-    let loaded = mul_u128_u64(d >> 32, inputs.tail_loading_bps)?;
-    let premium = div_wide(loaded, BPS << 30)?;
-    let min_premium_applied = premium < inputs.min_premium;
+    // Discounted strike and forward intrinsic, price units times 2^62.
+    let strike_df = mul_wide(inputs.strike, df);
+    let intrinsic_q62 = strike_df.saturating_sub(u128::from(shifted_spot) << 62);
+    let time_q62 = d.saturating_sub(intrinsic_q62);
+    // floor(T * L / 10_000) with T kept at 2^-30 units: (T >> 32) * L / (10_000 * 2^30); each
+    // part floors on its own, so the premium is at most one unit below floor(I + T L).
+    let loaded = div_wide(
+        mul_u128_u64(time_q62 >> 32, inputs.tail_loading_bps)?,
+        BPS << 30,
+    )?;
+    // The floor, at most MAX_PREMIUM_FLOOR_BPS of the strike.
+    let floor = inputs.min_premium.min(div_wide(
+        mul_wide(inputs.strike, MAX_PREMIUM_FLOOR_BPS),
+        BPS,
+    )?);
+    let min_premium_applied = loaded < floor;
+    let intrinsic = to_u64(intrinsic_q62 >> 62)?;
+    let premium = intrinsic
+        .safe_add(loaded.max(floor))?
+        .min(to_u64(strike_df >> 62)?);
     let total_variance = lo64(mul_wide(w, PARAM_SCALE.unsigned_abs()) >> 56); // < 2^38
     Ok(PremiumQuote {
-        premium: premium.max(inputs.min_premium),
+        premium,
+        intrinsic,
         black76_price,
         shifted_spot,
         total_variance,

@@ -61,4 +61,9 @@ pub enum MathError {
     /// Roger Lee's wing bound violated: `b * (1 + |rho|) * tau > 2` (total-variance wing slope
     /// above 2 at the tenor being validated).
     SviLeeBoundViolated,
+    /// SVI slice with butterfly arbitrage: Durrleman's condition fails on the series check's
+    /// grid (`svi_series`).
+    SviButterflyArbitrage,
+    /// SVI at-the-money volatility outside `[5 %, 300 %]` (`svi_series`).
+    SviAtmVolOutOfRange,
 }

@@ -57,8 +57,13 @@ pub const MAX_VOL: u64 = 10 * 1_000_000_000;
 pub const MAX_CONF_MULTIPLIER_BPS: u64 = 100_000;
 /// Smallest tail loading: 10,000 bps (x1).
 pub const MIN_TAIL_LOADING_BPS: u64 = BPS;
-/// Largest tail loading: 1,000,000 bps (x100).
-pub const MAX_TAIL_LOADING_BPS: u64 = 1_000_000;
+/// Largest tail loading: 30,000 bps (x3 the time value; it never applies to the intrinsic
+/// value). A bound no single key can exceed: the risk authority cannot pay a colluding writer
+/// a multiple of the fair price.
+pub const MAX_TAIL_LOADING_BPS: u64 = 30_000;
+/// Largest premium floor: 100 bps (1 %) of the strike; a higher `min_premium` is clamped by the
+/// engine and refused at `open_series`.
+pub const MAX_PREMIUM_FLOOR_BPS: u64 = 100;
 
 /// `1e9 * 31_536_000 / 2^16 = 5^9 * 246_375`: denominator of `x * secs / (PARAM_SCALE * year)`.
 pub(crate) const TAU_DEN: u64 = 481_201_171_875;

@@ -25,6 +25,7 @@ pub mod ln;
 pub mod ncdf;
 pub mod safe_math;
 pub mod svi;
+pub mod svi_series;
 mod tables;
 pub mod wide;
 

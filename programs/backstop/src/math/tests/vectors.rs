@@ -152,7 +152,7 @@ fn premium_inputs(rng: &mut Rng) -> PremiumInputs {
         1 => MAX_TAIL_LOADING_BPS + rng.range(1, 100),
         2 => MAX_TAIL_LOADING_BPS,
         3..=10 => 10_000,
-        _ => rng.range(10_000, 60_000),
+        _ => rng.range(10_000, 30_000),
     };
     let min_premium = if rng.chance(70) {
         0
@@ -360,8 +360,8 @@ pub(crate) fn generate() -> String {
             inp.tail_loading_bps,
             inp.min_premium,
             res(put_premium(&inp), |q| format!(
-                "\"out\":{{\"premium\":\"{}\",\"black76_price\":\"{}\",\"shifted_spot\":\"{}\",\"total_variance\":\"{}\",\"min_premium_applied\":{}}}",
-                q.premium, q.black76_price, q.shifted_spot, q.total_variance, q.min_premium_applied
+                "\"out\":{{\"premium\":\"{}\",\"intrinsic\":\"{}\",\"black76_price\":\"{}\",\"shifted_spot\":\"{}\",\"total_variance\":\"{}\",\"min_premium_applied\":{}}}",
+                q.premium, q.intrinsic, q.black76_price, q.shifted_spot, q.total_variance, q.min_premium_applied
             ))
         ));
     }

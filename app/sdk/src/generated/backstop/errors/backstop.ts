@@ -206,6 +206,14 @@ export const BACKSTOP_ERROR__NO_HELD_PRICE = 0x17cd; // 6093
 export const BACKSTOP_ERROR__SETTLEMENT_PRICE_MISSING = 0x17ce; // 6094
 /** WriteCutoffTooShort: Write cutoff must be at least persistence + oracle max age */
 export const BACKSTOP_ERROR__WRITE_CUTOFF_TOO_SHORT = 0x17cf; // 6095
+/** MathSviButterflyArbitrage: SVI: butterfly arbitrage (Durrleman's condition fails on the check grid) */
+export const BACKSTOP_ERROR__MATH_SVI_BUTTERFLY_ARBITRAGE = 0x17d0; // 6096
+/** MathSviAtmVolOutOfRange: SVI: at-the-money volatility outside 5 % to 300 % */
+export const BACKSTOP_ERROR__MATH_SVI_ATM_VOL_OUT_OF_RANGE = 0x17d1; // 6097
+/** PremiumFloorTooHigh: The vault's premium floor exceeds 1 % of this strike */
+export const BACKSTOP_ERROR__PREMIUM_FLOOR_TOO_HIGH = 0x17d2; // 6098
+/** TailLoadingOutOfBounds: Tail loading outside 1x to 3x of the time value */
+export const BACKSTOP_ERROR__TAIL_LOADING_OUT_OF_BOUNDS = 0x17d3; // 6099
 
 export type BackstopError =
   | typeof BACKSTOP_ERROR__BREACH_NOT_CONFIRMED
@@ -238,7 +246,9 @@ export type BackstopError =
   | typeof BACKSTOP_ERROR__MATH_RATE_OUT_OF_RANGE
   | typeof BACKSTOP_ERROR__MATH_SHIFTED_SPOT_NON_POSITIVE
   | typeof BACKSTOP_ERROR__MATH_SVI_A_OUT_OF_RANGE
+  | typeof BACKSTOP_ERROR__MATH_SVI_ATM_VOL_OUT_OF_RANGE
   | typeof BACKSTOP_ERROR__MATH_SVI_B_TOO_LARGE
+  | typeof BACKSTOP_ERROR__MATH_SVI_BUTTERFLY_ARBITRAGE
   | typeof BACKSTOP_ERROR__MATH_SVI_LEE_BOUND_VIOLATED
   | typeof BACKSTOP_ERROR__MATH_SVI_M_OUT_OF_RANGE
   | typeof BACKSTOP_ERROR__MATH_SVI_NEGATIVE_B
@@ -277,6 +287,7 @@ export type BackstopError =
   | typeof BACKSTOP_ERROR__ORACLE_WRONG_OWNER
   | typeof BACKSTOP_ERROR__POSITIONS_STILL_OPEN
   | typeof BACKSTOP_ERROR__PREMIUM_BUDGET_EXCEEDED
+  | typeof BACKSTOP_ERROR__PREMIUM_FLOOR_TOO_HIGH
   | typeof BACKSTOP_ERROR__RELEASE_CAP_REACHED
   | typeof BACKSTOP_ERROR__RELEASE_INTERVAL_NOT_ELAPSED
   | typeof BACKSTOP_ERROR__SERIES_ADVANCED
@@ -289,6 +300,7 @@ export type BackstopError =
   | typeof BACKSTOP_ERROR__SETTLEMENT_PRICE_TOO_EARLY
   | typeof BACKSTOP_ERROR__SIZE_CAP_EXCEEDED
   | typeof BACKSTOP_ERROR__SLIPPAGE_EXCEEDED
+  | typeof BACKSTOP_ERROR__TAIL_LOADING_OUT_OF_BOUNDS
   | typeof BACKSTOP_ERROR__TRIGGER_TIGHTENED
   | typeof BACKSTOP_ERROR__UNKNOWN_PAUSE_FLAGS
   | typeof BACKSTOP_ERROR__UNTRUSTED_ORACLE_RECEIVER
@@ -338,7 +350,9 @@ if (process.env.NODE_ENV !== "production") {
     [BACKSTOP_ERROR__MATH_RATE_OUT_OF_RANGE]: `Pricing: interest rate out of range`,
     [BACKSTOP_ERROR__MATH_SHIFTED_SPOT_NON_POSITIVE]: `Pricing: spot minus the confidence haircut is not positive`,
     [BACKSTOP_ERROR__MATH_SVI_A_OUT_OF_RANGE]: `SVI: |a| too large`,
+    [BACKSTOP_ERROR__MATH_SVI_ATM_VOL_OUT_OF_RANGE]: `SVI: at-the-money volatility outside 5 % to 300 %`,
     [BACKSTOP_ERROR__MATH_SVI_B_TOO_LARGE]: `SVI: b too large`,
+    [BACKSTOP_ERROR__MATH_SVI_BUTTERFLY_ARBITRAGE]: `SVI: butterfly arbitrage (Durrleman's condition fails on the check grid)`,
     [BACKSTOP_ERROR__MATH_SVI_LEE_BOUND_VIOLATED]: `SVI: Lee wing bound b (1 + |rho|) tau <= 2 violated`,
     [BACKSTOP_ERROR__MATH_SVI_M_OUT_OF_RANGE]: `SVI: |m| too large`,
     [BACKSTOP_ERROR__MATH_SVI_NEGATIVE_B]: `SVI: b must not be negative`,
@@ -377,6 +391,7 @@ if (process.env.NODE_ENV !== "production") {
     [BACKSTOP_ERROR__ORACLE_WRONG_OWNER]: `Oracle: price account is not owned by the configured Pyth receiver`,
     [BACKSTOP_ERROR__POSITIONS_STILL_OPEN]: `Series still has open positions`,
     [BACKSTOP_ERROR__PREMIUM_BUDGET_EXCEEDED]: `Premium would exceed the series budget`,
+    [BACKSTOP_ERROR__PREMIUM_FLOOR_TOO_HIGH]: `The vault's premium floor exceeds 1 % of this strike`,
     [BACKSTOP_ERROR__RELEASE_CAP_REACHED]: `This epoch's release cap is used up`,
     [BACKSTOP_ERROR__RELEASE_INTERVAL_NOT_ELAPSED]: `This series stepped less than the vault's release interval ago`,
     [BACKSTOP_ERROR__SERIES_ADVANCED]: `Writes are refused: this series has already advanced capital`,
@@ -389,6 +404,7 @@ if (process.env.NODE_ENV !== "production") {
     [BACKSTOP_ERROR__SETTLEMENT_PRICE_TOO_EARLY]: `Settlement needs an update published at or after expiry`,
     [BACKSTOP_ERROR__SIZE_CAP_EXCEEDED]: `Size would exceed the series cap`,
     [BACKSTOP_ERROR__SLIPPAGE_EXCEEDED]: `Premium is below the writer's minimum`,
+    [BACKSTOP_ERROR__TAIL_LOADING_OUT_OF_BOUNDS]: `Tail loading outside 1x to 3x of the time value`,
     [BACKSTOP_ERROR__TRIGGER_TIGHTENED]: `Trigger settings can only be loosened while writers' capital is in escrow`,
     [BACKSTOP_ERROR__UNKNOWN_PAUSE_FLAGS]: `Pause flags contain bits that name no operation`,
     [BACKSTOP_ERROR__UNTRUSTED_ORACLE_RECEIVER]: `Oracle receiver is not the one the config trusts`,

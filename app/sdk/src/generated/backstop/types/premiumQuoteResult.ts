@@ -21,8 +21,13 @@ import {
 
 /** The premium per unit of collateral and how it was reached. */
 export type PremiumQuoteResult = {
-  /** Premium charged per unit, `PRICE_SCALE`, rounded down. */
+  /**
+   * Premium charged per unit, `PRICE_SCALE`, rounded down: the intrinsic value plus the
+   * loaded (or floored) time value, at most the discounted strike.
+   */
   premium: bigint;
+  /** Discounted forward intrinsic value, `PRICE_SCALE`, rounded down (never loaded). */
+  intrinsic: bigint;
   /** Unloaded Black-76 price at the shifted spot, `PRICE_SCALE`, rounded down. */
   black76Price: bigint;
   /** Spot after the confidence haircut, `PRICE_SCALE`. */
@@ -33,8 +38,13 @@ export type PremiumQuoteResult = {
 };
 
 export type PremiumQuoteResultArgs = {
-  /** Premium charged per unit, `PRICE_SCALE`, rounded down. */
+  /**
+   * Premium charged per unit, `PRICE_SCALE`, rounded down: the intrinsic value plus the
+   * loaded (or floored) time value, at most the discounted strike.
+   */
   premium: number | bigint;
+  /** Discounted forward intrinsic value, `PRICE_SCALE`, rounded down (never loaded). */
+  intrinsic: number | bigint;
   /** Unloaded Black-76 price at the shifted spot, `PRICE_SCALE`, rounded down. */
   black76Price: number | bigint;
   /** Spot after the confidence haircut, `PRICE_SCALE`. */
@@ -47,6 +57,7 @@ export type PremiumQuoteResultArgs = {
 export function getPremiumQuoteResultEncoder(): FixedSizeEncoder<PremiumQuoteResultArgs> {
   return getStructEncoder([
     ["premium", getU64Encoder()],
+    ["intrinsic", getU64Encoder()],
     ["black76Price", getU64Encoder()],
     ["shiftedSpot", getU64Encoder()],
     ["totalVariance", getU64Encoder()],
@@ -57,6 +68,7 @@ export function getPremiumQuoteResultEncoder(): FixedSizeEncoder<PremiumQuoteRes
 export function getPremiumQuoteResultDecoder(): FixedSizeDecoder<PremiumQuoteResult> {
   return getStructDecoder([
     ["premium", getU64Decoder()],
+    ["intrinsic", getU64Decoder()],
     ["black76Price", getU64Decoder()],
     ["shiftedSpot", getU64Decoder()],
     ["totalVariance", getU64Decoder()],
