@@ -56,7 +56,7 @@ import { chainTime, setAccount, startOfNextSlot, timeTravelTo } from './support/
 import { theEvent } from './support/events';
 import { accountExists, deployer, fundedSigner, rpc, sendInstructions } from './support/localnet';
 
-import { FIXTURE_PRICING, PRICE_ONE, SOL, SOL_FEED, USDC, USDC_FEED } from '../migrations/lib/backstop-fixture';
+import { FIXTURE_PRICING, PRICE_ONE, SETTINGS_TIMELOCK_SECS, SOL, SOL_FEED, USDC, USDC_FEED } from '../migrations/lib/backstop-fixture';
 
 async function newAccount(payer: KeyPairSigner, space: bigint, owner: Address): Promise<KeyPairSigner> {
   const account = await generateKeyPairSigner();
@@ -146,6 +146,7 @@ test('create, fund, open, write, crash, step, step deeper, expire, settle what i
       capPerEpoch: 1_000_000n * USDC, epochSecs: 3_600, keeperTip: 5n * USDC,
       minTipRelease: 100n * USDC, releaseIntervalSecs: 60, writeCutoffSecs: 600,
     },
+    settingsTimelockSecs: SETTINGS_TIMELOCK_SECS,
   })]);
   await sendInstructions(protocol, [await getFundReserveInstructionAsync({
     funder: protocol, config: configAddress, vault, reserve, funderToken: protocolToken, quoteMint,

@@ -36,6 +36,8 @@ export const USDC_FEED = new Uint8Array(32).fill(0xea);
 export const DEMO_SVI: SviSliceArgs = { a: 360_000_000n, b: 100_000_000n, rho: -500_000_000n, m: 0n, sigma: 100_000_000n };
 
 /** Pricing of the fixture's vaults; writes are refused above 1 % confidence. */
+/** Delay between proposing and applying vault settings: 24 hours. */
+export const SETTINGS_TIMELOCK_SECS = 86_400;
 export const FIXTURE_PRICING = { confMultiplierBps: 20_000, tailLoadingBps: 15_000, minPremium: PRICE_ONE / 100n, rate: 0n, writeConfBps: 100 };
 
 export interface FixtureOptions {
@@ -133,6 +135,8 @@ export async function createFixture(net: Localnet, o: FixtureOptions): Promise<F
       minTipRelease: (o.minTipReleaseUsdc ?? 20n * (o.keeperTipUsdc ?? 5n)) * USDC,
       releaseIntervalSecs: o.releaseIntervalSecs ?? 60, writeCutoffSecs: o.writeCutoffSecs ?? 600,
     },
+    // Settings changes wait a day (the vault setting's documented default).
+    settingsTimelockSecs: SETTINGS_TIMELOCK_SECS,
   })]);
   await sendInstructions(c, protocol, [await getFundReserveInstructionAsync({
     funder: protocol, config, vault, reserve, funderToken: protocolToken, quoteMint, eventAuthority, program, amount: minted,

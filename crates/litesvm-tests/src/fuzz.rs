@@ -889,8 +889,31 @@ impl Fuzz {
         self.send(ix, &[&protocol])
     }
 
+    /// The authority proposes new settings, or re-sends the pending proposal (which applies it
+    /// once the vault's timelock has passed, and is refused before).
     fn update_settings(&mut self, v: usize) -> bool {
         let current = self.vault_state(v);
+        let p = current.pending_settings;
+        if p.effective_at != 0 && self.rng.chance(50) {
+            let args = UpdateVaultSettingsArgs {
+                trigger: p.trigger,
+                pricing: p.pricing,
+                release: p.release,
+                settings_timelock_secs: p.settings_timelock_secs,
+            };
+            let ok = self.send_settings(v, args);
+            let after = self.vault_state(v);
+            let elapsed = self.now() >= p.effective_at;
+            if ok && elapsed {
+                assert_eq!(after.trigger, p.trigger, "matured settings applied");
+                assert_eq!(after.pending_settings.effective_at, 0);
+            }
+            assert!(
+                ok || !elapsed || after.totals.escrowed > 0,
+                "a matured proposal refused"
+            );
+            return ok;
+        }
         let mut trigger = current.trigger;
         // Loosen or tighten the barrier; tighten fails while capital is escrowed.
         let step = PRICE_ONE * (1 + self.rng.below(5));
@@ -906,6 +929,16 @@ impl Fuzz {
         if self.rng.chance(30) {
             release.cap_per_epoch = (1 + self.rng.below(2_000_000)) * USDC;
         }
+        let args = UpdateVaultSettingsArgs {
+            trigger,
+            pricing: current.pricing,
+            release,
+            settings_timelock_secs: current.settings_timelock_secs,
+        };
+        self.send_settings(v, args)
+    }
+
+    fn send_settings(&mut self, v: usize, args: UpdateVaultSettingsArgs) -> bool {
         let ix = program_ix(
             backstop::accounts::UpdateVaultSettings {
                 authority: self.f.protocol.pubkey(),
@@ -913,13 +946,7 @@ impl Fuzz {
                 event_authority: event_authority(),
                 program: backstop::ID,
             },
-            backstop::instruction::UpdateVaultSettings {
-                args: UpdateVaultSettingsArgs {
-                    trigger,
-                    pricing: current.pricing,
-                    release,
-                },
-            },
+            backstop::instruction::UpdateVaultSettings { args },
         );
         let protocol = self.f.protocol.insecure_clone();
         self.send(ix, &[&protocol])

@@ -235,6 +235,7 @@ impl World {
                         trigger: current.trigger,
                         pricing: current.pricing,
                         release: current.release,
+                        settings_timelock_secs: current.settings_timelock_secs,
                     },
                 },
             ),

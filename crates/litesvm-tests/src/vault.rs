@@ -77,6 +77,7 @@ pub fn default_vault_args(reporter: Pubkey, risk_authority: Pubkey) -> CreateVau
             release_interval_secs: 60,
             write_cutoff_secs: 300,
         },
+        settings_timelock_secs: 3_600,
     }
 }
 

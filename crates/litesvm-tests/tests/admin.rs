@@ -2,11 +2,11 @@
 //! blocking release), bounded setting updates (authority only), and the strength view.
 use anchor_lang::{
     error::ErrorCode as AnchorError, prelude::Pubkey, solana_program::instruction::Instruction,
-    AnchorDeserialize, InstructionData, ToAccountMetas,
+    AccountDeserialize, AnchorDeserialize, InstructionData, ToAccountMetas,
 };
 use backstop::{
     errors::BackstopError,
-    events::{PauseFlagsSet, VaultSettingsUpdated},
+    events::{PauseFlagsSet, VaultSettingsProposed, VaultSettingsUpdated},
     instructions::{UpdateVaultSettingsArgs, VaultStrength},
     state::pause,
 };
@@ -131,6 +131,7 @@ fn vault_settings_change_only_within_bounds_and_only_by_the_authority() {
         trigger: base.trigger,
         pricing: base.pricing,
         release: base.release,
+        settings_timelock_secs: base.settings_timelock_secs,
     };
     args.trigger.barrier_price = 100 * PRICE_ONE;
     args.pricing.tail_loading_bps = 20_000;
@@ -171,16 +172,74 @@ fn vault_settings_change_only_within_bounds_and_only_by_the_authority() {
     );
     assert_program_error(r, BackstopError::InvalidPersistence);
 
-    let meta = send_ok(
+    // A pricing setting moves at most a bounded step per update (loading by 0.5x).
+    let mut jump = args;
+    jump.pricing.tail_loading_bps = 25_000;
+    let r = send(
         &mut m.f.env.svm,
-        &[settings_ix(&protocol.pubkey(), &vault, args)],
+        &[settings_ix(&protocol.pubkey(), &vault, jump)],
         &payer,
         &[&protocol],
     );
+    assert_program_error(r, BackstopError::PricingStepTooLarge);
+    let mut timelock = args;
+    timelock.settings_timelock_secs = 3_599;
+    let r = send(
+        &mut m.f.env.svm,
+        &[settings_ix(&protocol.pubkey(), &vault, timelock)],
+        &payer,
+        &[&protocol],
+    );
+    assert_program_error(r, BackstopError::InvalidSettingsTimelock);
+
+    // The first call proposes; the same call applies once the timelock (1 hour) has passed.
+    let propose = |m: &mut Market| {
+        send(
+            &mut m.f.env.svm,
+            &[settings_ix(&protocol.pubkey(), &vault, args)],
+            &payer,
+            &[&protocol],
+        )
+    };
+    let meta = propose(&mut m).expect("proposed");
+    let ev = cpi_events::<VaultSettingsProposed>(&meta);
+    assert_eq!(ev[0].pending.effective_at, m.now() + 3_600);
+    let read_vault = |m: &Market| {
+        let acc = m.f.env.svm.get_account(&vault).expect("vault");
+        backstop::state::Vault::try_deserialize(&mut acc.data.as_slice()).expect("vault")
+    };
+    assert_eq!(
+        read_vault(&m).pricing.tail_loading_bps,
+        base.pricing.tail_loading_bps
+    );
+    advance_seconds(&mut m.f.env.svm, 3_599);
+    assert_program_error(propose(&mut m), BackstopError::SettingsTimelockNotElapsed);
+    advance_seconds(&mut m.f.env.svm, 1);
+    let meta = propose(&mut m).expect("applied");
     let ev = cpi_events::<VaultSettingsUpdated>(&meta);
     assert_eq!(
         (ev[0].trigger.barrier_price, ev[0].pricing.tail_loading_bps),
         (100 * PRICE_ONE, 20_000)
+    );
+    let v = read_vault(&m);
+    assert_eq!(
+        (v.pricing.tail_loading_bps, v.pending_settings.effective_at),
+        (20_000, 0)
+    );
+    // A different proposal replaces a pending one and restarts the clock.
+    let mut other = args;
+    other.pricing.tail_loading_bps = 21_000;
+    propose(&mut m).expect("same settings again: a new proposal");
+    advance_seconds(&mut m.f.env.svm, 1_800);
+    send_ok(
+        &mut m.f.env.svm,
+        &[settings_ix(&protocol.pubkey(), &vault, other)],
+        &payer,
+        &[&protocol],
+    );
+    assert_eq!(
+        read_vault(&m).pending_settings.effective_at,
+        m.now() + 3_600
     );
 }
 

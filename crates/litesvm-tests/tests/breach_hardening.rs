@@ -102,9 +102,17 @@ fn settings_ix(m: &Market, args: UpdateVaultSettingsArgs) -> Instruction {
     }
 }
 
+/// Proposes `args`, waits out the vault's timelock and applies them (the first error stops).
 fn update(m: &mut Market, args: UpdateVaultSettingsArgs) -> TxResult {
-    let ix = settings_ix(m, args);
     let (payer, protocol) = (m.f.payer.insecure_clone(), m.f.protocol.insecure_clone());
+    let ix = settings_ix(m, args);
+    send(
+        &mut m.f.env.svm,
+        std::slice::from_ref(&ix),
+        &payer,
+        &[&protocol],
+    )?;
+    advance_seconds(&mut m.f.env.svm, i64::from(args.settings_timelock_secs));
     send(&mut m.f.env.svm, &[ix], &payer, &[&protocol])
 }
 
@@ -116,6 +124,7 @@ fn triggers_only_loosen_while_capital_is_escrowed_and_a_change_restarts_the_brea
         trigger: base.trigger,
         pricing: base.pricing,
         release: base.release,
+        settings_timelock_secs: base.settings_timelock_secs,
     };
     let tighter: [fn(&mut UpdateVaultSettingsArgs); 6] = [
         |a| a.trigger.barrier_price += PRICE_ONE,

@@ -49,5 +49,15 @@ pub const SETTLEMENT_DEADLINE_SECS: i64 = 7 * 86_400;
 /// Bounds on the release interval (how often one series may step): 1 minute to 1 day.
 pub const MIN_RELEASE_INTERVAL_SECS: u32 = 60;
 pub const MAX_RELEASE_INTERVAL_SECS: u32 = 86_400;
+/// Settings timelock bounds: 1 hour to 7 days (the SDK and CLI default to 24 hours).
+pub const MIN_SETTINGS_TIMELOCK_SECS: u32 = 3_600;
+pub const MAX_SETTINGS_TIMELOCK_SECS: u32 = 7 * 86_400;
+/// Largest change of a pricing setting in one timelocked update: the tail loading by 5,000 bps
+/// (0.5x), the confidence multiplier by 10,000 bps (1 conf), the rate by 0.05 (`PARAM_SCALE`),
+/// the premium floor to at most twice its value (or $0.01, `PRICE_SCALE`, from zero).
+pub const MAX_LOADING_STEP_BPS: u32 = 5_000;
+pub const MAX_CONF_MULTIPLIER_STEP_BPS: u32 = 10_000;
+pub const MAX_RATE_STEP: i64 = 50_000_000;
+pub const MIN_FLOOR_STEP: u64 = 10_000_000_000;
 /// Longest write cutoff before expiry: 7 days.
 pub const MAX_WRITE_CUTOFF_SECS: u32 = 7 * 86_400;

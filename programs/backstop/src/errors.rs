@@ -205,6 +205,12 @@ pub enum BackstopError {
     PremiumFloorTooHigh, // 6098
     #[msg("Tail loading outside 1x to 3x of the time value")]
     TailLoadingOutOfBounds, // 6099
+    #[msg("Settings timelock outside 1 hour to 7 days")]
+    InvalidSettingsTimelock, // 6100
+    #[msg("The proposed settings' timelock has not passed yet")]
+    SettingsTimelockNotElapsed, // 6101
+    #[msg("A pricing setting moves by more than its bounded step in one update")]
+    PricingStepTooLarge, // 6102
 }
 
 /// Every pricing failure keeps its own code, so a client can tell which check failed.

@@ -186,6 +186,13 @@ pub struct VaultSettingsUpdated {
     pub trigger: crate::state::TriggerSettings,
     pub pricing: crate::state::PricingSettings,
     pub release: crate::state::ReleaseSettings,
+    pub settings_timelock_secs: u32,
+}
+
+#[event]
+pub struct VaultSettingsProposed {
+    pub vault: Pubkey,
+    pub pending: crate::state::PendingSettings,
 }
 
 #[event]

@@ -137,7 +137,8 @@ pub mod backstop {
         instructions::set_pause_flags::handler(ctx, pause_flags)
     }
 
-    /// The vault authority changes trigger, pricing and release settings within bounds.
+    /// The vault authority proposes trigger, pricing and release settings within bounds; the
+    /// same call after the vault's timelock applies them.
     pub fn update_vault_settings(
         ctx: Context<UpdateVaultSettings>,
         args: UpdateVaultSettingsArgs,

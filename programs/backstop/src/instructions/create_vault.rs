@@ -23,6 +23,8 @@ pub struct CreateVaultArgs {
     pub trigger: TriggerSettings,
     pub pricing: PricingSettings,
     pub release: ReleaseSettings,
+    /// Delay between proposing and applying new settings, seconds (1 hour to 7 days).
+    pub settings_timelock_secs: u32,
 }
 
 #[event_cpi]
@@ -168,6 +170,11 @@ pub fn validate_settings(args: &CreateVaultArgs) -> Result<()> {
         args.collateral_decimals <= MAX_COLLATERAL_DECIMALS,
         BackstopError::InvalidCollateralDecimals
     );
+    require!(
+        (MIN_SETTINGS_TIMELOCK_SECS..=MAX_SETTINGS_TIMELOCK_SECS)
+            .contains(&args.settings_timelock_secs),
+        BackstopError::InvalidSettingsTimelock
+    );
     Ok(())
 }
 
@@ -198,7 +205,9 @@ pub fn handler(ctx: Context<CreateVault>, args: CreateVaultArgs) -> Result<()> {
         reserve_bump: ctx.bumps.reserve,
         window: Default::default(),
         last_price: Default::default(),
-        reserved: [0; 120],
+        settings_timelock_secs: args.settings_timelock_secs,
+        pending_settings: Default::default(),
+        reserved: [0; 8],
     });
     emit_cpi!(VaultCreated {
         vault: vault.key(),

@@ -1,10 +1,11 @@
 use anchor_lang::prelude::*;
 
 use crate::{
+    constants::*,
     errors::BackstopError,
-    events::VaultSettingsUpdated,
+    events::{VaultSettingsProposed, VaultSettingsUpdated},
     instructions::create_vault::{validate_settings, CreateVaultArgs},
-    state::{PricingSettings, ReleaseSettings, TriggerSettings, Vault},
+    state::{PendingSettings, PricingSettings, ReleaseSettings, TriggerSettings, Vault},
 };
 
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq)]
@@ -12,13 +13,18 @@ pub struct UpdateVaultSettingsArgs {
     pub trigger: TriggerSettings,
     pub pricing: PricingSettings,
     pub release: ReleaseSettings,
+    pub settings_timelock_secs: u32,
 }
 
-/// The vault authority changes trigger, pricing and release settings within the same bounds as
-/// at creation. Parties, mints, feeds and the recovery account never change, and no setting
-/// can move writers' escrow or the committed reserve. While writers' capital is in escrow the
-/// triggers may only be loosened (writers priced their puts against them), and any trigger
-/// change restarts the breach state.
+/// The vault authority changes trigger, pricing and release settings (and the timelock itself)
+/// within the same bounds as at creation, behind a timelock: the first call proposes the
+/// settings; the same call with the same settings once `settings_timelock_secs` have passed
+/// applies them (a different proposal replaces the pending one and restarts the clock). Each
+/// pricing setting moves at most a bounded step per update. Parties, mints, feeds and the
+/// recovery account never change, and no setting can move writers' escrow or the committed
+/// reserve. While writers' capital is in escrow the triggers may only be loosened (writers
+/// priced their puts against them; checked when proposing and again when applying), and any
+/// trigger change restarts the breach state.
 #[event_cpi]
 #[derive(Accounts)]
 pub struct UpdateVaultSettings<'info> {
@@ -39,12 +45,25 @@ pub fn tightens(old: &TriggerSettings, new: &TriggerSettings) -> bool {
         || new.persistence_secs < old.persistence_secs
 }
 
+/// Whether every pricing setting stays within its bounded step of the current one.
+pub fn pricing_step_ok(old: &PricingSettings, new: &PricingSettings) -> bool {
+    let floor_cap = old.min_premium.saturating_mul(2).max(MIN_FLOOR_STEP);
+    old.tail_loading_bps.abs_diff(new.tail_loading_bps) <= MAX_LOADING_STEP_BPS
+        && old.conf_multiplier_bps.abs_diff(new.conf_multiplier_bps) <= MAX_CONF_MULTIPLIER_STEP_BPS
+        && old.rate.abs_diff(new.rate) <= MAX_RATE_STEP.unsigned_abs()
+        && new.min_premium <= floor_cap
+}
+
 impl UpdateVaultSettings<'_> {
     pub fn validate(&self, args: &UpdateVaultSettingsArgs) -> Result<()> {
         let vault = &self.vault;
         require!(
             vault.totals.escrowed == 0 || !tightens(&vault.trigger, &args.trigger),
             BackstopError::TriggerTightened
+        );
+        require!(
+            pricing_step_ok(&vault.pricing, &args.pricing),
+            BackstopError::PricingStepTooLarge
         );
         validate_settings(&CreateVaultArgs {
             reporter: vault.reporter,
@@ -54,13 +73,43 @@ impl UpdateVaultSettings<'_> {
             trigger: args.trigger,
             pricing: args.pricing,
             release: args.release,
+            settings_timelock_secs: args.settings_timelock_secs,
         })
+    }
+}
+
+fn proposal(args: &UpdateVaultSettingsArgs, effective_at: i64) -> PendingSettings {
+    PendingSettings {
+        trigger: args.trigger,
+        pricing: args.pricing,
+        release: args.release,
+        settings_timelock_secs: args.settings_timelock_secs,
+        effective_at,
     }
 }
 
 pub fn handler(ctx: Context<UpdateVaultSettings>, args: UpdateVaultSettingsArgs) -> Result<()> {
     ctx.accounts.validate(&args)?;
+    let now = Clock::get()?.unix_timestamp;
     let vault = &mut ctx.accounts.vault;
+    let pending = vault.pending_settings;
+    let same = pending.effective_at != 0 && proposal(&args, pending.effective_at) == pending;
+    if !same {
+        let effective_at = now
+            .checked_add(i64::from(vault.settings_timelock_secs))
+            .ok_or(BackstopError::MathOverflow)?;
+        vault.pending_settings = proposal(&args, effective_at);
+        let event = VaultSettingsProposed {
+            vault: vault.key(),
+            pending: vault.pending_settings,
+        };
+        emit_cpi!(event);
+        return Ok(());
+    }
+    require!(
+        now >= pending.effective_at,
+        BackstopError::SettingsTimelockNotElapsed
+    );
     if vault.trigger != args.trigger {
         // A breach seen under other rules does not count under these.
         vault.breach.first_seen = 0;
@@ -71,11 +120,14 @@ pub fn handler(ctx: Context<UpdateVaultSettings>, args: UpdateVaultSettingsArgs)
     vault.trigger = args.trigger;
     vault.pricing = args.pricing;
     vault.release = args.release;
+    vault.settings_timelock_secs = args.settings_timelock_secs;
+    vault.pending_settings = PendingSettings::default();
     let event = VaultSettingsUpdated {
         vault: vault.key(),
         trigger: args.trigger,
         pricing: args.pricing,
         release: args.release,
+        settings_timelock_secs: args.settings_timelock_secs,
     };
     emit_cpi!(event);
     Ok(())

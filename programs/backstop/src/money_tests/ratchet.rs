@@ -180,7 +180,9 @@ fn vault(c: &Crash, strike: u64) -> Vault {
         reserve_bump: 255,
         window: PriceWindow::default(),
         last_price: LastPrice::default(),
-        reserved: [0; 120],
+        settings_timelock_secs: 86_400,
+        pending_settings: PendingSettings::default(),
+        reserved: [0; 8],
     }
 }
 

@@ -98,6 +98,20 @@ pub struct BreachState {
     pub last_breached: i64,
 }
 
+/// Settings the vault authority proposed, applied by the same call once `effective_at` has
+/// passed (a timelock: writers and the protocol's own governance see every change coming).
+#[derive(
+    AnchorSerialize, AnchorDeserialize, InitSpace, Clone, Copy, Debug, Default, PartialEq, Eq,
+)]
+pub struct PendingSettings {
+    pub trigger: TriggerSettings,
+    pub pricing: PricingSettings,
+    pub release: ReleaseSettings,
+    pub settings_timelock_secs: u32,
+    /// Unix time from which the proposal may be applied; 0 = nothing pending.
+    pub effective_at: i64,
+}
+
 /// The last collateral price the vault observed (or a write read): the settlement price of
 /// last resort.
 #[derive(
@@ -176,10 +190,15 @@ pub struct Vault {
     /// Highest recorded collateral prices per time bucket: the held price of release steps.
     pub window: PriceWindow,
     pub last_price: LastPrice,
-    pub reserved: [u8; 120],
+    /// Delay between proposing and applying new settings (`update_vault_settings`).
+    pub settings_timelock_secs: u32,
+    pub pending_settings: PendingSettings,
+    /// Kept short: the Borsh copy of the whole account must fit SBPF's 4 KiB stack frame
+    /// (a zero-copy layout would lift that limit).
+    pub reserved: [u8; 8],
 }
 
-const _: () = assert!(Vault::SPACE == 836);
+const _: () = assert!(Vault::SPACE == 838);
 
 impl Vault {
     pub const SPACE: usize = 8 + Self::INIT_SPACE;

@@ -49,6 +49,8 @@ import {
   getLastPriceEncoder,
   getOracleSettingsDecoder,
   getOracleSettingsEncoder,
+  getPendingSettingsDecoder,
+  getPendingSettingsEncoder,
   getPriceWindowDecoder,
   getPriceWindowEncoder,
   getPricingSettingsDecoder,
@@ -67,6 +69,8 @@ import {
   type LastPriceArgs,
   type OracleSettings,
   type OracleSettingsArgs,
+  type PendingSettings,
+  type PendingSettingsArgs,
   type PriceWindow,
   type PriceWindowArgs,
   type PricingSettings,
@@ -117,6 +121,13 @@ export type Vault = {
   /** Highest recorded collateral prices per time bucket: the held price of release steps. */
   window: PriceWindow;
   lastPrice: LastPrice;
+  /** Delay between proposing and applying new settings (`update_vault_settings`). */
+  settingsTimelockSecs: number;
+  pendingSettings: PendingSettings;
+  /**
+   * Kept short: the Borsh copy of the whole account must fit SBPF's 4 KiB stack frame
+   * (a zero-copy layout would lift that limit).
+   */
   reserved: ReadonlyUint8Array;
 };
 
@@ -147,6 +158,13 @@ export type VaultArgs = {
   /** Highest recorded collateral prices per time bucket: the held price of release steps. */
   window: PriceWindowArgs;
   lastPrice: LastPriceArgs;
+  /** Delay between proposing and applying new settings (`update_vault_settings`). */
+  settingsTimelockSecs: number;
+  pendingSettings: PendingSettingsArgs;
+  /**
+   * Kept short: the Borsh copy of the whole account must fit SBPF's 4 KiB stack frame
+   * (a zero-copy layout would lift that limit).
+   */
   reserved: ReadonlyUint8Array;
 };
 
@@ -177,7 +195,9 @@ export function getVaultEncoder(): FixedSizeEncoder<VaultArgs> {
       ["reserveBump", getU8Encoder()],
       ["window", getPriceWindowEncoder()],
       ["lastPrice", getLastPriceEncoder()],
-      ["reserved", fixEncoderSize(getBytesEncoder(), 120)],
+      ["settingsTimelockSecs", getU32Encoder()],
+      ["pendingSettings", getPendingSettingsEncoder()],
+      ["reserved", fixEncoderSize(getBytesEncoder(), 8)],
     ]),
     (value) => ({ ...value, discriminator: VAULT_DISCRIMINATOR }),
   );
@@ -209,7 +229,9 @@ export function getVaultDecoder(): FixedSizeDecoder<Vault> {
     ["reserveBump", getU8Decoder()],
     ["window", getPriceWindowDecoder()],
     ["lastPrice", getLastPriceDecoder()],
-    ["reserved", fixDecoderSize(getBytesDecoder(), 120)],
+    ["settingsTimelockSecs", getU32Decoder()],
+    ["pendingSettings", getPendingSettingsDecoder()],
+    ["reserved", fixDecoderSize(getBytesDecoder(), 8)],
   ]);
 }
 
@@ -272,5 +294,5 @@ export async function fetchAllMaybeVault(
 }
 
 export function getVaultSize(): number {
-  return 836;
+  return 838;
 }

@@ -214,6 +214,12 @@ export const BACKSTOP_ERROR__MATH_SVI_ATM_VOL_OUT_OF_RANGE = 0x17d1; // 6097
 export const BACKSTOP_ERROR__PREMIUM_FLOOR_TOO_HIGH = 0x17d2; // 6098
 /** TailLoadingOutOfBounds: Tail loading outside 1x to 3x of the time value */
 export const BACKSTOP_ERROR__TAIL_LOADING_OUT_OF_BOUNDS = 0x17d3; // 6099
+/** InvalidSettingsTimelock: Settings timelock outside 1 hour to 7 days */
+export const BACKSTOP_ERROR__INVALID_SETTINGS_TIMELOCK = 0x17d4; // 6100
+/** SettingsTimelockNotElapsed: The proposed settings' timelock has not passed yet */
+export const BACKSTOP_ERROR__SETTINGS_TIMELOCK_NOT_ELAPSED = 0x17d5; // 6101
+/** PricingStepTooLarge: A pricing setting moves by more than its bounded step in one update */
+export const BACKSTOP_ERROR__PRICING_STEP_TOO_LARGE = 0x17d6; // 6102
 
 export type BackstopError =
   | typeof BACKSTOP_ERROR__BREACH_NOT_CONFIRMED
@@ -234,6 +240,7 @@ export type BackstopError =
   | typeof BACKSTOP_ERROR__INVALID_QUOTE_DECIMALS
   | typeof BACKSTOP_ERROR__INVALID_RELEASE_SETTINGS
   | typeof BACKSTOP_ERROR__INVALID_REPORT_AGE
+  | typeof BACKSTOP_ERROR__INVALID_SETTINGS_TIMELOCK
   | typeof BACKSTOP_ERROR__INVALID_SIZE_CAP
   | typeof BACKSTOP_ERROR__INVALID_SOLVENCY_REPORT
   | typeof BACKSTOP_ERROR__INVALID_STRIKE
@@ -288,6 +295,7 @@ export type BackstopError =
   | typeof BACKSTOP_ERROR__POSITIONS_STILL_OPEN
   | typeof BACKSTOP_ERROR__PREMIUM_BUDGET_EXCEEDED
   | typeof BACKSTOP_ERROR__PREMIUM_FLOOR_TOO_HIGH
+  | typeof BACKSTOP_ERROR__PRICING_STEP_TOO_LARGE
   | typeof BACKSTOP_ERROR__RELEASE_CAP_REACHED
   | typeof BACKSTOP_ERROR__RELEASE_INTERVAL_NOT_ELAPSED
   | typeof BACKSTOP_ERROR__SERIES_ADVANCED
@@ -295,6 +303,7 @@ export type BackstopError =
   | typeof BACKSTOP_ERROR__SERIES_NOT_EXPIRED
   | typeof BACKSTOP_ERROR__SERIES_NOT_OPEN
   | typeof BACKSTOP_ERROR__SERIES_NOT_SETTLED
+  | typeof BACKSTOP_ERROR__SETTINGS_TIMELOCK_NOT_ELAPSED
   | typeof BACKSTOP_ERROR__SETTLEMENT_PRICE_MISSING
   | typeof BACKSTOP_ERROR__SETTLEMENT_PRICE_STALE
   | typeof BACKSTOP_ERROR__SETTLEMENT_PRICE_TOO_EARLY
@@ -338,6 +347,7 @@ if (process.env.NODE_ENV !== "production") {
     [BACKSTOP_ERROR__INVALID_QUOTE_DECIMALS]: `Quote mint has more than 12 decimals`,
     [BACKSTOP_ERROR__INVALID_RELEASE_SETTINGS]: `Release cap, epoch or keeper tip out of bounds`,
     [BACKSTOP_ERROR__INVALID_REPORT_AGE]: `Solvency-ratio trigger needs a positive report max age`,
+    [BACKSTOP_ERROR__INVALID_SETTINGS_TIMELOCK]: `Settings timelock outside 1 hour to 7 days`,
     [BACKSTOP_ERROR__INVALID_SIZE_CAP]: `Size cap must be positive and its escrow must fit`,
     [BACKSTOP_ERROR__INVALID_SOLVENCY_REPORT]: `Liabilities must be positive`,
     [BACKSTOP_ERROR__INVALID_STRIKE]: `Strike must be positive and fit the price scale`,
@@ -392,6 +402,7 @@ if (process.env.NODE_ENV !== "production") {
     [BACKSTOP_ERROR__POSITIONS_STILL_OPEN]: `Series still has open positions`,
     [BACKSTOP_ERROR__PREMIUM_BUDGET_EXCEEDED]: `Premium would exceed the series budget`,
     [BACKSTOP_ERROR__PREMIUM_FLOOR_TOO_HIGH]: `The vault's premium floor exceeds 1 % of this strike`,
+    [BACKSTOP_ERROR__PRICING_STEP_TOO_LARGE]: `A pricing setting moves by more than its bounded step in one update`,
     [BACKSTOP_ERROR__RELEASE_CAP_REACHED]: `This epoch's release cap is used up`,
     [BACKSTOP_ERROR__RELEASE_INTERVAL_NOT_ELAPSED]: `This series stepped less than the vault's release interval ago`,
     [BACKSTOP_ERROR__SERIES_ADVANCED]: `Writes are refused: this series has already advanced capital`,
@@ -399,6 +410,7 @@ if (process.env.NODE_ENV !== "production") {
     [BACKSTOP_ERROR__SERIES_NOT_EXPIRED]: `Series has not expired yet`,
     [BACKSTOP_ERROR__SERIES_NOT_OPEN]: `Series is not open`,
     [BACKSTOP_ERROR__SERIES_NOT_SETTLED]: `Series is not settled yet`,
+    [BACKSTOP_ERROR__SETTINGS_TIMELOCK_NOT_ELAPSED]: `The proposed settings' timelock has not passed yet`,
     [BACKSTOP_ERROR__SETTLEMENT_PRICE_MISSING]: `Settlement needs a price update until the deadline`,
     [BACKSTOP_ERROR__SETTLEMENT_PRICE_STALE]: `Fallback settlement needs a fresh update`,
     [BACKSTOP_ERROR__SETTLEMENT_PRICE_TOO_EARLY]: `Settlement needs an update published at or after expiry`,

@@ -16,6 +16,8 @@ import {
   getBytesEncoder,
   getStructDecoder,
   getStructEncoder,
+  getU32Decoder,
+  getU32Encoder,
   getU8Decoder,
   getU8Encoder,
   transformEncoder,
@@ -142,6 +144,8 @@ export type CreateVaultInstructionData = {
   trigger: TriggerSettings;
   pricing: PricingSettings;
   release: ReleaseSettings;
+  /** Delay between proposing and applying new settings, seconds (1 hour to 7 days). */
+  settingsTimelockSecs: number;
 };
 
 export type CreateVaultInstructionDataArgs = {
@@ -155,6 +159,8 @@ export type CreateVaultInstructionDataArgs = {
   trigger: TriggerSettingsArgs;
   pricing: PricingSettingsArgs;
   release: ReleaseSettingsArgs;
+  /** Delay between proposing and applying new settings, seconds (1 hour to 7 days). */
+  settingsTimelockSecs: number;
 };
 
 export function getCreateVaultInstructionDataEncoder(): FixedSizeEncoder<CreateVaultInstructionDataArgs> {
@@ -168,6 +174,7 @@ export function getCreateVaultInstructionDataEncoder(): FixedSizeEncoder<CreateV
       ["trigger", getTriggerSettingsEncoder()],
       ["pricing", getPricingSettingsEncoder()],
       ["release", getReleaseSettingsEncoder()],
+      ["settingsTimelockSecs", getU32Encoder()],
     ]),
     (value) => ({ ...value, discriminator: CREATE_VAULT_DISCRIMINATOR }),
   );
@@ -183,6 +190,7 @@ export function getCreateVaultInstructionDataDecoder(): FixedSizeDecoder<CreateV
     ["trigger", getTriggerSettingsDecoder()],
     ["pricing", getPricingSettingsDecoder()],
     ["release", getReleaseSettingsDecoder()],
+    ["settingsTimelockSecs", getU32Decoder()],
   ]);
 }
 
@@ -237,6 +245,7 @@ export type CreateVaultAsyncInput<
   trigger: CreateVaultInstructionDataArgs["trigger"];
   pricing: CreateVaultInstructionDataArgs["pricing"];
   release: CreateVaultInstructionDataArgs["release"];
+  settingsTimelockSecs: CreateVaultInstructionDataArgs["settingsTimelockSecs"];
 };
 
 export async function getCreateVaultInstructionAsync<
@@ -407,6 +416,7 @@ export type CreateVaultInput<
   trigger: CreateVaultInstructionDataArgs["trigger"];
   pricing: CreateVaultInstructionDataArgs["pricing"];
   release: CreateVaultInstructionDataArgs["release"];
+  settingsTimelockSecs: CreateVaultInstructionDataArgs["settingsTimelockSecs"];
 };
 
 export function getCreateVaultInstruction<

@@ -14,6 +14,8 @@ import {
   getBytesEncoder,
   getStructDecoder,
   getStructEncoder,
+  getU32Decoder,
+  getU32Encoder,
   transformEncoder,
   type AccountMeta,
   type AccountSignerMeta,
@@ -90,12 +92,14 @@ export type UpdateVaultSettingsInstructionData = {
   trigger: TriggerSettings;
   pricing: PricingSettings;
   release: ReleaseSettings;
+  settingsTimelockSecs: number;
 };
 
 export type UpdateVaultSettingsInstructionDataArgs = {
   trigger: TriggerSettingsArgs;
   pricing: PricingSettingsArgs;
   release: ReleaseSettingsArgs;
+  settingsTimelockSecs: number;
 };
 
 export function getUpdateVaultSettingsInstructionDataEncoder(): FixedSizeEncoder<UpdateVaultSettingsInstructionDataArgs> {
@@ -105,6 +109,7 @@ export function getUpdateVaultSettingsInstructionDataEncoder(): FixedSizeEncoder
       ["trigger", getTriggerSettingsEncoder()],
       ["pricing", getPricingSettingsEncoder()],
       ["release", getReleaseSettingsEncoder()],
+      ["settingsTimelockSecs", getU32Encoder()],
     ]),
     (value) => ({
       ...value,
@@ -119,6 +124,7 @@ export function getUpdateVaultSettingsInstructionDataDecoder(): FixedSizeDecoder
     ["trigger", getTriggerSettingsDecoder()],
     ["pricing", getPricingSettingsDecoder()],
     ["release", getReleaseSettingsDecoder()],
+    ["settingsTimelockSecs", getU32Decoder()],
   ]);
 }
 
@@ -145,6 +151,7 @@ export type UpdateVaultSettingsInput<
   trigger: UpdateVaultSettingsInstructionDataArgs["trigger"];
   pricing: UpdateVaultSettingsInstructionDataArgs["pricing"];
   release: UpdateVaultSettingsInstructionDataArgs["release"];
+  settingsTimelockSecs: UpdateVaultSettingsInstructionDataArgs["settingsTimelockSecs"];
 };
 
 export function getUpdateVaultSettingsInstruction<

@@ -11,6 +11,7 @@ export * from "./breachTransition";
 export * from "./checkedPrice";
 export * from "./lastPrice";
 export * from "./oracleSettings";
+export * from "./pendingSettings";
 export * from "./premiumQuoteResult";
 export * from "./priceBucket";
 export * from "./priceWindow";
