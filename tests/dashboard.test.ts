@@ -129,6 +129,8 @@ test('the main view shows the chain numbers, the plots and the history', async (
   // Plots: the skew over 41 strikes and a premium curve, both drawn.
   assert.equal(await page.getAttribute('[data-testid=skew-chart]', 'data-points'), '41');
   assert.ok(Number(await page.getAttribute('[data-testid=premium-chart]', 'data-points')) > 10);
+  // The European put's curve beside the delivered (lookback) one.
+  assert.ok(Number(await page.getAttribute('[data-testid=premium-chart]', 'data-compare-points')) > 10);
   for (const chart of ['skew-chart', 'premium-chart']) {
     const d = await page.getAttribute(`[data-testid=${chart}] path.line`, 'd');
     assert.ok(d && (d.match(/L/g) ?? []).length > 10, `${chart} has a drawn line`);

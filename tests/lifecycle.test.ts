@@ -186,6 +186,7 @@ test('create, fund, open, write, crash, step, step deeper, expire, settle what i
     const expected = putPremium({
       spot: 150n * PRICE_ONE, strike: strike * 1_000_000n, confidence: PRICE_ONE / 20n, tenorSecs: expiry - t,
       svi, rate: 0n, confMultiplierBps: 20_000n, tailLoadingBps: 15_000n, minPremium: PRICE_ONE / 100n,
+      releaseIntervalSecs: 60n, // the vault's release grid (the lookback it delivers)
     });
     const perUnitToQuote = (size * expected.premium) / (SOL * 1_000_000n);
     const before = await balance(token);

@@ -19,7 +19,7 @@ export const MEASURED_COMPUTE_UNITS = {
   fund_reserve: 19_500,
   withdraw_reserve: 17_000,
   open_series: 99_000,
-  write_put: 59_000,
+  write_put: 64_000,
   observe_breach: 17_000,
   report_solvency: 21_500,
   trigger: 38_500,

@@ -69,6 +69,8 @@ export function quoteWrite(vault: Vault, series: Series, price: OraclePrice, now
     confMultiplierBps: BigInt(vault.pricing.confMultiplierBps),
     tailLoadingBps: BigInt(vault.pricing.tailLoadingBps),
     minPremium: vault.pricing.minPremium,
+    // What the vault delivers: the lookback put on its release grid (as write_put prices it).
+    releaseIntervalSecs: BigInt(vault.release.releaseIntervalSecs),
   });
   const premium = quoteAmountDown(engine.premium, size, vault.collateralDecimals, vault.quoteDecimals);
   if (series.premiumPaid + premium > series.premiumBudget) {

@@ -28,6 +28,7 @@ test('dist prices every shared vector exactly as the source does', async () => {
       spot: b(v.spot), strike: b(v.strike), confidence: b(v.confidence), tenorSecs: b(v.tenor_secs),
       svi: { a: b(v.svi.a), b: b(v.svi.b), rho: b(v.svi.rho), m: b(v.svi.m), sigma: b(v.svi.sigma) },
       rate: b(v.rate), confMultiplierBps: b(v.conf_multiplier_bps), tailLoadingBps: b(v.tail_loading_bps), minPremium: b(v.min_premium),
+      releaseIntervalSecs: b(v.release_interval_secs),
     };
     const outcome = (f: typeof source.putPremium) => {
       try { return f(inputs); } catch (e) { return (e as Error).message; }

@@ -117,6 +117,7 @@ function premiumInputs(e: Entry): PremiumInputs {
     confMultiplierBps: big(e.conf_multiplier_bps),
     tailLoadingBps: big(e.tail_loading_bps),
     minPremium: big(e.min_premium),
+    releaseIntervalSecs: big(e.release_interval_secs),
   };
 }
 
@@ -131,7 +132,7 @@ test('put_premium matches Rust (>= 1,000 vectors, errors included)', () => {
       return {
         premium: big(o.premium),
         intrinsic: big(o.intrinsic),
-        black76Price: big(o.black76_price),
+        fairPrice: big(o.fair_price),
         shiftedSpot: big(o.shifted_spot),
         totalVariance: big(o.total_variance),
         minPremiumApplied: o.min_premium_applied,
@@ -164,9 +165,18 @@ function premiumAt(over: Partial<PremiumInputs>): bigint {
     confMultiplierBps: 0n,
     tailLoadingBps: 10_000n,
     minPremium: 0n,
+    releaseIntervalSecs: 0n,
     ...over,
   }).premium;
 }
+
+test('the premium of what the vault delivers: the hourly lookback is worth more than the European put', () => {
+  const european = premiumAt({ strike: 80n * PRICE_SCALE, tenorSecs: 30n * 86_400n, svi: { ...svi20, a: 640_000_000n } });
+  const hourly = premiumAt({ strike: 80n * PRICE_SCALE, tenorSecs: 30n * 86_400n, svi: { ...svi20, a: 640_000_000n }, releaseIntervalSecs: 3_600n });
+  // Per unit of a $100 spot: European 1.79, hourly lookback 3.28 (docs/DESIGN.md section 10).
+  assert.ok(Math.abs(Number(european) / 1e12 - 1.7917) < 2e-3, `${european}`);
+  assert.ok(Math.abs(Number(hourly) / 1e12 - 3.2765) < 2e-3, `${hourly}`);
+});
 
 test('sanity: ATM 20% 1y put equals 2N(0.1)-1 of strike', () => {
   // Flat SVI (b = 0, a = 0.04): sigma = 20 %. Exact value 0.0796556745540576 * 100.

@@ -128,6 +128,7 @@ pub fn premium_vectors() -> Vec<PremiumVector> {
                 conf_multiplier_bps: num(v, "conf_multiplier_bps"),
                 tail_loading_bps: num(v, "tail_loading_bps"),
                 min_premium: num(v, "min_premium"),
+                release_interval_secs: num(v, "release_interval_secs"),
             };
             let expected = match v["err"].as_str() {
                 Some(err) => Err(format!("Math{err}")),
@@ -136,7 +137,7 @@ pub fn premium_vectors() -> Vec<PremiumVector> {
                     Ok((
                         num(o, "premium"),
                         num(o, "intrinsic"),
-                        num(o, "black76_price"),
+                        num(o, "fair_price"),
                         num(o, "shifted_spot"),
                         num(o, "total_variance"),
                         o["min_premium_applied"].as_bool().expect("bool"),
@@ -175,6 +176,8 @@ pub fn realistic_grid() -> Vec<QuotePremiumArgs> {
                     conf_multiplier_bps: 10_000,
                     tail_loading_bps: 15_000,
                     min_premium: 0,
+                    // What write_put prices: the lookback on an hourly release grid.
+                    release_interval_secs: 3_600,
                 });
             }
         }

@@ -43,7 +43,8 @@ fn oracle_read_and_premium_engine_stay_within_5_percent_of_the_table() {
     let table = committed_table();
     let oracle_limit = committed_row_max(&table, "oracle read + validation").expect("oracle row");
     let engine_limit =
-        committed_row_max(&table, "premium engine, realistic grid").expect("engine row");
+        committed_row_max(&table, "premium engine (hourly lookback), realistic grid")
+            .expect("engine row");
     let oracle = oracle_read_units()
         .iter()
         .map(|o| o.0)

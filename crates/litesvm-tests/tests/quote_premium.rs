@@ -19,7 +19,7 @@ fn on_chain_engine_matches_every_shared_vector() {
             (
                 q.premium,
                 q.intrinsic,
-                q.black76_price,
+                q.fair_price,
                 q.shifted_spot,
                 q.total_variance,
                 q.min_premium_applied,

@@ -253,6 +253,7 @@ fn expected_premium(m: &Market, keys: &SeriesKeys, size: u64) -> u64 {
         conf_multiplier_bps: v.pricing.conf_multiplier_bps.into(),
         tail_loading_bps: v.pricing.tail_loading_bps.into(),
         min_premium: v.pricing.min_premium,
+        release_interval_secs: v.release.release_interval_secs.into(),
     })
     .unwrap();
     units::quote_amount_down(q.premium, size, COLLATERAL_DECIMALS, QUOTE_DECIMALS).unwrap()

@@ -17,6 +17,7 @@ import {
   volTotalVarianceQ56,
 } from './fixed.js';
 import { lnRatio } from './ln.js';
+import { lookbackPutQ62 } from './lookback.js';
 import { normCdfNeg } from './ncdf.js';
 import { type SviParams, sviTotalVarianceUnchecked, validateSvi } from './svi.js';
 import {
@@ -56,6 +57,9 @@ export interface PremiumInputs {
   tailLoadingBps: bigint;
   /** Premium floor per unit, PRICE_SCALE units. */
   minPremium: bigint;
+  /** Seconds between release steps: prices the lookback put the vault delivers on that grid
+   * (rate >= 0); 0 prices the European put. */
+  releaseIntervalSecs: bigint;
 }
 
 /** Result of `putPremium` (per 1 unit of collateral, PRICE_SCALE units). */
@@ -64,15 +68,17 @@ export interface PremiumQuote {
   premium: bigint;
   /** Discounted forward intrinsic value `(K DF - S')+`, rounded down: never loaded. */
   intrinsic: bigint;
-  black76Price: bigint;
+  /** Unloaded value of the payoff: the lookback put (interval > 0) or the European put. */
+  fairPrice: bigint;
   shiftedSpot: bigint;
   /** Total variance used, PARAM_SCALE (1e-9), rounded down. */
   totalVariance: bigint;
   minPremiumApplied: boolean;
 }
 
-/** The price times 2^62 and the discount factor (Q62) it used. */
-function black76CoreQ62(strike: bigint, spot: bigint, k: bigint, rt: bigint, w: bigint): { d: bigint; df: bigint } {
+/** The price times 2^62 and the discount factor (Q62) it used (Rust `black76_core_q62`; also
+ * the European part of `lookback.ts`). */
+export function black76CoreQ62(strike: bigint, spot: bigint, k: bigint, rt: bigint, w: bigint): { d: bigint; df: bigint } {
   const s60 = isqrtU128(w << 64n);
   const s57 = s60 >> 3n;
   const half = s57 >> 1n;
@@ -149,6 +155,7 @@ export function putPremium(inputs: PremiumInputs): PremiumQuote {
   assertType(inputs.confMultiplierBps, 'u64', 'confMultiplierBps');
   assertType(inputs.tailLoadingBps, 'u64', 'tailLoadingBps');
   assertType(inputs.minPremium, 'u64', 'minPremium');
+  assertType(inputs.releaseIntervalSecs, 'u64', 'releaseIntervalSecs');
   if (spot === 0n) fail('ZeroSpot');
   if (strike === 0n) fail('ZeroStrike');
   checkTenor(tenorSecs);
@@ -162,9 +169,22 @@ export function putPremium(inputs: PremiumInputs): PremiumQuote {
   const rt = rateTauQ57(rate, tenorSecs);
   const k = toI64(lnRatio(strike, sSpot) - rt);
   const w = sviTotalVarianceUnchecked(svi, k, tenorSecs);
-  const { d, df } = black76CoreQ62(strike, sSpot, k, rt, w);
+  const { d, df } =
+    inputs.releaseIntervalSecs === 0n
+      ? black76CoreQ62(strike, sSpot, k, rt, w)
+      : {
+          df: rt === 0n ? ONE_Q62 : discountFactorQ62(rt),
+          d: lookbackPutQ62({
+            spot: sSpot,
+            strike,
+            wQ56: w,
+            rtQ57: rt,
+            tenorSecs,
+            intervalSecs: inputs.releaseIntervalSecs,
+          }),
+        };
 
-  const black76Price = toU64(d >> 62n);
+  const fairPrice = toU64(d >> 62n);
   // Loading and floor on the time value only; never above the discounted strike.
   const strikeDf = strike * df;
   const spot62 = sSpot << 62n;
@@ -182,7 +202,7 @@ export function putPremium(inputs: PremiumInputs): PremiumQuote {
   return {
     premium: charged < cap ? charged : cap,
     intrinsic,
-    black76Price,
+    fairPrice,
     shiftedSpot: sSpot,
     totalVariance,
     minPremiumApplied,

@@ -43,3 +43,4 @@ export {
   putPremium,
   shiftedSpot,
 } from './black76.js';
+export { BGK_BETA_Q63, type LookbackInputs, lookbackPutQ62 } from './lookback.js';

@@ -42,6 +42,18 @@ export function mulU64(a: bigint, b: bigint): bigint {
 export function toI64(x: bigint): bigint {
   return x < I64_MIN || x > I64_MAX ? fail('Overflow') : x;
 }
+/** Rust `i128` range check (`safe_add` / `safe_sub` / `safe_mul`, `u128 -> i128`): `Overflow`. */
+export function toI128(x: bigint): bigint {
+  return x < I128_MIN || x > I128_MAX ? fail('Overflow') : x;
+}
+/** Rust `safe_neg_i64`: `Overflow` for `i64::MIN`. */
+export function negI64(x: bigint): bigint {
+  return toI64(-x);
+}
+/** Rust `safe_neg_i128`: `Overflow` for `i128::MIN`. */
+export function negI128(x: bigint): bigint {
+  return toI128(-x);
+}
 /** Rust `u128::safe_add`. */
 export function addU128(a: bigint, b: bigint): bigint {
   const r = a + b;
@@ -50,6 +62,10 @@ export function addU128(a: bigint, b: bigint): bigint {
 /** Low 64 bits (Rust `lo64`). */
 export function lo64(x: bigint): bigint {
   return x & U64_MAX;
+}
+/** High 64 bits of a u128 (Rust `hi64`). */
+export function hi64(x: bigint): bigint {
+  return x >> 64n;
 }
 /** Magnitude of a signed value (`unsigned_abs`). */
 export function abs(x: bigint): bigint {

@@ -143,7 +143,7 @@ pub fn validate_settings(args: &CreateVaultArgs) -> Result<()> {
     );
     require!(
         u64::from(p.conf_multiplier_bps) <= MAX_CONF_MULTIPLIER_BPS
-            && (-MAX_RATE..=MAX_RATE).contains(&p.rate)
+            && (0..=MAX_RATE).contains(&p.rate)
             && (1..=o.max_conf_bps).contains(&p.write_conf_bps),
         BackstopError::InvalidPricingSettings
     );

@@ -19,6 +19,9 @@ pub struct QuotePremiumArgs {
     pub conf_multiplier_bps: u64,
     pub tail_loading_bps: u64,
     pub min_premium: u64,
+    /// Seconds between release steps: prices the lookback put the vault delivers on that grid;
+    /// 0 prices the European put.
+    pub release_interval_secs: u64,
 }
 
 /// The premium per unit of collateral and how it was reached.
@@ -30,7 +33,7 @@ pub struct PremiumQuoteResult {
     /// Discounted forward intrinsic value, `PRICE_SCALE`, rounded down (never loaded).
     pub intrinsic: u64,
     /// Unloaded Black-76 price at the shifted spot, `PRICE_SCALE`, rounded down.
-    pub black76_price: u64,
+    pub fair_price: u64,
     /// Spot after the confidence haircut, `PRICE_SCALE`.
     pub shifted_spot: u64,
     /// Total variance used, `PARAM_SCALE`.
@@ -55,6 +58,7 @@ pub fn handler(_ctx: Context<QuotePremium>, args: QuotePremiumArgs) -> Result<Pr
         conf_multiplier_bps: args.conf_multiplier_bps,
         tail_loading_bps: args.tail_loading_bps,
         min_premium: args.min_premium,
+        release_interval_secs: args.release_interval_secs,
     };
     compute_units::log_remaining();
     compute_units::log_remaining();
@@ -62,7 +66,7 @@ pub fn handler(_ctx: Context<QuotePremium>, args: QuotePremiumArgs) -> Result<Pr
     compute_units::log_remaining();
     Ok(PremiumQuoteResult {
         premium: quote.premium,
-        black76_price: quote.black76_price,
+        fair_price: quote.fair_price,
         shifted_spot: quote.shifted_spot,
         total_variance: quote.total_variance,
         min_premium_applied: quote.min_premium_applied,

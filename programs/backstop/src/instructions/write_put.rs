@@ -168,6 +168,8 @@ impl WritePut<'_> {
             conf_multiplier_bps: u64::from(vault.pricing.conf_multiplier_bps),
             tail_loading_bps: u64::from(vault.pricing.tail_loading_bps),
             min_premium: vault.pricing.min_premium,
+            // What the vault delivers: the lookback put on its release grid.
+            release_interval_secs: u64::from(vault.release.release_interval_secs),
         })?;
         Ok(Quote {
             premium_per_unit: quote.premium,

@@ -51,6 +51,7 @@ use super::fixed::{
     MAX_PREMIUM_FLOOR_BPS, MAX_TAIL_LOADING_BPS, MAX_VOL, MIN_TAIL_LOADING_BPS, PARAM_SCALE,
 };
 use super::ln::ln_ratio;
+use super::lookback::{lookback_put_q62, LookbackInputs};
 use super::ncdf::norm_cdf_neg;
 use super::safe_math::{safe_neg_i64, to_u64, u64_to_i64, SafeMath};
 use super::svi::SviParams;
@@ -83,6 +84,10 @@ pub struct PremiumInputs {
     pub tail_loading_bps: u64,
     /// Premium floor per unit, `PRICE_SCALE` units.
     pub min_premium: u64,
+    /// Seconds between release steps: the payoff priced is the discretely monitored lookback
+    /// put on this grid (`math::lookback`, `rate >= 0`); 0 prices the European put (no early
+    /// release), which is what a plain calculator call asks for.
+    pub release_interval_secs: u64,
 }
 
 /// Result of [`put_premium`]; all prices per 1 unit of collateral in `PRICE_SCALE` units.
@@ -94,8 +99,9 @@ pub struct PremiumQuote {
     /// Discounted forward intrinsic value `(K e^(-r tau) - S')+`, rounded down: paid at cost,
     /// never loaded (a writer is certain to hand it back).
     pub intrinsic: u64,
-    /// Unloaded Black-76 put price at the shifted spot, rounded down.
-    pub black76_price: u64,
+    /// Unloaded value of the payoff at the shifted spot, rounded down: the discretely monitored
+    /// lookback put (`release_interval_secs > 0`) or the European Black-76 put.
+    pub fair_price: u64,
     /// Spot used: `spot - ceil(confidence * conf_multiplier_bps / 10_000)`.
     pub shifted_spot: u64,
     /// Total variance `w = v(k) tau` used, `PARAM_SCALE` (1e-9), rounded down.
@@ -105,13 +111,19 @@ pub struct PremiumQuote {
 }
 
 /// Black-76 core output: the price times `2^62` and the discount factor (Q62) it used.
-struct Core {
-    d: u128,
-    df: u64,
+pub(crate) struct Core {
+    pub(crate) d: u128,
+    pub(crate) df: u64,
 }
 
 /// Exact put price scaled by `2^62` (see the module docs): `K A - S' B`.
-fn black76_core_q62(strike: u64, spot: u64, k: i64, rt: i64, w: u64) -> Result<Core, MathError> {
+pub(crate) fn black76_core_q62(
+    strike: u64,
+    spot: u64,
+    k: i64,
+    rt: i64,
+    w: u64,
+) -> Result<Core, MathError> {
     let s60 = isqrt_u128(u128::from(w) << 64); // Q60, exact floor
     let s57 = s60 >> 3;
     let half = s57 >> 1;
@@ -206,7 +218,9 @@ pub(crate) fn black76_put_q62(
 ///    haircut rounds up, `S'` down): a put is worth more at a lower spot, so oracle uncertainty
 ///    never makes tail protection cheaper. `S' <= 0` is `ShiftedSpotNonPositive`.
 /// 3. Smile: `k = ln(K / F)`, `F = S' e^(r tau)`; `w = v(k) tau` from the SVI slice.
-/// 4. Black-76 put at `S'` (error bound `E`, module docs); `black76_price = floor(P)`.
+/// 4. The fair value `P` at `S'`: with `release_interval_secs > 0` the lookback put the vault
+///    delivers when its releases ratchet (`math::lookback`: `RateOutOfRange` for `rate < 0`),
+///    else the Black-76 put (error bound `E`, module docs); `fair_price = floor(P)`.
 /// 5. Split `P` into the discounted forward intrinsic `I = (K DF - S')+` and the time value
 ///    `T = P - I` (both at `2^-62`-unit precision; `T` clamped at 0 against rounding).
 /// 6. `premium = min(floor(I) + max(floor(T * tail_loading_bps / 10_000), floor_),
@@ -238,9 +252,26 @@ pub fn put_premium(inputs: &PremiumInputs) -> Result<PremiumQuote, MathError> {
     let rt = rate_tau_q57(inputs.rate, inputs.tenor_secs)?;
     let k = ln_ratio(inputs.strike, shifted_spot)?.safe_sub(rt)?;
     let w = inputs.svi.total_variance_unchecked(k, inputs.tenor_secs)?;
-    let Core { d, df } = black76_core_q62(inputs.strike, shifted_spot, k, rt, w)?;
+    let Core { d, df } = if inputs.release_interval_secs == 0 {
+        black76_core_q62(inputs.strike, shifted_spot, k, rt, w)?
+    } else {
+        let df = if rt == 0 {
+            ONE_Q62
+        } else {
+            discount_factor_q62(rt)?
+        };
+        let d = lookback_put_q62(&LookbackInputs {
+            spot: shifted_spot,
+            strike: inputs.strike,
+            w_q56: w,
+            rt_q57: rt,
+            tenor_secs: inputs.tenor_secs,
+            interval_secs: inputs.release_interval_secs,
+        })?;
+        Core { d, df }
+    };
 
-    let black76_price = to_u64(d >> 62)?;
+    let fair_price = to_u64(d >> 62)?;
     // Discounted strike and forward intrinsic, price units times 2^62.
     let strike_df = mul_wide(inputs.strike, df);
     let intrinsic_q62 = strike_df.saturating_sub(u128::from(shifted_spot) << 62);
@@ -265,7 +296,7 @@ pub fn put_premium(inputs: &PremiumInputs) -> Result<PremiumQuote, MathError> {
     Ok(PremiumQuote {
         premium,
         intrinsic,
-        black76_price,
+        fair_price,
         shifted_spot,
         total_variance,
         min_premium_applied,

@@ -22,6 +22,7 @@ pub mod error;
 pub mod exp;
 pub mod fixed;
 pub mod ln;
+pub mod lookback;
 pub mod ncdf;
 pub mod safe_math;
 pub mod svi;

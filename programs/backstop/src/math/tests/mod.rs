@@ -15,6 +15,7 @@
     clippy::float_cmp
 )]
 
+mod lookback;
 mod pricing;
 mod primitives;
 mod reference;

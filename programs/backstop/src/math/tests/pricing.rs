@@ -278,6 +278,7 @@ fn premium_case() -> impl Strategy<Value = PremiumInputs> {
                 conf_multiplier_bps: mult,
                 tail_loading_bps: load,
                 min_premium: (strike as f64 * minf) as u64,
+                release_interval_secs: 0,
             },
         )
 }
@@ -299,13 +300,13 @@ fn premium_matches_reference() {
             let case = format!("{inp:?}");
             let strike = inp.strike as f64;
             assert_accuracy(q.premium as f64, prem, strike, &case)?;
-            assert_accuracy(q.black76_price as f64, p, strike, &case)?;
+            assert_accuracy(q.fair_price as f64, p, strike, &case)?;
             let df = (-(inp.rate as f64 / PARAM) * inp.tenor_secs as f64 / YEAR).exp();
             let e = price_error_bound(inp.strike, s1, (w * 2f64.powi(56)) as u64, df);
             let bound = e + ref_err(p, strike, s1 as f64, w.sqrt());
             let load = inp.tail_loading_bps as f64 / 1e4;
             prop_assert!(
-                (q.black76_price as f64 - p).abs() <= bound,
+                (q.fair_price as f64 - p).abs() <= bound,
                 "black err > {}: {}",
                 bound,
                 case
@@ -320,7 +321,7 @@ fn premium_matches_reference() {
                 .update(q.premium as f64, prem, strike, bound * load + 1.0, &case);
             worst_black
                 .borrow_mut()
-                .update(q.black76_price as f64, p, strike, bound, &case);
+                .update(q.fair_price as f64, p, strike, bound, &case);
             // Structural checks: never below the fair price nor above the discounted strike;
             // the floor and the loading act on the time value only.
             // (The engine's discount factor is within 2^-61 of the exact one, and f64 itself
@@ -328,12 +329,12 @@ fn premium_matches_reference() {
             let strike_df = (inp.strike as f64 * df).floor();
             let slack = 1.0 + strike_df * 2f64.powi(-50);
             let capped = (q.premium as f64 - strike_df).abs() <= slack;
-            prop_assert!(q.premium + 1 >= q.black76_price || capped);
+            prop_assert!(q.premium + 1 >= q.fair_price || capped);
             prop_assert!(q.premium as f64 <= strike_df + slack);
             prop_assert!(q.premium >= q.intrinsic);
             let floor = inp.min_premium.min(inp.strike / 100);
             prop_assert!(q.premium >= q.intrinsic + floor || capped);
-            prop_assert!(q.black76_price + 1 >= q.intrinsic);
+            prop_assert!(q.fair_price + 1 >= q.intrinsic);
             let mut no_min = inp;
             no_min.min_premium = 0;
             let unfloored = put_premium(&no_min).unwrap();
@@ -349,7 +350,7 @@ fn premium_matches_reference() {
         .print("put_premium (premium) vs f64 reference");
     worst_black
         .borrow()
-        .print("put_premium (black76_price) vs f64 reference");
+        .print("put_premium (fair_price) vs f64 reference");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -439,7 +440,7 @@ fn svi_price(inp: &PremiumInputs, strike: u64, spot: u64, secs: u64) -> (f64, f6
     let w = q.total_variance as f64 / PARAM;
     let df = (-(i.rate as f64 / PARAM) * secs as f64 / YEAR).exp();
     (
-        q.black76_price as f64,
+        q.fair_price as f64,
         price_error_bound(strike, spot, (w * 2f64.powi(56)) as u64, df),
     )
 }
@@ -529,9 +530,7 @@ fn premium_monotone_in_confidence_and_loading() {
                     let e1 = svi_price(&inp, inp.strike, q.shifted_spot, inp.tenor_secs).1;
                     let e2 = svi_price(&inp, inp.strike, q2.shifted_spot, inp.tenor_secs).1;
                     prop_assert!(q2.shifted_spot <= q.shifted_spot);
-                    prop_assert!(
-                        q2.black76_price as f64 >= q.black76_price as f64 - (e1 + e2) - 1.0
-                    );
+                    prop_assert!(q2.fair_price as f64 >= q.fair_price as f64 - (e1 + e2) - 1.0);
                     prop_assert!(q2.intrinsic >= q.intrinsic);
                 }
                 Ok(())
@@ -559,6 +558,7 @@ fn validation_errors() {
         conf_multiplier_bps: 20_000,
         tail_loading_bps: 15_000,
         min_premium: 0,
+        release_interval_secs: 0,
     };
     assert!(put_premium(&ok).is_ok());
     let err = |f: &dyn Fn(&mut PremiumInputs)| {
@@ -641,7 +641,7 @@ fn validation_errors() {
     edge.strike = edge.spot;
     let q = put_premium(&edge).unwrap();
     // Slightly in the money (spot shifted by 0.2): at least the intrinsic value.
-    assert!(q.black76_price >= edge.spot - q.shifted_spot);
+    assert!(q.fair_price >= edge.spot - q.shifted_spot);
     // Lee bound: exactly 2 passes, one more unit fails.
     let mut lee = ok;
     lee.svi.rho = 0;
@@ -722,6 +722,7 @@ fn hot_path_operation_count() {
             conf_multiplier_bps: 20_000,
             tail_loading_bps: 15_000,
             min_premium: 1_000,
+            release_interval_secs: 0,
         };
         opcount::reset();
         put_premium(&inp).unwrap();

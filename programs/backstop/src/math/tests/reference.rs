@@ -151,7 +151,7 @@ const GL8_W: [f64; 4] = [
     0.101_228_536_290_376_3,
 ];
 
-fn phi(x: f64) -> f64 {
+pub fn phi(x: f64) -> f64 {
     (-0.5 * x * x).exp() / (2.0 * std::f64::consts::PI).sqrt()
 }
 

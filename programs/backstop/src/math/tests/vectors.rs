@@ -159,6 +159,18 @@ fn premium_inputs(rng: &mut Rng) -> PremiumInputs {
     } else {
         (u128::from(strike) * u128::from(rng.range(0, 1_000)) / 100_000) as u64
     };
+    // European (no early release) or the lookback on a release grid of 1 minute to 1 day.
+    let release_interval_secs = match rng.below(10) {
+        0..=3 => 0,
+        4 => 3_600,
+        _ => rng.range(60, 86_400),
+    };
+    // The lookback prices r >= 0 only: keep a few negative rates as error vectors.
+    let rate = if release_interval_secs > 0 && rate < 0 && !rng.chance(10) {
+        -rate
+    } else {
+        rate
+    };
     let mut inp = PremiumInputs {
         spot,
         strike,
@@ -169,6 +181,7 @@ fn premium_inputs(rng: &mut Rng) -> PremiumInputs {
         conf_multiplier_bps,
         tail_loading_bps,
         min_premium,
+        release_interval_secs,
     };
     match rng.below(60) {
         0 => inp.spot = 0,
@@ -349,7 +362,7 @@ pub(crate) fn generate() -> String {
     for _ in 0..1500u64 {
         let inp = premium_inputs(&mut rng);
         v.push(format!(
-            "\"spot\":\"{}\",\"strike\":\"{}\",\"confidence\":\"{}\",\"tenor_secs\":\"{}\",\"svi\":{},\"rate\":\"{}\",\"conf_multiplier_bps\":\"{}\",\"tail_loading_bps\":\"{}\",\"min_premium\":\"{}\",{}",
+            "\"spot\":\"{}\",\"strike\":\"{}\",\"confidence\":\"{}\",\"tenor_secs\":\"{}\",\"svi\":{},\"rate\":\"{}\",\"conf_multiplier_bps\":\"{}\",\"tail_loading_bps\":\"{}\",\"min_premium\":\"{}\",\"release_interval_secs\":\"{}\",{}",
             inp.spot,
             inp.strike,
             inp.confidence,
@@ -359,9 +372,10 @@ pub(crate) fn generate() -> String {
             inp.conf_multiplier_bps,
             inp.tail_loading_bps,
             inp.min_premium,
+            inp.release_interval_secs,
             res(put_premium(&inp), |q| format!(
-                "\"out\":{{\"premium\":\"{}\",\"intrinsic\":\"{}\",\"black76_price\":\"{}\",\"shifted_spot\":\"{}\",\"total_variance\":\"{}\",\"min_premium_applied\":{}}}",
-                q.premium, q.intrinsic, q.black76_price, q.shifted_spot, q.total_variance, q.min_premium_applied
+                "\"out\":{{\"premium\":\"{}\",\"intrinsic\":\"{}\",\"fair_price\":\"{}\",\"shifted_spot\":\"{}\",\"total_variance\":\"{}\",\"min_premium_applied\":{}}}",
+                q.premium, q.intrinsic, q.fair_price, q.shifted_spot, q.total_variance, q.min_premium_applied
             ))
         ));
     }

@@ -66,6 +66,11 @@ export type QuotePremiumInstructionData = {
   confMultiplierBps: bigint;
   tailLoadingBps: bigint;
   minPremium: bigint;
+  /**
+   * Seconds between release steps: prices the lookback put the vault delivers on that grid;
+   * 0 prices the European put.
+   */
+  releaseIntervalSecs: bigint;
 };
 
 export type QuotePremiumInstructionDataArgs = {
@@ -79,6 +84,11 @@ export type QuotePremiumInstructionDataArgs = {
   confMultiplierBps: number | bigint;
   tailLoadingBps: number | bigint;
   minPremium: number | bigint;
+  /**
+   * Seconds between release steps: prices the lookback put the vault delivers on that grid;
+   * 0 prices the European put.
+   */
+  releaseIntervalSecs: number | bigint;
 };
 
 export function getQuotePremiumInstructionDataEncoder(): FixedSizeEncoder<QuotePremiumInstructionDataArgs> {
@@ -94,6 +104,7 @@ export function getQuotePremiumInstructionDataEncoder(): FixedSizeEncoder<QuoteP
       ["confMultiplierBps", getU64Encoder()],
       ["tailLoadingBps", getU64Encoder()],
       ["minPremium", getU64Encoder()],
+      ["releaseIntervalSecs", getU64Encoder()],
     ]),
     (value) => ({ ...value, discriminator: QUOTE_PREMIUM_DISCRIMINATOR }),
   );
@@ -111,6 +122,7 @@ export function getQuotePremiumInstructionDataDecoder(): FixedSizeDecoder<QuoteP
     ["confMultiplierBps", getU64Decoder()],
     ["tailLoadingBps", getU64Decoder()],
     ["minPremium", getU64Decoder()],
+    ["releaseIntervalSecs", getU64Decoder()],
   ]);
 }
 
@@ -134,6 +146,7 @@ export type QuotePremiumInput = {
   confMultiplierBps: QuotePremiumInstructionDataArgs["confMultiplierBps"];
   tailLoadingBps: QuotePremiumInstructionDataArgs["tailLoadingBps"];
   minPremium: QuotePremiumInstructionDataArgs["minPremium"];
+  releaseIntervalSecs: QuotePremiumInstructionDataArgs["releaseIntervalSecs"];
 };
 
 export function getQuotePremiumInstruction<

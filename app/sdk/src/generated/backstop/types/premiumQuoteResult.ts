@@ -29,7 +29,7 @@ export type PremiumQuoteResult = {
   /** Discounted forward intrinsic value, `PRICE_SCALE`, rounded down (never loaded). */
   intrinsic: bigint;
   /** Unloaded Black-76 price at the shifted spot, `PRICE_SCALE`, rounded down. */
-  black76Price: bigint;
+  fairPrice: bigint;
   /** Spot after the confidence haircut, `PRICE_SCALE`. */
   shiftedSpot: bigint;
   /** Total variance used, `PARAM_SCALE`. */
@@ -46,7 +46,7 @@ export type PremiumQuoteResultArgs = {
   /** Discounted forward intrinsic value, `PRICE_SCALE`, rounded down (never loaded). */
   intrinsic: number | bigint;
   /** Unloaded Black-76 price at the shifted spot, `PRICE_SCALE`, rounded down. */
-  black76Price: number | bigint;
+  fairPrice: number | bigint;
   /** Spot after the confidence haircut, `PRICE_SCALE`. */
   shiftedSpot: number | bigint;
   /** Total variance used, `PARAM_SCALE`. */
@@ -58,7 +58,7 @@ export function getPremiumQuoteResultEncoder(): FixedSizeEncoder<PremiumQuoteRes
   return getStructEncoder([
     ["premium", getU64Encoder()],
     ["intrinsic", getU64Encoder()],
-    ["black76Price", getU64Encoder()],
+    ["fairPrice", getU64Encoder()],
     ["shiftedSpot", getU64Encoder()],
     ["totalVariance", getU64Encoder()],
     ["minPremiumApplied", getBooleanEncoder()],
@@ -69,7 +69,7 @@ export function getPremiumQuoteResultDecoder(): FixedSizeDecoder<PremiumQuoteRes
   return getStructDecoder([
     ["premium", getU64Decoder()],
     ["intrinsic", getU64Decoder()],
-    ["black76Price", getU64Decoder()],
+    ["fairPrice", getU64Decoder()],
     ["shiftedSpot", getU64Decoder()],
     ["totalVariance", getU64Decoder()],
     ["minPremiumApplied", getBooleanDecoder()],
