@@ -51,7 +51,7 @@ use super::fixed::{
     MAX_PREMIUM_FLOOR_BPS, MAX_TAIL_LOADING_BPS, MAX_VOL, MIN_TAIL_LOADING_BPS, PARAM_SCALE,
 };
 use super::ln::ln_ratio;
-use super::lookback::{lookback_put_q62, LookbackInputs};
+use super::lookback::{check_inputs, lookback_put_with_df_q62, LookbackInputs};
 use super::ncdf::norm_cdf_neg;
 use super::safe_math::{safe_neg_i64, to_u64, u64_to_i64, SafeMath};
 use super::svi::SviParams;
@@ -124,6 +124,28 @@ pub(crate) fn black76_core_q62(
     rt: i64,
     w: u64,
 ) -> Result<Core, MathError> {
+    let df = discount_factor_or_one(rt)?;
+    black76_core_with_df(strike, spot, k, w, df)
+}
+
+/// `e^-rt` in Q62, exactly 1 at `rt = 0` (no `exp` call).
+pub(crate) fn discount_factor_or_one(rt: i64) -> Result<u64, MathError> {
+    if rt == 0 {
+        Ok(ONE_Q62)
+    } else {
+        discount_factor_q62(rt)
+    }
+}
+
+/// [`black76_core_q62`] with the discount factor already computed (the lookback computes it
+/// once for all its parts).
+pub(crate) fn black76_core_with_df(
+    strike: u64,
+    spot: u64,
+    k: i64,
+    w: u64,
+    df: u64,
+) -> Result<Core, MathError> {
     let s60 = isqrt_u128(u128::from(w) << 64); // Q60, exact floor
     let s57 = s60 >> 3;
     let half = s57 >> 1;
@@ -150,11 +172,6 @@ pub(crate) fn black76_core_q62(
     let d2 = d1.safe_sub(u64_to_i64(s57)?)?;
     let n2 = norm_cdf_neg(d2)?; // Q63
     let n1 = norm_cdf_neg(d1)?; // Q63
-    let df = if rt == 0 {
-        ONE_Q62
-    } else {
-        discount_factor_q62(rt)?
-    };
     let a = to_u64(mul_wide(df, n2) >> 63)?; // Q62
     let b = n1 >> 1; // Q62
     let x = mul_wide(strike, a);
@@ -255,19 +272,17 @@ pub fn put_premium(inputs: &PremiumInputs) -> Result<PremiumQuote, MathError> {
     let Core { d, df } = if inputs.release_interval_secs == 0 {
         black76_core_q62(inputs.strike, shifted_spot, k, rt, w)?
     } else {
-        let df = if rt == 0 {
-            ONE_Q62
-        } else {
-            discount_factor_q62(rt)?
-        };
-        let d = lookback_put_q62(&LookbackInputs {
+        let df = discount_factor_or_one(rt)?;
+        let lookback = LookbackInputs {
             spot: shifted_spot,
             strike: inputs.strike,
             w_q56: w,
             rt_q57: rt,
             tenor_secs: inputs.tenor_secs,
             interval_secs: inputs.release_interval_secs,
-        })?;
+        };
+        check_inputs(&lookback)?;
+        let d = lookback_put_with_df_q62(&lookback, df)?;
         Core { d, df }
     };
 

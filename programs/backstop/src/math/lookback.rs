@@ -25,9 +25,9 @@
 //! Formats as in `black76.rs`: prices in `PRICE_SCALE` units times `2^62`, log quantities Q57,
 //! probabilities Q63; signed intermediate sums in `i128`.
 
-use super::black76::black76_core_q62;
+use super::black76::{black76_core_with_df, discount_factor_or_one};
 use super::error::MathError;
-use super::exp::{discount_factor_q62, exp_fixed, gauss_exp};
+use super::exp::{exp_fixed, gauss_exp};
 use super::ln::ln_ratio;
 use super::ncdf::{norm_cdf_neg, norm_tail};
 use super::safe_math::{i128_to_i64, safe_neg_i128, safe_neg_i64, to_u64, u64_to_i64, SafeMath};
@@ -37,8 +37,6 @@ use super::wide::{div_wide, hi64, isqrt_u128, lo64, mul_u128_u64, mul_wide};
 pub const BGK_BETA_Q63: u64 = 5_373_510_335_285_736_365;
 /// `round(2^64 / sqrt(2 pi))`.
 const INV_SQRT_2PI_Q64: u64 = 7_359_186_146_747_302_452;
-/// `1.0` in Q62.
-const ONE_Q62: u64 = 1 << 62;
 /// Up to `a = 2^-10` (Q57: `2^47`) the series is used, above it the direct formula.
 const A_SERIES_MAX_Q57: u64 = 1 << 47;
 /// `|y| <= 63` in Q57: the normal CDF is exactly 0 or 1 at Q63 well before.
@@ -229,7 +227,7 @@ fn continuous_q62(
     }
     let x = ln_ratio(spot, strike)?.unsigned_abs(); // >= 0, Q57
     let kf = safe_neg_i64(u64_to_i64(x)?)?.safe_sub(rt)?; // ln(K / F)
-    let european = black76_core_q62(strike, spot, kf, rt, w_q56)?.d;
+    let european = black76_core_with_df(strike, spot, kf, w_q56, df)?.d;
     let minimum = minimum_value_q62(spot, x, w_q56, s60, rt.unsigned_abs(), df)?;
     european.safe_add(minimum)
 }
@@ -238,6 +236,13 @@ fn continuous_q62(
 /// price units times `2^62` (module docs). Errors: `RateOutOfRange` for `rt < 0`, `ZeroSpot`,
 /// `ZeroStrike`, `ZeroTenor`, `Overflow` when the price does not fit.
 pub fn lookback_put_q62(i: &LookbackInputs) -> Result<u128, MathError> {
+    check_inputs(i)?;
+    let df = discount_factor_or_one(i.rt_q57)?;
+    lookback_put_with_df_q62(i, df)
+}
+
+/// The refusals of [`lookback_put_q62`], in its order.
+pub(crate) fn check_inputs(i: &LookbackInputs) -> Result<(), MathError> {
     if i.rt_q57 < 0 {
         return Err(MathError::RateOutOfRange);
     }
@@ -250,11 +255,12 @@ pub fn lookback_put_q62(i: &LookbackInputs) -> Result<u128, MathError> {
     if i.tenor_secs == 0 {
         return Err(MathError::ZeroTenor);
     }
-    let df = if i.rt_q57 == 0 {
-        ONE_Q62
-    } else {
-        discount_factor_q62(i.rt_q57)?
-    };
+    Ok(())
+}
+
+/// [`lookback_put_q62`] for checked inputs ([`check_inputs`]) and `df = e^-rt` (Q62) already
+/// computed (`put_premium` shares it with the premium's intrinsic value).
+pub(crate) fn lookback_put_with_df_q62(i: &LookbackInputs, df: u64) -> Result<u128, MathError> {
     let s60 = isqrt_u128(u128::from(i.w_q56) << 64);
     if s60 == 0 {
         // No variance: the price stays where it is; only the intrinsic value is left.
