@@ -110,15 +110,8 @@ export async function fetchOraclePrice(
   now: bigint,
   feed: 'collateral' | 'depeg' = 'collateral',
 ): Promise<OraclePrice> {
-  const raw = await fetchRawAccount(rpc, priceAccount);
-  if (!raw) throw new QuoteError('OracleInvalidAccount', `no price account at ${priceAccount}`);
-  return validatePriceAccount(raw.owner, raw.data, {
-    receiver: vault.oracle.receiver,
-    feedId: Uint8Array.from(feed === 'collateral' ? vault.oracle.collateralFeed : vault.oracle.depegFeed),
-    maxConfBps: vault.oracle.maxConfBps,
-    now,
-    maxAgeSecs: vault.oracle.maxAgeSecs,
-  });
+  const raw = await fetchPriceAccount(rpc, priceAccount);
+  return validatePriceAccount(raw.owner, raw.data, oracleReadConfig(vault, now, feed));
 }
 
 /** Reads a vault's price account live as an observation would at `now`: a stale or non-positive
@@ -130,15 +123,25 @@ export async function fetchReading(
   now: bigint,
   feed: 'collateral' | 'depeg' = 'collateral',
 ): Promise<Reading> {
+  const raw = await fetchPriceAccount(rpc, priceAccount);
+  return readReading(raw.owner, raw.data, oracleReadConfig(vault, now, feed));
+}
+
+async function fetchPriceAccount(rpc: Rpc<SolanaRpcApi>, priceAccount: Address) {
   const raw = await fetchRawAccount(rpc, priceAccount);
   if (!raw) throw new QuoteError('OracleInvalidAccount', `no price account at ${priceAccount}`);
-  return readReading(raw.owner, raw.data, {
+  return raw;
+}
+
+/** How the vault reads one of its feeds at `now` (the program's `Vault::oracle_config`). */
+function oracleReadConfig(vault: Vault, now: bigint, feed: 'collateral' | 'depeg') {
+  return {
     receiver: vault.oracle.receiver,
     feedId: Uint8Array.from(feed === 'collateral' ? vault.oracle.collateralFeed : vault.oracle.depegFeed),
     maxConfBps: vault.oracle.maxConfBps,
     now,
     maxAgeSecs: vault.oracle.maxAgeSecs,
-  });
+  };
 }
 
 /** Everything fetched: the quote a write of `size` would get right now. */

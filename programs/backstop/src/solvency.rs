@@ -5,7 +5,7 @@ use anchor_lang::prelude::*;
 use crate::{
     errors::BackstopError,
     oracle::{self, OraclePrice, Reading},
-    state::{BreachTransition, LastPrice, Observation, Vault, Verdict},
+    state::{BreachTransition, Observation, Vault, Verdict},
     units,
 };
 
@@ -170,12 +170,7 @@ pub fn record(
     let recorded = band.1;
     let span = vault.held_span();
     vault.window.record(collateral.publish_time, recorded, span);
-    if collateral.publish_time >= vault.last_price.publish_time {
-        vault.last_price = LastPrice {
-            price: recorded,
-            publish_time: collateral.publish_time,
-        };
-    }
+    vault.last_price.advance(recorded, collateral.publish_time);
     let max_gap = vault.breach_max_gap();
     let transition = vault.breach.observe(
         Observation {

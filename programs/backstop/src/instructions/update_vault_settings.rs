@@ -112,10 +112,7 @@ pub fn handler(ctx: Context<UpdateVaultSettings>, args: UpdateVaultSettingsArgs)
     );
     if vault.trigger != args.trigger {
         // A breach seen under other rules does not count under these.
-        vault.breach.first_seen = 0;
-        vault.breach.first_seen_clock = 0;
-        vault.breach.confirmed_at = 0;
-        vault.breach.last_breached = 0;
+        vault.breach.restart();
     }
     vault.trigger = args.trigger;
     vault.pricing = args.pricing;

@@ -7,7 +7,7 @@ use crate::{
     events::PutWritten,
     math::{put_premium, PremiumInputs},
     oracle::{self, Freshness},
-    state::{pause, Config, LastPrice, Position, Series, SeriesStatus, Vault},
+    state::{pause, Config, Position, Series, SeriesStatus, Vault},
     units,
 };
 
@@ -300,12 +300,7 @@ pub fn handler(ctx: Context<WritePut>, args: WritePutArgs) -> Result<()> {
 
     let vault = &mut ctx.accounts.vault;
     // The settlement price of last resort: every written series has one (DESIGN.md section 7).
-    if q.publish_time >= vault.last_price.publish_time {
-        vault.last_price = LastPrice {
-            price: q.spot,
-            publish_time: q.publish_time,
-        };
-    }
+    vault.last_price.advance(q.spot, q.publish_time);
     let totals = &mut vault.totals;
     totals.committed_premium = totals
         .committed_premium

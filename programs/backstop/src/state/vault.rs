@@ -98,6 +98,18 @@ pub struct BreachState {
     pub last_breached: i64,
 }
 
+impl LastPrice {
+    /// Moves to `price` at `publish_time` unless an update already recorded is newer.
+    pub fn advance(&mut self, price: u64, publish_time: i64) {
+        if publish_time >= self.publish_time {
+            *self = LastPrice {
+                price,
+                publish_time,
+            };
+        }
+    }
+}
+
 /// Settings the vault authority proposed, applied by the same call once `effective_at` has
 /// passed (a timelock: writers and the protocol's own governance see every change coming).
 #[derive(
@@ -325,6 +337,13 @@ impl BreachState {
         self.first_seen = 0;
         self.first_seen_clock = 0;
         self.confirmed_at = 0;
+    }
+
+    /// Forgets the breach entirely (new trigger rules: a breach seen under others does not
+    /// count).
+    pub fn restart(&mut self) {
+        self.clear();
+        self.last_breached = 0;
     }
 
     /// Records one observation. A breach counts only when it is seen again at least

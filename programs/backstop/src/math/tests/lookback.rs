@@ -172,6 +172,7 @@ fn the_issue_example_and_orderings() {
 // come from a fixed-seed splitmix64 with integer-only sampling (no floats, so the file does not
 // depend on the platform's libm).
 
+use super::vectors::Rng;
 use crate::math::error::MathError;
 use std::fmt::Write as _;
 
@@ -181,37 +182,6 @@ const COMMITTED: &str = concat!(
     "/../../tests/vectors/lookback.json"
 );
 const VECTOR_COUNT: u64 = 2_000;
-
-/// splitmix64 (Steele, Lea, Flood 2014); the same generator as `vectors.rs`.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    /// Uniform in `[0, n)` (n > 0).
-    fn below(&mut self, n: u64) -> u64 {
-        ((u128::from(self.next()) * u128::from(n)) >> 64) as u64
-    }
-    /// Uniform in `[lo, hi]`.
-    fn range(&mut self, lo: u64, hi: u64) -> u64 {
-        match (hi - lo).checked_add(1) {
-            Some(n) => lo + self.below(n),
-            None => self.next(),
-        }
-    }
-    /// Roughly log-uniform in `[lo, hi]` (lo >= 1).
-    fn log_uniform(&mut self, lo: u64, hi: u64) -> u64 {
-        let (el, eh) = (63 - lo.leading_zeros(), 63 - hi.leading_zeros());
-        let e = self.range(u64::from(el), u64::from(eh)) as u32;
-        let v = (1u64 << e) | (self.next() & ((1u64 << e) - 1));
-        v.clamp(lo, hi)
-    }
-}
 
 const YEAR_SECS: u64 = SECONDS_PER_YEAR;
 

@@ -10,11 +10,11 @@
 use crate::math::*;
 use std::fmt::Write as _;
 
-/// splitmix64 (Steele, Lea, Flood 2014).
-struct Rng(u64);
+/// splitmix64 (Steele, Lea, Flood 2014); also generates the lookback vectors.
+pub(super) struct Rng(pub(super) u64);
 
 impl Rng {
-    fn next(&mut self) -> u64 {
+    pub(super) fn next(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
         let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
@@ -22,28 +22,28 @@ impl Rng {
         z ^ (z >> 31)
     }
     /// Uniform in `[0, n)` (n > 0), by 128-bit multiply (no modulo bias worth mentioning).
-    fn below(&mut self, n: u64) -> u64 {
+    pub(super) fn below(&mut self, n: u64) -> u64 {
         ((u128::from(self.next()) * u128::from(n)) >> 64) as u64
     }
     /// Uniform in `[lo, hi]`.
-    fn range(&mut self, lo: u64, hi: u64) -> u64 {
+    pub(super) fn range(&mut self, lo: u64, hi: u64) -> u64 {
         match (hi - lo).checked_add(1) {
             Some(n) => lo + self.below(n),
             None => self.next(),
         }
     }
-    fn irange(&mut self, lo: i64, hi: i64) -> i64 {
+    pub(super) fn irange(&mut self, lo: i64, hi: i64) -> i64 {
         let span = (i128::from(hi) - i128::from(lo)) as u64; // hi >= lo, span < 2^64
         (i128::from(lo) + i128::from(self.range(0, span))) as i64
     }
     /// Roughly log-uniform in `[lo, hi]` (lo >= 1).
-    fn log_uniform(&mut self, lo: u64, hi: u64) -> u64 {
+    pub(super) fn log_uniform(&mut self, lo: u64, hi: u64) -> u64 {
         let (el, eh) = (63 - lo.leading_zeros(), 63 - hi.leading_zeros());
         let e = self.range(u64::from(el), u64::from(eh)) as u32;
         let v = (1u64 << e) | (self.next() & ((1u64 << e) - 1));
         v.clamp(lo, hi)
     }
-    fn chance(&mut self, percent: u64) -> bool {
+    pub(super) fn chance(&mut self, percent: u64) -> bool {
         self.below(100) < percent
     }
 }
