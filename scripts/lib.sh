@@ -22,6 +22,18 @@ ensure_toolchain() {
   fi
 }
 
+# The rustc of the platform-tools that `anchor build` uses (anchor-cli 1.2.2 -> platform-tools
+# v1.57 -> rustc 1.95): the one place it is pinned. scripts/check-official.sh compiles both
+# programs with it, as the official route will, so nothing here drifts from what users build.
+OFFICIAL_RUSTC="1.95.0"
+
+ensure_official_rustc() {
+  if ! rustup run "$OFFICIAL_RUSTC" rustc --version >/dev/null 2>&1; then
+    log "installing rustc $OFFICIAL_RUSTC (the platform-tools' rustc)"
+    rustup toolchain install "$OFFICIAL_RUSTC" --profile minimal --no-self-update
+  fi
+}
+
 # npm dependencies of the root workspace, installed once from the lock file.
 ensure_node_modules() {
   if ! [ -d "$ROOT/node_modules" ] || [ "$ROOT/package-lock.json" -nt "$ROOT/node_modules/.package-lock.json" ]; then

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Every check and test, from a fresh clone: installs what it needs on first run.
-#   fmt check -> banned-construct check on program code -> SBPF build -> clippy -D warnings ->
+#   fmt check -> banned-construct check on program code -> SBPF build -> the official route's
+#   rustc (scripts/check-official.sh) -> clippy -D warnings ->
 #   dependency advisories -> Rust unit + LiteSVM tests (incl. the substitution matrix, 100,000
 #   randomized steps, exploit regressions, the compute-unit guard) -> IDL/client check ->
 #   TypeScript type check -> SDK and dashboard builds -> TypeScript tests (SDK, CLI,
@@ -25,6 +26,9 @@ python3 scripts/check-program-code.py
 
 step "build programs (SBPF)"
 ./scripts/build-sbf.sh
+
+step "official route: both programs compile with the platform-tools' rustc"
+./scripts/check-official.sh
 
 step "clippy -D warnings"
 cargo clippy --locked --workspace --all-targets -- -D warnings

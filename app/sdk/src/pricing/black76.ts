@@ -76,9 +76,15 @@ export interface PremiumQuote {
   minPremiumApplied: boolean;
 }
 
-/** The price times 2^62 and the discount factor (Q62) it used (Rust `black76_core_q62`; also
- * the European part of `lookback.ts`). */
-export function black76CoreQ62(strike: bigint, spot: bigint, k: bigint, rt: bigint, w: bigint): { d: bigint; df: bigint } {
+/** The price times 2^62, the discount factor (Q62) it used and `N(-d1)`, `N(-d2)` (Q63)
+ * (Rust `black76_core_q62`; also the European part of `lookback.ts`, which reuses the CDFs). */
+export function black76CoreQ62(
+  strike: bigint,
+  spot: bigint,
+  k: bigint,
+  rt: bigint,
+  w: bigint,
+): { d: bigint; df: bigint; n1: bigint; n2: bigint } {
   const s60 = isqrtU128(w << 64n);
   const s57 = s60 >> 3n;
   const half = s57 >> 1n;
@@ -104,7 +110,7 @@ export function black76CoreQ62(strike: bigint, spot: bigint, k: bigint, rt: bigi
   const b = n1 >> 1n;
   const x = strike * a;
   const y = spot * b;
-  return { d: x > y ? x - y : 0n, df };
+  return { d: x > y ? x - y : 0n, df, n1, n2 };
 }
 
 /** Unloaded Black-76 put per unit, PRICE_SCALE units, rounded down. */
@@ -167,7 +173,8 @@ export function putPremium(inputs: PremiumInputs): PremiumQuote {
 
   const sSpot = shiftedSpot(spot, confidence, inputs.confMultiplierBps);
   const rt = rateTauQ57(rate, tenorSecs);
-  const k = toI64(lnRatio(strike, sSpot) - rt);
+  const lnKs = lnRatio(strike, sSpot);
+  const k = toI64(lnKs - rt);
   const w = sviTotalVarianceUnchecked(svi, k, tenorSecs);
   const { d, df } =
     inputs.releaseIntervalSecs === 0n
@@ -181,7 +188,7 @@ export function putPremium(inputs: PremiumInputs): PremiumQuote {
             rtQ57: rt,
             tenorSecs,
             intervalSecs: inputs.releaseIntervalSecs,
-          }),
+          }, lnKs),
         };
 
   const fairPrice = toU64(d >> 62n);

@@ -7,7 +7,7 @@ import { black76CoreQ62 } from './black76.js';
 import { fail } from './errors.js';
 import { discountFactorQ62, expFixed, gaussExp } from './exp.js';
 import { lnRatio } from './ln.js';
-import { normCdfNeg, normTail } from './ncdf.js';
+import { normCdfNeg, normTail, ONE_Q63, TAIL_CUT_Q57 } from './ncdf.js';
 import {
   abs,
   addU128,
@@ -21,6 +21,7 @@ import {
   mulWide,
   negI128,
   negI64,
+  subU64,
   toI128,
   toI64,
   toU64,
@@ -98,35 +99,49 @@ function seriesQ63(at: AtD, x57: bigint, wQ56: bigint, s57: bigint, a: bigint): 
   const { tail, phi, psi } = at;
   const g1 = smul(s57, psi, 57n);
   const g2 = negI128(smul(smul(s, toI128(x - (w >> 1n)), 40n), psi, 63n));
-  const x2 = smul(x, x, 40n);
+  const x2 = x === 0n ? 0n : smul(x, x, 40n);
+  const x3 = x === 0n ? 0n : smul(x2, x, 40n);
   const w2 = smul(w, w, 40n);
-  const x3 = smul(x2, x, 40n);
   const w3_8 = smul(w2, w, 40n) >> 3n;
   const t1 = negI128(smul(toI128(x3 + w3_8), tail, 63n));
-  const sq = toI128(x2 + (w2 >> 2n));
-  const t2 = smul(toI128(smul(s, sq, 40n) * 3n) >> 1n, phi, 63n);
+  // (3s/2)(x^2 + w^2/4) - (s^3/2) d^2 - s^3/4, Q40: one multiply by phi.
   const s3 = smul(smul(s, s, 40n), s, 40n);
-  const t3 = negI128(smul(smul(s3, smul(d, d, 40n), 40n) >> 1n, phi, 63n));
-  const t4 = negI128(smul(s3 >> 2n, phi, 63n));
-  const g3 = toI128(toI128(toI128(t1 + t2) + t3) + t4);
+  const first3 = toI128(smul(s, toI128(x2 + (w2 >> 2n)), 40n) * 3n) >> 1n;
+  const byPhi = toI128(toI128(first3 - (smul(s3, smul(d, d, 40n), 40n) >> 1n)) - (s3 >> 2n));
+  const g3 = toI128(t1 + smul(byPhi, phi, 63n));
   const first = toI128(g1 + sdiv(smul(a, g2, 34n), 2n));
   return toI128(first + sdiv(smul(smul(a, a, 57n), g3, 34n), 6n));
 }
 
-/** `(A - B) / a` in Q63 above the series range (Rust `direct_q63`; `a` never formed). */
-function directQ63(at: AtD, x: bigint, wQ56: bigint, s60: bigint, rt: bigint): bigint {
-  const c = overS(rt, s60) ?? CDF_ARG_MAX_Q57; // rt / s, Q57
-  const clamp = (v: bigint): bigint =>
-    toI64(v < -CDF_ARG_MAX_Q57 ? -CDF_ARG_MAX_Q57 : v > CDF_ARG_MAX_Q57 ? CDF_ARG_MAX_Q57 : v);
-  const nA = normCdfNeg(clamp(toI128(at.d - c)));
-  const nB = normCdfNeg(clamp(toI128(at.d + c)));
+/** The European core's output that the minimum reuses. */
+interface Core {
+  df: bigint;
+  n1: bigint;
+  n2: bigint;
+}
+
+/** `(A - B) / a` in Q63 above the series range (Rust `direct_q63`; `a` never formed; the
+ * CDFs the core already has are reused: `N(-(d + rt/s)) = N(-d1)`, and at `x = 0`
+ * `N(-(d - rt/s)) = 1 - N(-d2)`). */
+function directQ63(at: AtD, x: bigint, wQ56: bigint, s60: bigint, rt: bigint, core: Core): bigint {
+  let nA: bigint;
+  if (x === 0n) {
+    nA = subU64(ONE_Q63, core.n2);
+  } else {
+    const c = overS(rt, s60) ?? CDF_ARG_MAX_Q57; // rt / s, Q57
+    const v = toI128(at.d - c);
+    nA = normCdfNeg(
+      toI64(v < -CDF_ARG_MAX_Q57 ? -CDF_ARG_MAX_Q57 : v > CDF_ARG_MAX_Q57 ? CDF_ARG_MAX_Q57 : v),
+    );
+  }
+  const nB = core.n1;
   // e^(-a x) with a x = x rt / w in Q57; from 64 on it is 0 at Q64.
   const xr = mulWide(x, rt);
   const ax = hi64(xr) >= wQ56 ? U64_MAX : divWide(xr, wQ56);
   const eAx = ax >= 64n << 57n ? 0n : expFixed(negI64(toI64(ax)));
   const aVal = mulU128U64(eAx, nA) >> 64n;
-  const eRt = expFixed(toI64(rt));
-  const bVal = mulU128U64(eRt, nB) >> 64n;
+  const eRt = divWide(1n << 124n, core.df); // e^rt = 1 / DF, Q62
+  const bVal = mulWide(eRt, nB) >> 62n;
   const diff = toU64(aVal > bVal ? aVal - bVal : 0n);
   const num = mulWide(diff, wQ56);
   return hi64(num) >= rt ? U64_MAX : divWide(num, rt);
@@ -139,14 +154,15 @@ function minimumValueQ62(
   wQ56: bigint,
   s60: bigint,
   rt: bigint,
-  df: bigint,
+  core: Core,
 ): bigint {
   const s57 = s60 >> 3n;
   const q = overS(x, s60);
   if (q === null) return 0n; // d >= 2^7: the minimum adds nothing at this resolution
   const d = addU64(q, s57 >> 1n);
   const tail = normTail(d);
-  const phi = gaussDensityQ63(d < (16n << 57n) - 1n ? d : (16n << 57n) - 1n);
+  // Rust shares e^(-d^2/2) with the tail, which stops at the cut-off (the density is 0 there).
+  const phi = d >= TAIL_CUT_Q57 ? 0n : gaussDensityQ63(d);
   const dTail = toU64(mulWide(d, tail) >> 57n);
   const at: AtD = { d, tail, phi, psi: phi > dTail ? phi - dTail : 0n };
   let g: bigint;
@@ -163,17 +179,19 @@ function minimumValueQ62(
     g =
       smallA !== null
         ? seriesQ63(at, x, wQ56, s57, smallA)
-        : directQ63(at, x, wQ56, s60, rt);
+        : directQ63(at, x, wQ56, s60, rt, core);
   }
   const gU = toU64(g > 0n ? g : 0n);
-  const gdf = toU64(mulWide(gU, df) >> 62n);
+  const gdf = toU64(mulWide(gU, core.df) >> 62n);
   return mulWide(spot, gdf) >> 1n;
 }
 
-/** The continuous lookback `LB(K)` in price units times 2^62 (Rust `continuous_q62`). */
+/** The continuous lookback `LB(K)` in price units times 2^62 (Rust `continuous_q62`); `x` is
+ * `ln(S/K)` (Q57, >= 0), the caller's, and 0 for the K > S branch's K = S. */
 function continuousQ62(
   spot: bigint,
   strike: bigint,
+  x: bigint,
   wQ56: bigint,
   s60: bigint,
   rt: bigint,
@@ -181,13 +199,12 @@ function continuousQ62(
 ): bigint {
   if (strike > spot) {
     const gap = mulWide(strike - spot, df);
-    return addU128(gap, continuousQ62(spot, spot, wQ56, s60, rt, df));
+    return addU128(gap, continuousQ62(spot, spot, 0n, wQ56, s60, rt, df));
   }
-  const x = abs(lnRatio(spot, strike));
   const kf = toI64(negI64(toI64(x)) - rt); // ln(K / F)
-  const european = black76CoreQ62(strike, spot, kf, rt, wQ56).d;
-  const minimum = minimumValueQ62(spot, x, wQ56, s60, abs(rt), df);
-  return addU128(european, minimum);
+  const core = black76CoreQ62(strike, spot, kf, rt, wQ56);
+  const minimum = minimumValueQ62(spot, x, wQ56, s60, abs(rt), core);
+  return addU128(core.d, minimum);
 }
 
 /**
@@ -196,7 +213,7 @@ function continuousQ62(
  * (rt < 0), `ZeroSpot`, `ZeroStrike`, `ZeroTenor` (in that order), and `Overflow` etc. where
  * Rust does; a RangeError if a field is not of its Rust integer type.
  */
-export function lookbackPutQ62(i: LookbackInputs): bigint {
+export function lookbackPutQ62(i: LookbackInputs, lnKsQ57?: bigint): bigint {
   assertType(i.spot, 'u64', 'spot');
   assertType(i.strike, 'u64', 'strike');
   assertType(i.wQ56, 'u64', 'wQ56');
@@ -208,6 +225,8 @@ export function lookbackPutQ62(i: LookbackInputs): bigint {
   if (i.strike === 0n) fail('ZeroStrike');
   if (i.tenorSecs === 0n) fail('ZeroTenor');
   const df = i.rtQ57 === 0n ? ONE_Q62 : discountFactorQ62(i.rtQ57);
+  // ln(K/S), Q57: putPremium passes the one it already has (Rust `lookback_put_with_df_q62`).
+  const lnKs = lnKsQ57 ?? lnRatio(i.strike, i.spot);
   const s60 = isqrtU128(i.wQ56 << 64n);
   if (s60 === 0n) {
     // No variance: only the intrinsic value is left.
@@ -222,9 +241,13 @@ export function lookbackPutQ62(i: LookbackInputs): bigint {
   const down = expFixed(negI64(h57)); // Q64, <= 1
   const shifted = toU64(mulU128U64(down, i.strike) >> 64n);
   const strikeC = shifted > 1n ? shifted : 1n;
-  const lb = continuousQ62(i.spot, strikeC, i.wQ56, s60, i.rtQ57, df);
-  // LB e^h with e^h in Q48 (h < 11): the exact 192-bit product >> 48, refused above u128 as in Rust.
-  const up = toU64(expFixed(h57) >> 16n);
+  // ln(S / K e^-h) = h - ln(K/S), Q57 (Rust reuses put_premium's logarithm; same integer).
+  const xRaw = toI64(h57 - lnKs);
+  const x = xRaw > 0n ? xRaw : 0n;
+  const lb = continuousQ62(i.spot, strikeC, x, i.wQ56, s60, i.rtQ57, df);
+  // LB e^h with e^h = 1 / e^-h in Q48 (h < 11): the exact 192-bit product >> 48, refused above
+  // u128 as in Rust.
+  const up = down <= U64_MAX ? divWide(1n << 112n, down) : 1n << 48n;
   const hi = mulWide(hi64(lb), up);
   const lo = mulWide(lo64(lb), up);
   if (hi64(hi) >= 1n << 48n) fail('Overflow');

@@ -110,10 +110,13 @@ pub struct PremiumQuote {
     pub min_premium_applied: bool,
 }
 
-/// Black-76 core output: the price times `2^62` and the discount factor (Q62) it used.
+/// Black-76 core output: the price times `2^62`, the discount factor (Q62) it used, and
+/// `N(-d1)`, `N(-d2)` (Q63), which the lookback reuses instead of evaluating them again.
 pub(crate) struct Core {
     pub(crate) d: u128,
     pub(crate) df: u64,
+    pub(crate) n1: u64,
+    pub(crate) n2: u64,
 }
 
 /// Exact put price scaled by `2^62` (see the module docs): `K A - S' B`.
@@ -147,6 +150,17 @@ pub(crate) fn black76_core_with_df(
     df: u64,
 ) -> Result<Core, MathError> {
     let s60 = isqrt_u128(u128::from(w) << 64); // Q60, exact floor
+    black76_core_with_s(strike, spot, k, s60, df)
+}
+
+/// [`black76_core_with_df`] with `s60 = floor(sqrt(w))` (Q60) already computed.
+pub(crate) fn black76_core_with_s(
+    strike: u64,
+    spot: u64,
+    k: i64,
+    s60: u64,
+    df: u64,
+) -> Result<Core, MathError> {
     let s57 = s60 >> 3;
     let half = s57 >> 1;
     let q_mag = if s60 == 0 {
@@ -179,6 +193,8 @@ pub(crate) fn black76_core_with_df(
     Ok(Core {
         d: x.saturating_sub(y),
         df,
+        n1,
+        n2,
     })
 }
 
@@ -267,10 +283,12 @@ pub fn put_premium(inputs: &PremiumInputs) -> Result<PremiumQuote, MathError> {
 
     let shifted_spot = shifted_spot(inputs.spot, inputs.confidence, inputs.conf_multiplier_bps)?;
     let rt = rate_tau_q57(inputs.rate, inputs.tenor_secs)?;
-    let k = ln_ratio(inputs.strike, shifted_spot)?.safe_sub(rt)?;
+    let ln_ks = ln_ratio(inputs.strike, shifted_spot)?;
+    let k = ln_ks.safe_sub(rt)?;
     let w = inputs.svi.total_variance_unchecked(k, inputs.tenor_secs)?;
-    let Core { d, df } = if inputs.release_interval_secs == 0 {
-        black76_core_q62(inputs.strike, shifted_spot, k, rt, w)?
+    let (d, df) = if inputs.release_interval_secs == 0 {
+        let core = black76_core_q62(inputs.strike, shifted_spot, k, rt, w)?;
+        (core.d, core.df)
     } else {
         let df = discount_factor_or_one(rt)?;
         let lookback = LookbackInputs {
@@ -282,8 +300,7 @@ pub fn put_premium(inputs: &PremiumInputs) -> Result<PremiumQuote, MathError> {
             interval_secs: inputs.release_interval_secs,
         };
         check_inputs(&lookback)?;
-        let d = lookback_put_with_df_q62(&lookback, df)?;
-        Core { d, df }
+        (lookback_put_with_df_q62(&lookback, df, ln_ks)?, df)
     };
 
     let fair_price = to_u64(d >> 62)?;

@@ -25,11 +25,11 @@
 //! Formats as in `black76.rs`: prices in `PRICE_SCALE` units times `2^62`, log quantities Q57,
 //! probabilities Q63; signed intermediate sums in `i128`.
 
-use super::black76::{black76_core_with_df, discount_factor_or_one};
+use super::black76::{black76_core_with_s, discount_factor_or_one, Core};
 use super::error::MathError;
-use super::exp::{exp_fixed, gauss_exp};
+use super::exp::exp_fixed;
 use super::ln::ln_ratio;
-use super::ncdf::{norm_cdf_neg, norm_tail};
+use super::ncdf::{norm_cdf_neg, norm_tail_and_gauss, ONE_Q63};
 use super::safe_math::{i128_to_i64, safe_neg_i128, safe_neg_i64, to_u64, u64_to_i64, SafeMath};
 use super::wide::{div_wide, hi64, isqrt_u128, lo64, mul_u128_u64, mul_wide};
 
@@ -83,9 +83,9 @@ fn sdiv(v: i128, d: u64) -> Result<i128, MathError> {
     }
 }
 
-/// `phi(d) = e^(-d^2/2) / sqrt(2 pi)` in Q63 for a Q57 `d >= 0` (`d < 16`).
-fn gauss_density_q63(d: u64) -> Result<u64, MathError> {
-    let (mant, n) = gauss_exp(d)?; // e^(-d^2/2) = mant 2^(n - 63), n <= 0
+/// `phi(d) = e^(-d^2/2) / sqrt(2 pi)` in Q63 from `e^(-d^2/2) = mant 2^(n - 63)` (`n <= 0`,
+/// as [`super::exp::gauss_exp`] returns it).
+fn gauss_density_q63((mant, n): (u64, i64)) -> Result<u64, MathError> {
     let shift = 64u64.safe_add(n.unsigned_abs())?;
     if shift >= 128 {
         return Ok(0);
@@ -119,17 +119,23 @@ fn series_q63(at: &AtD, x: u64, w_q56: u64, s57: u64, a: u64) -> Result<i128, Ma
     let (tail, phi, psi) = (i128::from(at.tail), i128::from(at.phi), i128::from(at.psi));
     let g1 = smul(i128::from(s57), psi, 57)?;
     let g2 = safe_neg_i128(smul(smul(s, x.safe_sub(w >> 1)?, 40)?, psi, 63)?)?;
-    let x2 = smul(x, x, 40)?;
+    // At the money (the K > S branch) x = 0: its powers need no multiply.
+    let (x2, x3) = if x == 0 {
+        (0, 0)
+    } else {
+        let x2 = smul(x, x, 40)?;
+        (x2, smul(x2, x, 40)?)
+    };
     let w2 = smul(w, w, 40)?;
-    let x3 = smul(x2, x, 40)?;
     let w3_8 = smul(w2, w, 40)? >> 3;
     let t1 = safe_neg_i128(smul(x3.safe_add(w3_8)?, tail, 63)?)?;
-    let sq = x2.safe_add(w2 >> 2)?;
-    let t2 = smul(smul(s, sq, 40)?.safe_mul(3)? >> 1, phi, 63)?;
+    // The three phi(d) terms share one multiply by phi:
+    // (3s/2)(x^2 + w^2/4) - (s^3/2) d^2 - s^3/4, Q40.
     let s3 = smul(smul(s, s, 40)?, s, 40)?;
-    let t3 = safe_neg_i128(smul(smul(s3, smul(d, d, 40)?, 40)? >> 1, phi, 63)?)?;
-    let t4 = safe_neg_i128(smul(s3 >> 2, phi, 63)?)?;
-    let g3 = t1.safe_add(t2)?.safe_add(t3)?.safe_add(t4)?;
+    let by_phi = (smul(s, x2.safe_add(w2 >> 2)?, 40)?.safe_mul(3)? >> 1)
+        .safe_sub(smul(s3, smul(d, d, 40)?, 40)? >> 1)?
+        .safe_sub(s3 >> 2)?;
+    let g3 = t1.safe_add(smul(by_phi, phi, 63)?)?;
     // a (Q57) times a Q40 term, >> 34: Q63.
     let a = i128::from(a);
     g1.safe_add(sdiv(smul(a, g2, 34)?, 2)?)?
@@ -139,13 +145,29 @@ fn series_q63(at: &AtD, x: u64, w_q56: u64, s57: u64, a: u64) -> Result<i128, Ma
 /// `(A - B) / a` (module docs) in Q63 above the series range, `a = rt_q57 / w_q56` as a real:
 /// `A = e^(-a x) N(-(d - rt/s))`, `B = e^rt N(-(d + rt/s))`. `a` itself is never formed (it
 /// is unbounded as the variance vanishes): `a x = x rt / w` and `1/a = w / rt`.
-fn direct_q63(at: &AtD, x: u64, w_q56: u64, s60: u64, rt: u64) -> Result<i128, MathError> {
-    let c = over_s(rt, s60)?.map_or(CDF_ARG_MAX_Q57, i128::from); // rt / s, Q57
-    let d = i128::from(at.d);
-    let clamp = |v: i128| i128_to_i64(v.clamp(-CDF_ARG_MAX_Q57, CDF_ARG_MAX_Q57));
-    let n_a = norm_cdf_neg(clamp(d.safe_sub(c)?)?)?; // Q63
-    let n_b = norm_cdf_neg(clamp(d.safe_add(c)?)?)?; // Q63
-                                                     // e^(-a x) with a x = x rt / w in Q57; from 64 on it is 0 at Q64.
+///
+/// `d + rt/s` is the European `d1`, so `N(-(d + rt/s))` is the core's `N(-d1)`; at `x = 0`
+/// (`K = S`) `d - rt/s = -d2` too (up to one Q57 unit: `d` rounds `s/2` down, `d2` up), so
+/// `N(-(d - rt/s)) = 1 - N(-d2)`: no normal CDF is evaluated twice.
+fn direct_q63(
+    at: &AtD,
+    x: u64,
+    w_q56: u64,
+    s60: u64,
+    rt: u64,
+    core: &Core,
+) -> Result<i128, MathError> {
+    let n_a = if x == 0 {
+        ONE_Q63.safe_sub(core.n2)?
+    } else {
+        let c = over_s(rt, s60)?.map_or(CDF_ARG_MAX_Q57, i128::from); // rt / s, Q57
+        let d_minus_c = i128::from(at.d).safe_sub(c)?;
+        norm_cdf_neg(i128_to_i64(
+            d_minus_c.clamp(-CDF_ARG_MAX_Q57, CDF_ARG_MAX_Q57),
+        )?)?
+    }; // Q63
+    let n_b = core.n1; // Q63
+                       // e^(-a x) with a x = x rt / w in Q57; from 64 on it is 0 at Q64.
     let xr = mul_wide(x, rt);
     let ax = if hi64(xr) >= w_q56 {
         u64::MAX
@@ -158,9 +180,10 @@ fn direct_q63(at: &AtD, x: u64, w_q56: u64, s60: u64, rt: u64) -> Result<i128, M
         exp_fixed(safe_neg_i64(u64_to_i64(ax)?)?)?
     };
     let a_val = mul_u128_u64(e_ax, n_a)? >> 64; // Q63
-    let e_rt = exp_fixed(u64_to_i64(rt)?)?; // Q64, rt <= 1
-    let b_val = mul_u128_u64(e_rt, n_b)? >> 64; // Q63
-                                                // > 0 for a > 0 (rounding may tie); times 1/a = w / rt.
+                                                // e^rt = 1 / DF in Q62 (< 2^63.5 for rt <= 1): a division, not a second exponential.
+    let e_rt = div_wide(1 << 124, core.df)?;
+    let b_val = mul_wide(e_rt, n_b) >> 62; // Q63
+                                           // > 0 for a > 0 (rounding may tie); times 1/a = w / rt.
     let diff = to_u64(a_val.saturating_sub(b_val))?;
     let num = mul_wide(diff, w_q56);
     let g = if hi64(num) >= rt {
@@ -179,15 +202,15 @@ fn minimum_value_q62(
     w_q56: u64,
     s60: u64,
     rt: u64,
-    df: u64,
+    core: &Core,
 ) -> Result<u128, MathError> {
     let s57 = s60 >> 3;
     let Some(q) = over_s(x, s60)? else {
         return Ok(0); // d >= 2^7: the minimum adds nothing at this resolution
     };
     let d = q.safe_add(s57 >> 1)?;
-    let tail = norm_tail(d)?;
-    let phi = gauss_density_q63(d.min((16 << 57) - 1))?;
+    let (tail, gauss) = norm_tail_and_gauss(d)?;
+    let phi = gauss.map_or(Ok(0), gauss_density_q63)?;
     let psi = phi.saturating_sub(to_u64(mul_wide(d, tail) >> 57)?);
     let at = AtD { d, tail, phi, psi };
     let g = if rt == 0 {
@@ -202,19 +225,21 @@ fn minimum_value_q62(
         };
         match small_a {
             Some(a) => series_q63(&at, x, w_q56, s57, a)?,
-            None => direct_q63(&at, x, w_q56, s60, rt)?,
+            None => direct_q63(&at, x, w_q56, s60, rt, core)?,
         }
     };
     let g = u64::try_from(g.max(0)).map_err(|_| MathError::Overflow)?;
     // E = S DF g: (g DF) in Q63, then S times it, Q63 -> Q62.
-    let gdf = to_u64(mul_wide(g, df) >> 62)?;
+    let gdf = to_u64(mul_wide(g, core.df) >> 62)?;
     Ok(mul_wide(spot, gdf) >> 1)
 }
 
-/// The continuous lookback `LB(K)` in price units times `2^62` (module docs).
+/// The continuous lookback `LB(K)` in price units times `2^62` (module docs); `x = ln(S/K)`
+/// (Q57, `>= 0`) is the caller's, used when `K <= S` (it is 0 for the `K > S` branch's `K = S`).
 fn continuous_q62(
     spot: u64,
     strike: u64,
+    x: u64,
     w_q56: u64,
     s60: u64,
     rt: i64,
@@ -223,13 +248,12 @@ fn continuous_q62(
     if strike > spot {
         // The minimum is already below the strike: DF (K - S) + LB(S).
         let gap = mul_wide(strike.safe_sub(spot)?, df);
-        return gap.safe_add(continuous_q62(spot, spot, w_q56, s60, rt, df)?);
+        return gap.safe_add(continuous_q62(spot, spot, 0, w_q56, s60, rt, df)?);
     }
-    let x = ln_ratio(spot, strike)?.unsigned_abs(); // >= 0, Q57
     let kf = safe_neg_i64(u64_to_i64(x)?)?.safe_sub(rt)?; // ln(K / F)
-    let european = black76_core_with_df(strike, spot, kf, w_q56, df)?.d;
-    let minimum = minimum_value_q62(spot, x, w_q56, s60, rt.unsigned_abs(), df)?;
-    european.safe_add(minimum)
+    let core = black76_core_with_s(strike, spot, kf, s60, df)?;
+    let minimum = minimum_value_q62(spot, x, w_q56, s60, rt.unsigned_abs(), &core)?;
+    core.d.safe_add(minimum)
 }
 
 /// The discretely monitored lookback put `P(K) = e^h LB(K e^-h)` per unit of collateral, in
@@ -238,7 +262,7 @@ fn continuous_q62(
 pub fn lookback_put_q62(i: &LookbackInputs) -> Result<u128, MathError> {
     check_inputs(i)?;
     let df = discount_factor_or_one(i.rt_q57)?;
-    lookback_put_with_df_q62(i, df)
+    lookback_put_with_df_q62(i, df, ln_ratio(i.strike, i.spot)?)
 }
 
 /// The refusals of [`lookback_put_q62`], in its order.
@@ -258,9 +282,14 @@ pub(crate) fn check_inputs(i: &LookbackInputs) -> Result<(), MathError> {
     Ok(())
 }
 
-/// [`lookback_put_q62`] for checked inputs ([`check_inputs`]) and `df = e^-rt` (Q62) already
-/// computed (`put_premium` shares it with the premium's intrinsic value).
-pub(crate) fn lookback_put_with_df_q62(i: &LookbackInputs, df: u64) -> Result<u128, MathError> {
+/// [`lookback_put_q62`] for checked inputs ([`check_inputs`]) with `df = e^-rt` (Q62) and
+/// `ln_ks = ln(K/S)` (Q57) already computed (`put_premium` has both): the shifted strike's
+/// `ln(S / (K e^-h)) = h - ln(K/S)` needs no second logarithm.
+pub(crate) fn lookback_put_with_df_q62(
+    i: &LookbackInputs,
+    df: u64,
+    ln_ks: i64,
+) -> Result<u128, MathError> {
     let s60 = isqrt_u128(u128::from(i.w_q56) << 64);
     if s60 == 0 {
         // No variance: the price stays where it is; only the intrinsic value is left.
@@ -277,9 +306,14 @@ pub(crate) fn lookback_put_with_df_q62(i: &LookbackInputs, df: u64) -> Result<u1
     let h57 = u64_to_i64(h60 >> 3)?;
     let down = exp_fixed(safe_neg_i64(h57)?)?; // Q64, <= 1
     let strike_c = to_u64(mul_u128_u64(down, i.strike)? >> 64)?.max(1);
-    let lb = continuous_q62(i.spot, strike_c, i.w_q56, s60, i.rt_q57, df)?;
-    // LB e^h with e^h in Q48 (h < 11 so e^h < 2^16): the exact 192-bit product, >> 48.
-    let up = to_u64(exp_fixed(h57)? >> 16)?;
+    let x = h57.safe_sub(ln_ks)?.max(0).unsigned_abs(); // ln(S / K e^-h), Q57
+    let lb = continuous_q62(i.spot, strike_c, x, i.w_q56, s60, i.rt_q57, df)?;
+    // LB e^h with e^h = 1 / e^-h in Q48 (h < 11 so e^h < 2^16; a division, not a second
+    // exponential): the exact 192-bit product, >> 48.
+    let up = match u64::try_from(down) {
+        Ok(down) => div_wide(1 << 112, down)?,
+        Err(_) => 1 << 48, // h = 0: down is exactly 1
+    };
     let hi = mul_wide(hi64(lb), up);
     let lo = mul_wide(lo64(lb), up);
     if hi64(hi) >= 1 << 48 {

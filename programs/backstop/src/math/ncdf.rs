@@ -36,8 +36,15 @@ const FRAC_MASK: u64 = (1 << 56) - 1;
 ///   tail the result is within 3 ulps of `floor(exact)`.
 /// * Rounding: down (floor) at the end.
 pub fn norm_tail(x: u64) -> Result<u64, MathError> {
+    Ok(norm_tail_and_gauss(x)?.0)
+}
+
+/// [`norm_tail`] and the factor `e^(-x^2/2)` it used (as [`gauss_exp`] returns it), for a caller
+/// that also needs the density at `x`; `None` at and beyond the cut-off, where the tail is 0
+/// (and the density too at Q63: `phi(9.5) = 1.0e-20 < 2^-63`).
+pub(crate) fn norm_tail_and_gauss(x: u64) -> Result<(u64, Option<(u64, i64)>), MathError> {
     if x >= TAIL_CUT_Q57 {
-        return Ok(0);
+        return Ok((0, None));
     }
     let i = (x >> 56) as usize; // < 19
     let u = (x & FRAC_MASK) << 8; // Q64 in [0, 1): u = 2 (x - i/2)
@@ -55,11 +62,11 @@ pub fn norm_tail(x: u64) -> Result<u64, MathError> {
     // Q(x) = mant * 2^(n - 63) * m * 2^-63; in Q63: (mant * m) >> (63 - n), n <= 0.
     let shift = 63u64.safe_add(n.unsigned_abs())?;
     if shift >= 128 {
-        return Ok(0);
+        return Ok((0, Some((mant, n))));
     }
     let prod = mul_wide(mant, m);
     // prod < 2^126 (mant < 2^64, m <= 2^62) and shift >= 63, so the value is < 2^63.
-    Ok(lo64(prod >> shift))
+    Ok((lo64(prod >> shift), Some((mant, n))))
 }
 
 /// Standard normal CDF `N(x)`.
