@@ -16,6 +16,7 @@ import {
   listPositions,
   listSeries,
   observeBreach,
+  pushFeedAddress,
   reclaimable,
   seriesRelease,
   solvencyRatioBps,
@@ -160,6 +161,22 @@ test('the main view shows the chain numbers, the plots and the history', async (
   await page.close();
 });
 
+test("the price field takes a feed: the vault's own, from its sponsored push-feed account", async () => {
+  await net.postPrice(await pushFeedAddress(SOL_FEED), SOL_FEED, 84n * 100_000_000n);
+  await net.postPrice(f.priceAccount, SOL_FEED, 85n * 100_000_000n);
+  const page = await open(`vault=${f.vault}&price=vault`);
+  await page.waitForSelector('[data-testid=spot]', { timeout: 20_000 });
+  const own = await page.textContent('[data-testid=spot]');
+  await page.goto(`${BASE}/?vault=${f.vault}&price=${f.priceAccount}`);
+  await page.waitForFunction((before) => {
+    const spot = document.querySelector('[data-testid=spot]');
+    return spot !== null && spot.textContent !== before;
+  }, own, { timeout: 20_000 });
+  assert.match(own!, /^\$84(\.0+)?$/, 'the vault feed account holds 84');
+  assert.match((await page.textContent("[data-testid=spot]"))!, /^\$85(\.0+)?$/);
+  await page.close();
+});
+
 test('an unknown vault and a bad address are explained, not blank', async () => {
   const unknown = (await generateKeyPairSigner()).address;
   const page = await open(`vault=${unknown}`);
@@ -168,6 +185,9 @@ test('an unknown vault and a bad address are explained, not blank', async () => 
   assert.match((await page.textContent('[data-testid=error]'))!, new RegExp(`no vault account at ${unknown}`));
   await page.goto(`${BASE}/?vault=not-a-vault`);
   await page.waitForSelector('[data-testid=error][data-kind=bad-input]', { timeout: 20_000 });
+  await page.goto(`${BASE}/?vault=${f.vault}&price=DOGE/USD`);
+  await page.waitForSelector('[data-testid=error][data-kind=bad-input]', { timeout: 20_000 });
+  assert.match((await page.textContent('[data-testid=error]'))!, /neither a price account address nor a feed/);
   await page.goto(`${BASE}/`);
   assert.match((await page.textContent('[data-testid=status]'))!, /Enter a vault address/);
   await page.close();

@@ -17,6 +17,7 @@ import {
   fetchSeriesView,
   fetchVault,
   observeBreach,
+  pushFeedAddress,
   writePut,
 } from '../app/sdk/src/index';
 import { Keeper, type KeeperAction } from '../app/cli/src/keeper';
@@ -177,6 +178,47 @@ test('when the feed is gone at expiry, the keeper settles after the deadline at 
   const series = (await fetchSeriesView(rpc, s.address)).data;
   assert.equal(series.settlementSource, SettlementSource.LastObserved);
   assert.equal(series.payoutTotal, owedAt(7_500n));
+});
+
+test("without a price account the keeper reads each vault's own sponsored feed account", async () => {
+  const { f } = await market();
+  const signer = await net.fundedSigner(1n);
+  await net.tokenAccount(f.payer, f.quoteMint, signer.address);
+  const keeper = new Keeper({ connection, keeper: signer, vaults: [f.vault], programAddress: BACKSTOP_PROGRAM_ADDRESS, log: () => {} });
+  // A breach only in the vault feed's account; the fixture's own account stays healthy.
+  await net.advance(5n);
+  await net.postPrice(await pushFeedAddress(SOL_FEED), SOL_FEED, 80n * 100_000_000n);
+  await net.postPrice(f.priceAccount, SOL_FEED, 150n * 100_000_000n);
+  assert.deepEqual(sent(await keeper.tick()), ['observe']);
+  const v = (await fetchVault(rpc, f.vault)).data;
+  assert.ok(v.breach.firstSeen > 0n, 'the breach was seen in the derived account');
+  assert.equal(v.lastPrice.price, 80n * PRICE_ONE);
+});
+
+test('a failing Hermes endpoint is logged and the tick goes on with what is on chain', async () => {
+  const { f } = await market();
+  const signer = await net.fundedSigner(1n);
+  await net.tokenAccount(f.payer, f.quoteMint, signer.address);
+  const asked: string[] = [];
+  const lines: string[] = [];
+  const keeper = new Keeper({
+    connection, keeper: signer, vaults: [f.vault], programAddress: BACKSTOP_PROGRAM_ADDRESS, log: (l) => lines.push(l),
+    hermes: { url: 'https://hermes.invalid', fetch: (async (url: string) => { asked.push(url); return new Response('busy', { status: 503 }); }) as typeof fetch },
+  });
+  // The vault feed's account is 45 s old (over half the 60 s max age): a refresh is tried and
+  // fails, and the tick goes on with the update on chain, still within the max age.
+  const own = await pushFeedAddress(SOL_FEED);
+  await net.advance(60n); // past the write's observation
+  const now = await net.chainTime();
+  await net.postPrice(own, SOL_FEED, 80n * 100_000_000n, { publishTime: now - 45n });
+  assert.deepEqual(sent(await keeper.tick()), ['observe']);
+  assert.equal(asked.length, 1);
+  assert.match(asked[0]!, /\/v2\/updates\/price\/latest\?ids\[\]=0xefef/);
+  assert.ok(lines.some((l) => /Hermes refresh of .* failed \(Hermes .*HTTP 503\): reading what is on chain/.test(l)), lines.join('\n'));
+  // A fresh account is not refreshed.
+  await net.postPrice(own, SOL_FEED, 150n * 100_000_000n);
+  await keeper.tick();
+  assert.equal(asked.length, 1);
 });
 
 test('backstop keeper run stops cleanly on SIGTERM', async () => {

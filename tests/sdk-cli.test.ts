@@ -33,6 +33,8 @@ import {
   settleSeries,
   vaultStrength,
   writePut,
+  feedIdToHex,
+  pushFeedAddress,
   BACKSTOP_PROGRAM_ADDRESS,
 } from '../app/sdk/src/index';
 import { main } from '../app/cli/src/main';
@@ -164,6 +166,43 @@ test('CLI: vault show, series list, quote, positions print what the chain holds'
   // Out of the money: settled now, each position gets its whole escrow back.
   const mine = JSON.parse((await cli('positions', '--price-account', f.priceAccount, '--json')).out) as { escrowDeposited: string; reclaimable: string }[];
   for (const p of mine) assert.equal(p.reclaimable, p.escrowDeposited);
+});
+
+test("CLI: prices come from the vault's own feed account by default or by --feed; a wrong feed, a bad shard are refused", async () => {
+  // Pyth's sponsored account of the vault's feed (the fixture's feed id is made up; the address
+  // is derived exactly as for a real one), holding a price the fixture's account does not.
+  const own = await pushFeedAddress(SOL_FEED);
+  await net.postPrice(own, SOL_FEED, 140n * 100_000_000n);
+  const s = f.series[1]!.address;
+  const spotOf = (r: { code: number; out: string; err: string }) => {
+    assert.equal(r.code, 0, r.err);
+    return BigInt((JSON.parse(r.out) as { spot: string }).spot);
+  };
+  assert.equal(spotOf(await cli('quote', '--series', s, '--size', '1', '--json')), 140n * PRICE_ONE, 'default: the vault feed account');
+  assert.equal(spotOf(await cli('quote', '--series', s, '--size', '1', '--feed', 'vault', '--json')), 140n * PRICE_ONE);
+  assert.equal(spotOf(await cli('quote', '--series', s, '--size', '1', '--feed', feedIdToHex(SOL_FEED), '--json')), 140n * PRICE_ONE);
+  assert.equal(spotOf(await cli('quote', '--series', s, '--size', '1', '--price-account', f.priceAccount, '--json')), 150n * PRICE_ONE);
+  const shown = await cli('vault', 'show', f.vault, '--feed', 'vault');
+  assert.equal(shown.code, 0, shown.err);
+  assert.match(shown.out, /oracle price\s+140\n/);
+
+  const wrong = await cli('quote', '--series', s, '--size', '1', '--feed', 'SOL/USD');
+  assert.equal(wrong.code, 2);
+  assert.match(wrong.err, new RegExp(`--feed SOL/USD is not this vault's collateral feed \\(the vault reads ${feedIdToHex(SOL_FEED)}\\)`));
+  const unknown = await cli('quote', '--series', s, '--size', '1', '--feed', 'DOGE/USD');
+  assert.equal(unknown.code, 2);
+  assert.match(unknown.err, /bad --feed: unknown feed "DOGE\/USD"/);
+  const both = await cli('quote', '--series', s, '--size', '1', '--feed', 'vault', '--price-account', f.priceAccount);
+  assert.equal(both.code, 2);
+  assert.match(both.err, /give --price-account or --feed, not both/);
+  const shard = await cli('quote', '--series', s, '--size', '1', '--feed-shard', '65536');
+  assert.equal(shard.code, 2);
+  assert.match(shard.err, /--feed-shard must be an integer from 0 to 65535/);
+  // Another shard is another account: none exists there, and the quote says so.
+  const empty = await cli('quote', '--series', s, '--size', '1', '--feed-shard', '3');
+  assert.equal(empty.code, 1);
+  assert.ok(empty.err.includes(await pushFeedAddress(SOL_FEED, { shard: 3 })), empty.err);
+  await net.postPrice(own, SOL_FEED, 150n * 100_000_000n);
 });
 
 test('CLI: write succeeds, then fails clearly on slippage, an unknown series and a pause', async () => {

@@ -3,7 +3,7 @@
 import { homedir } from 'node:os';
 import { resolve } from 'node:path';
 import { address, createSolanaRpc, createSolanaRpcSubscriptions, isAddress, type Address, type KeyPairSigner } from '@solana/kit';
-import { BACKSTOP_PROGRAM_ADDRESS, type Connection } from '@backstop/sdk';
+import { BACKSTOP_PROGRAM_ADDRESS, PYTH_PUSH_ORACLE_ADDRESS, type Connection } from '@backstop/sdk';
 import { loadKeypairFile } from '@backstop/sdk/node';
 
 /** A failure the user can act on: printed as is, exit code 1 (2 for usage errors). */
@@ -20,6 +20,9 @@ export interface GlobalOptions {
   keypair: string;
   programId: Address;
   json: boolean;
+  /** Shard and program of the Pyth push-feed accounts that `--feed` and vault feeds resolve to. */
+  feedShard: number;
+  pushOracleProgram: Address;
 }
 
 export const GLOBAL_OPTIONS = {
@@ -27,6 +30,8 @@ export const GLOBAL_OPTIONS = {
   ws: { type: 'string' },
   keypair: { type: 'string', short: 'k' },
   'program-id': { type: 'string' },
+  'feed-shard': { type: 'string' },
+  'push-oracle-program': { type: 'string' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -54,7 +59,17 @@ export function globalOptions(values: Record<string, unknown>, env: NodeJS.Proce
     keypair: (values.keypair as string | undefined) ?? env.BACKSTOP_KEYPAIR ?? resolve(homedir(), '.config/solana/id.json'),
     programId: parseAddress(programId, '--program-id'),
     json: Boolean(values.json),
+    feedShard: parseShard((values['feed-shard'] as string | undefined) ?? env.BACKSTOP_FEED_SHARD ?? '0'),
+    pushOracleProgram: parseAddress(
+      (values['push-oracle-program'] as string | undefined) ?? env.BACKSTOP_PUSH_ORACLE_PROGRAM ?? PYTH_PUSH_ORACLE_ADDRESS,
+      '--push-oracle-program',
+    ),
   };
+}
+
+function parseShard(text: string): number {
+  if (!/^\d+$/.test(text) || Number(text) > 0xffff) throw new CliError(`--feed-shard must be an integer from 0 to 65535, got "${text}"`, 2);
+  return Number(text);
 }
 
 export function parseAddress(text: string | undefined, what: string): Address {

@@ -28,9 +28,19 @@ import {
   type Reading,
   type SeriesView,
   type ShownUpdate,
+  vaultPriceAccounts,
+  buildPostUpdate,
+  decodePriceUpdateV2,
+  fetchHermesUpdate,
+  parseAccumulatorUpdate,
+  pushFeedAddress,
+  sendInstructions,
+  ENCODED_VAA_HEADER,
+  POST_UPDATE_COMPUTE_UNITS,
+  type PushFeedOptions,
   type Vault,
 } from '@backstop/sdk';
-import type { Address, TransactionSigner } from '@solana/kit';
+import { generateKeyPairSigner, type Address, type TransactionSigner } from '@solana/kit';
 import { planSettlements, planVault } from './keeper-plan';
 
 export interface KeeperOptions {
@@ -38,9 +48,16 @@ export interface KeeperOptions {
   keeper: TransactionSigner;
   /** Vaults to watch; empty = every vault of the program. */
   vaults: Address[];
-  /** The collateral PriceUpdateV2 account (one feed), and the stablecoin's for joint triggers. */
-  priceAccount: Address;
+  /** The collateral PriceUpdateV2 account and the stablecoin's for joint triggers; by default
+   * each vault's own feeds' sponsored accounts (`vaultPriceAccounts`, with `feeds`). */
+  priceAccount?: Address;
   depegPriceAccount?: Address;
+  /** Shard and push-oracle program of the derived accounts. */
+  feeds?: PushFeedOptions;
+  /** A Hermes endpoint: a sponsored feed account older than half the vault's max age is
+   * refreshed from it before the tick reads it (a quiet feed in a crash is refreshed, not waited
+   * for). A failing Hermes or post is logged and the tick goes on with what is on chain. */
+  hermes?: { url: string; fetch?: typeof fetch };
   /** Where tips go; default: the keeper's associated account of each vault's quote mint. */
   tipAccount?: Address;
   programAddress: Address;
@@ -149,15 +166,46 @@ export class Keeper {
 
   /** The stablecoin account to pass, if any: only one that reads as the vault's stablecoin feed
    * (the program refuses a wrong account; without one the joint trigger is only undecided). */
-  private async depegReading(vault: Vault, now: bigint): Promise<{ account?: Address; reading?: Reading }> {
-    if (!needsDepegPrice(vault) || !this.o.depegPriceAccount) return {};
+  private async depegReading(vault: Vault, account: Address | undefined, now: bigint): Promise<{ account?: Address; reading?: Reading }> {
+    if (!needsDepegPrice(vault) || !account) return {};
     try {
-      return { account: this.o.depegPriceAccount, reading: await this.reading(vault, this.o.depegPriceAccount, now, 'depeg') };
+      return { account, reading: await this.reading(vault, account, now, 'depeg') };
     } catch (e) {
       if (!(e instanceof OracleError || e instanceof QuoteError)) throw e;
       this.log(`stablecoin account not usable (${e.message}): the joint trigger stays undecided`);
       return {};
     }
+  }
+
+  /** Posts the newest Hermes update of `feedId` into its sponsored account when that account
+   * is older than half the vault's max age (only sponsored accounts: a one-off update account
+   * cannot be refreshed). */
+  private async refreshFromHermes(vault: Vault, account: Address, feedId: Uint8Array, now: bigint) {
+    const { hermes, connection, keeper } = this.o;
+    if (!hermes || account !== (await pushFeedAddress(feedId, this.o.feeds))) return;
+    try {
+      const raw = await fetchRawAccount(connection.rpc, account);
+      const current = raw ? decodePriceUpdateV2(raw.data) : null;
+      if (current && now - current.publishTime < BigInt(vault.oracle.maxAgeSecs) / 2n) return;
+      const updateData = await fetchHermesUpdate(hermes.url, feedId, hermes.fetch);
+      const encodedVaa = await generateKeyPairSigner();
+      const { vaa } = parseAccumulatorUpdate(updateData);
+      const rentLamports = BigInt(await connection.rpc.getMinimumBalanceForRentExemption(BigInt(ENCODED_VAA_HEADER + vaa.length)).send());
+      const plan = await buildPostUpdate({ payer: keeper, encodedVaa, updateData, feedId, rentLamports, shard: this.o.feeds?.shard, pushOracleProgram: this.o.feeds?.pushOracleProgram });
+      const limits = [POST_UPDATE_COMPUTE_UNITS.first, POST_UPDATE_COMPUTE_UNITS.second];
+      for (const [i, ixs] of plan.transactions.entries()) await sendInstructions(connection, keeper, ixs, { computeUnitLimit: limits[i] });
+      this.log(`posted a Hermes update into ${account}`);
+    } catch (e) {
+      this.log(`Hermes refresh of ${account} failed (${(e as Error).message.split('\n')[0]}): reading what is on chain`);
+    }
+  }
+
+  /** Where this vault's prices are read: the configured accounts, else its own feeds'. */
+  private async priceAccounts(vault: Vault): Promise<{ collateral: Address; depeg?: Address }> {
+    const { priceAccount, depegPriceAccount } = this.o;
+    if (priceAccount && depegPriceAccount) return { collateral: priceAccount, depeg: depegPriceAccount };
+    const own = await vaultPriceAccounts(vault, this.o.feeds);
+    return { collateral: priceAccount ?? own.collateral, depeg: depegPriceAccount ?? own.depeg };
   }
 
   private async tickVault(address: Address, vault: Vault) {
@@ -166,16 +214,18 @@ export class Keeper {
     if (now < (this.backoffUntil.get(address) ?? 0n)) return;
     this.quoteDecimals.set(address, vault.quoteDecimals);
     const series = await listSeries(connection.rpc, address, programAddress);
-    await this.settleExpired(address, vault, series, now);
+    const prices = await this.priceAccounts(vault);
+    await this.refreshFromHermes(vault, prices.collateral, Uint8Array.from(vault.oracle.collateralFeed), now);
+    await this.settleExpired(address, vault, series, now, prices.collateral);
 
     let collateral: Reading;
     try {
-      collateral = await this.reading(vault, this.o.priceAccount, now, 'collateral');
+      collateral = await this.reading(vault, prices.collateral, now, 'collateral');
     } catch (e) {
       if (e instanceof OracleError || e instanceof QuoteError) return this.record({ kind: 'skip', vault: address, reason: `price account not usable: ${e.message}` });
       throw e;
     }
-    const depeg = await this.depegReading(vault, now);
+    const depeg = await this.depegReading(vault, prices.depeg, now);
     const reserve = await fetchMaybeToken(connection.rpc, vault.reserve, { commitment: 'confirmed' });
     let plan: ReturnType<typeof planVault>;
     try {
@@ -191,7 +241,7 @@ export class Keeper {
     if (capped) this.note(`${address}:cap:${vault.epochStart}`, address, 'release cap reached for this epoch; waiting for the next');
 
     if (plan.steps.length === 0) {
-      if (plan.observe) await this.observe(address, plan.observe, depeg.account);
+      if (plan.observe) await this.observe(address, plan.observe, prices.collateral, depeg.account);
       return;
     }
     // Every step observes the update first, so no separate observation is needed.
@@ -202,7 +252,7 @@ export class Keeper {
           // One attempt per tick: a resend after an unclear failure could land twice; the next
           // tick re-reads the series and plans the step again from the chain.
           const sig = await trigger(connection, this.o.keeper, {
-            priceUpdate: this.o.priceAccount, depegPriceUpdate: depeg.account,
+            priceUpdate: prices.collateral, depegPriceUpdate: depeg.account,
             programAddress, series: s, keeperToken: tipAccount,
           });
           this.record({ kind: 'trigger', vault: address, series: s, signature: sig, payout: step.payout, tip: step.tip, heldPrice: step.heldPrice });
@@ -220,9 +270,9 @@ export class Keeper {
     }
   }
 
-  private async observe(vault: Address, reason: string, depegAccount?: Address) {
+  private async observe(vault: Address, reason: string, priceAccount: Address, depegAccount?: Address) {
     const sig = await this.send('observe', () => observeBreach(this.o.connection, this.o.keeper, {
-      vault, priceUpdate: this.o.priceAccount, depegPriceUpdate: depegAccount, programAddress: this.o.programAddress,
+      vault, priceUpdate: priceAccount, depegPriceUpdate: depegAccount, programAddress: this.o.programAddress,
     }));
     this.record({ kind: 'observe', vault, reason, signature: sig });
   }
@@ -253,10 +303,10 @@ export class Keeper {
   /** Settles expired series by the ladder: sends only what settles a series or records an
    * earlier candidate; after the deadline, with no usable update, sends none (the candidate or
    * the vault's last observed price then settles). */
-  private async settleExpired(vault: Address, v: Vault, series: SeriesView[], now: bigint) {
+  private async settleExpired(vault: Address, v: Vault, series: SeriesView[], now: bigint, priceAccount: Address) {
     const { connection, keeper, programAddress } = this.o;
     if (!series.some((x) => !x.settled && x.data.expiry <= now)) return;
-    const raw = await fetchRawAccount(connection.rpc, this.o.priceAccount);
+    const raw = await fetchRawAccount(connection.rpc, priceAccount);
     let shown: ShownUpdate | null = null;
     let usable = false;
     try {
@@ -273,7 +323,7 @@ export class Keeper {
       await this.once(p.series, async () => {
         try {
           const sig = await settleSeries(connection, keeper, {
-            series: p.series, priceUpdate: p.withPriceAccount ? this.o.priceAccount : undefined, programAddress,
+            series: p.series, priceUpdate: p.withPriceAccount ? priceAccount : undefined, programAddress,
           });
           if (p.outcome.kind === 'final') this.record({ kind: 'settle', vault, series: p.series, signature: sig, source: SettlementSource[p.outcome.source] });
           else this.record({ kind: 'candidate', vault, series: p.series, signature: sig });

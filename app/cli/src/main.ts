@@ -6,28 +6,29 @@ import { seriesList } from './commands/series';
 import { positionsCommand, quoteCommand, reclaimCommand, writeCommand } from './commands/trade';
 import { keeperRun } from './commands/keeper';
 import { CliError, GLOBAL_OPTIONS, globalOptions, isUnreachable, type GlobalOptions } from './context';
+import { PRICE_HELP, PRICE_OPTIONS } from './price-source';
 
 type Command = (opts: GlobalOptions, positionals: string[], values: Record<string, unknown>) => Promise<string | void>;
 
 const COMMANDS: Record<string, { run: Command; options: Record<string, { type: 'string' | 'boolean' }>; help: string }> = {
-  'vault show': { run: vaultShow, options: { 'price-account': { type: 'string' } }, help: 'vault show <VAULT> [--price-account P]   reserve, coverage, released, breach state' },
-  'series list': { run: seriesList, options: { 'price-account': { type: 'string' } }, help: 'series list <VAULT> [--price-account P]  every series of a vault' },
-  quote: { run: quoteCommand, options: { series: { type: 'string' }, size: { type: 'string' }, 'price-account': { type: 'string' } }, help: 'quote --series S --size N --price-account P  the premium a write gets now' },
+  'vault show': { run: vaultShow, options: { ...PRICE_OPTIONS }, help: `vault show <VAULT> ${PRICE_HELP}   reserve, coverage, released, breach state` },
+  'series list': { run: seriesList, options: { ...PRICE_OPTIONS }, help: `series list <VAULT> ${PRICE_HELP}  every series of a vault` },
+  quote: { run: quoteCommand, options: { series: { type: 'string' }, size: { type: 'string' }, ...PRICE_OPTIONS }, help: `quote --series S --size N ${PRICE_HELP}  the premium a write gets now` },
   write: {
     run: writeCommand,
-    options: { series: { type: 'string' }, size: { type: 'string' }, 'price-account': { type: 'string' }, 'min-premium': { type: 'string' }, 'slippage-bps': { type: 'string' }, token: { type: 'string' } },
-    help: 'write --series S --size N --price-account P [--min-premium X | --slippage-bps B] [--token T]',
+    options: { series: { type: 'string' }, size: { type: 'string' }, ...PRICE_OPTIONS, 'min-premium': { type: 'string' }, 'slippage-bps': { type: 'string' }, token: { type: 'string' } },
+    help: `write --series S --size N ${PRICE_HELP} [--min-premium X | --slippage-bps B] [--token T]`,
   },
   positions: {
     run: positionsCommand,
-    options: { writer: { type: 'string' }, 'price-account': { type: 'string' } },
-    help: 'positions [--writer W] [--price-account P]  positions, advances, next step, reclaimable and P&L',
+    options: { writer: { type: 'string' }, ...PRICE_OPTIONS },
+    help: `positions [--writer W] ${PRICE_HELP}  positions, advances, next step, reclaimable and P&L`,
   },
   reclaim: { run: reclaimCommand, options: { series: { type: 'string' }, writer: { type: 'string' }, token: { type: 'string' } }, help: 'reclaim --series S [--writer W] [--token T]  escrow back after settlement' },
   'keeper run': {
     run: keeperRun,
-    options: { vault: { type: 'string' }, 'price-account': { type: 'string' }, 'depeg-price-account': { type: 'string' }, 'tip-account': { type: 'string' }, 'interval-ms': { type: 'string' }, 'max-ticks': { type: 'string' } },
-    help: 'keeper run --price-account P [--vault V,...] [--depeg-price-account D] [--interval-ms 2000]',
+    options: { vault: { type: 'string' }, ...PRICE_OPTIONS, 'depeg-price-account': { type: 'string' }, 'tip-account': { type: 'string' }, 'interval-ms': { type: 'string' }, 'max-ticks': { type: 'string' }, hermes: { type: 'string' } },
+    help: 'keeper run [--vault V,...] [--price-account P | --feed F] [--depeg-price-account D] [--hermes URL] [--interval-ms 2000]',
   },
 };
 
@@ -41,6 +42,13 @@ global options:
       --ws URL           websocket URL (BACKSTOP_WS_URL; default: the RPC port + 1)
   -k, --keypair FILE     Solana keypair file (BACKSTOP_KEYPAIR; default ~/.config/solana/id.json)
       --program-id ID    Backstop program id (BACKSTOP_PROGRAM_ID)
+      --feed-shard N     shard of Pyth push-feed accounts (BACKSTOP_FEED_SHARD; default 0)
+      --push-oracle-program ID
+                         Pyth push-oracle program (BACKSTOP_PUSH_ORACLE_PROGRAM; default pythWSn...)
+
+prices: without --price-account or --feed, quote, write and the keeper read the vault's own
+feed from Pyth's sponsored push-feed account (the newest price, always); --feed SOL/USD (or a
+64-hex feed id, or "vault") names a feed, which must be the vault's
       --json             machine-readable output`;
 
 /** Message for any failure, specific where we know the cause. */

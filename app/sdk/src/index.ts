@@ -6,6 +6,8 @@ export * from './events';
 export * from './tx';
 export * from './pricing/index';
 export * from './pyth';
+export * from './feeds';
+export * from './hermes';
 export * from './vault-pdas';
 export * from './units';
 export * from './oracle';

@@ -7,6 +7,7 @@ import { SeriesCharts } from './Charts';
 import { History, Positions } from './Tables';
 import { loadDashboard, type Dashboard, type LoadError } from './data';
 import { price as fmtPrice } from './format';
+import { feedSymbol } from '@backstop/sdk';
 
 const REFRESH_MS = 5_000;
 
@@ -73,7 +74,7 @@ export function App() {
         <p className="tagline">Tail-risk capital standing behind the protocol, live from the chain.</p>
         <form className="pick" onSubmit={submit}>
           <input data-testid="vault-input" placeholder="vault address" value={form.vault} onChange={(e) => setForm({ ...form, vault: e.target.value })} size={46} />
-          <input data-testid="price-input" placeholder="price account (optional)" value={form.price} onChange={(e) => setForm({ ...form, price: e.target.value })} size={46} />
+          <input data-testid="price-input" placeholder="price account or feed: SOL/USD, vault (optional)" value={form.price} onChange={(e) => setForm({ ...form, price: e.target.value })} size={46} />
           <input data-testid="rpc-input" placeholder="RPC URL" value={form.rpc} onChange={(e) => setForm({ ...form, rpc: e.target.value })} size={30} />
           <button type="submit">Load</button>
         </form>
@@ -91,7 +92,7 @@ export function App() {
         <>
           <p className="meta" data-testid="meta">
             vault <code>{d.vaultAddress}</code>
-            {d.price ? <> · SOL/USD <span data-testid="spot">{fmtPrice(d.price.price)}</span></> : d.priceError ? <> · <span className="error" data-testid="price-error">price: {d.priceError}</span></> : null}
+            {d.price ? <> · {feedSymbol(Uint8Array.from(d.vault.oracle.collateralFeed)) ?? 'price'} <span data-testid="spot">{fmtPrice(d.price.price)}</span></> : d.priceError ? <> · <span className="error" data-testid="price-error">price: {d.priceError}</span></> : null}
             {loading ? ' · refreshing' : ''}
           </p>
           <CoverageGauge d={d} />

@@ -8,6 +8,8 @@ import {
   fetchOraclePrice,
   fetchTransactionEvents,
   fetchVaultAccount,
+  parseFeedId,
+  pushFeedAddress,
   listPositions,
   listSeries,
   needsDepegPrice,
@@ -88,9 +90,23 @@ async function history(rpc: Rpc<SolanaRpcApi>, vault: Address): Promise<HistoryI
   return items.sort((a, b) => Number(b.slot - a.slot));
 }
 
+/** A price account typed in, or a feed (a symbol, a feed id, or "vault": the vault's own) read
+ * from Pyth's sponsored push-feed account. */
+async function priceAccountOf(text: string, vault: Vault): Promise<Address> {
+  if (isAddress(text)) return text;
+  const id = text === 'vault' ? Uint8Array.from(vault.oracle.collateralFeed) : parseFeedId(text);
+  return pushFeedAddress(id);
+}
+
 export async function loadDashboard(rpcUrl: string, vaultText: string, priceText: string): Promise<Dashboard | LoadError> {
   if (!isAddress(vaultText)) return { kind: 'bad-input', message: `"${vaultText}" is not a vault address.` };
-  if (priceText && !isAddress(priceText)) return { kind: 'bad-input', message: `"${priceText}" is not a price account address.` };
+  if (priceText && !isAddress(priceText) && priceText !== 'vault') {
+    try {
+      parseFeedId(priceText);
+    } catch {
+      return { kind: 'bad-input', message: `"${priceText}" is neither a price account address nor a feed (SOL/USD, a 64-hex feed id, or "vault").` };
+    }
+  }
   const rpc = rpcFor(rpcUrl);
   try {
     const { data: vault } = await fetchVaultAccount(rpc, vaultText);
@@ -104,7 +120,7 @@ export async function loadDashboard(rpcUrl: string, vaultText: string, priceText
     let priceError: string | null = null;
     if (priceText) {
       try {
-        price = await fetchOraclePrice(rpc, vault, priceText as Address, now);
+        price = await fetchOraclePrice(rpc, vault, await priceAccountOf(priceText, vault), now);
       } catch (e) {
         priceError = (e as Error).message;
       }

@@ -1,20 +1,27 @@
 // backstop keeper run: ticks until SIGINT/SIGTERM, then stops cleanly (exit 0).
 import { CliError, connect, parseAddress, signer, type GlobalOptions } from '../context';
 import { Keeper } from '../keeper';
+import { feedAccountOf, feedOptions } from '../price-source';
 
 export async function keeperRun(opts: GlobalOptions, positionals: string[], values: Record<string, unknown>): Promise<void> {
   if (positionals.length > 0) throw new CliError(`unexpected argument ${positionals[0]}`, 2);
   const priceText = (values['price-account'] as string | undefined) ?? process.env.BACKSTOP_PRICE_ACCOUNT;
-  if (!priceText) throw new CliError('missing --price-account (or BACKSTOP_PRICE_ACCOUNT)', 2);
+  if (priceText !== undefined && values.feed !== undefined) throw new CliError('give --price-account or --feed, not both', 2);
+  // --feed names the collateral feed of every watched vault; each vault's own is the default.
+  const feedAccount = values.feed === undefined || values.feed === 'vault' ? undefined : await feedAccountOf(values.feed as string, opts);
   const interval = Number(values['interval-ms'] ?? 2000);
   const maxTicks = values['max-ticks'] === undefined ? Infinity : Number(values['max-ticks']);
   if (!Number.isInteger(interval) || interval < 100) throw new CliError('--interval-ms must be an integer >= 100', 2);
   if (maxTicks !== Infinity && (!Number.isInteger(maxTicks) || maxTicks < 1)) throw new CliError('--max-ticks must be a positive integer', 2);
+  const hermes = values.hermes as string | undefined;
+  if (hermes !== undefined && !/^https?:\/\/[^/]/.test(hermes)) throw new CliError(`--hermes must be an http(s) URL, got "${hermes}"`, 2);
   const keeper = new Keeper({
     connection: connect(opts),
     keeper: await signer(opts),
     vaults: ((values.vault as string | undefined) ?? '').split(',').filter(Boolean).map((v) => parseAddress(v, '--vault')),
-    priceAccount: parseAddress(priceText, '--price-account'),
+    priceAccount: priceText !== undefined ? parseAddress(priceText, '--price-account') : feedAccount,
+    feeds: feedOptions(opts),
+    hermes: hermes ? { url: hermes } : undefined,
     depegPriceAccount: values['depeg-price-account'] ? parseAddress(values['depeg-price-account'] as string, '--depeg-price-account') : undefined,
     tipAccount: values['tip-account'] ? parseAddress(values['tip-account'] as string, '--tip-account') : undefined,
     programAddress: opts.programId,

@@ -1,19 +1,21 @@
-// backstop series list <VAULT> [--price-account P]
+// backstop series list <VAULT> [--price-account P | --feed F]
 import { fetchChainTime, fetchOraclePrice, fetchVaultAccount, isInTheMoney, listSeries, seriesRelease } from '@backstop/sdk';
 import { CliError, connect, parseAddress, type GlobalOptions } from '../context';
 import { collateral, json, price, quote, time } from '../format';
 import { table } from '../table';
+import { PRICE_HELP, optionalPriceAccountFor } from '../price-source';
 
 export async function seriesList(opts: GlobalOptions, positionals: string[], values: Record<string, unknown>): Promise<string> {
-  if (positionals.length !== 1) throw new CliError('usage: backstop series list <VAULT> [--price-account ADDRESS]', 2);
+  if (positionals.length !== 1) throw new CliError(`usage: backstop series list <VAULT> ${PRICE_HELP}`, 2);
   const vaultAddress = parseAddress(positionals[0], 'vault');
   const { rpc } = connect(opts);
   const { data: v } = await fetchVaultAccount(rpc, vaultAddress);
   const list = await listSeries(rpc, vaultAddress, opts.programId);
   let spot: bigint | undefined;
-  if (values['price-account']) {
+  const priceAccount = await optionalPriceAccountFor(opts, values, v);
+  if (priceAccount) {
     const now = await fetchChainTime(rpc);
-    spot = (await fetchOraclePrice(rpc, v, parseAddress(values['price-account'] as string, '--price-account'), now)).price;
+    spot = (await fetchOraclePrice(rpc, v, priceAccount, now)).price;
   }
   const release = (s: (typeof list)[number]) => seriesRelease(v, s.data, spot);
   if (opts.json) {

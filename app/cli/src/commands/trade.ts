@@ -22,6 +22,7 @@ import type { Address } from '@solana/kit';
 import { CliError, connect, parseAddress, signer, type GlobalOptions } from '../context';
 import { collateral, json, price, quote, time } from '../format';
 import { Progress, fields, table } from '../table';
+import { PRICE_HELP, optionalPriceAccountFor, priceAccountFor } from '../price-source';
 
 type Values = Record<string, unknown>;
 
@@ -31,11 +32,6 @@ function need(values: Values, name: string, usage: string): string {
   return v;
 }
 
-function priceAccount(values: Values, usage: string): Address {
-  const v = (values['price-account'] as string | undefined) ?? process.env.BACKSTOP_PRICE_ACCOUNT;
-  if (!v) throw new CliError(`missing --price-account (or BACKSTOP_PRICE_ACCOUNT)\nusage: ${usage}`, 2);
-  return parseAddress(v, '--price-account');
-}
 
 async function seriesAndVault(opts: GlobalOptions, seriesText: string) {
   const { rpc } = connect(opts);
@@ -57,11 +53,12 @@ function parseSize(text: string, decimals: number): bigint {
   return size;
 }
 
-const QUOTE_USAGE = 'backstop quote --series SERIES --size AMOUNT --price-account ADDRESS';
+const QUOTE_USAGE = `backstop quote --series SERIES --size AMOUNT ${PRICE_HELP}`;
 export async function quoteCommand(opts: GlobalOptions, _p: string[], values: Values): Promise<string> {
   const { series, v } = await seriesAndVault(opts, need(values, 'series', QUOTE_USAGE));
   const size = parseSize(need(values, 'size', QUOTE_USAGE), v.collateralDecimals);
-  const q = await fetchWriteQuote(connect(opts).rpc, { series, priceUpdate: priceAccount(values, QUOTE_USAGE), size });
+  const priceUpdate = await priceAccountFor(opts, values, v);
+  const q = await fetchWriteQuote(connect(opts).rpc, { series, priceUpdate, size });
   // Implied vol of the slice at this strike: sqrt(w / T), annualised (display only).
   const w = q.engine.totalVariance;
   const volPct = Number(isqrtU128((w * SECONDS_PER_YEAR * PARAM_SCALE) / q.tenorSecs)) / Number(PARAM_SCALE) * 100;
@@ -81,7 +78,7 @@ export async function quoteCommand(opts: GlobalOptions, _p: string[], values: Va
   ]);
 }
 
-const WRITE_USAGE = 'backstop write --series SERIES --size AMOUNT --price-account ADDRESS [--min-premium AMOUNT | --slippage-bps N] [--token ACCOUNT]';
+const WRITE_USAGE = `backstop write --series SERIES --size AMOUNT ${PRICE_HELP} [--min-premium AMOUNT | --slippage-bps N] [--token ACCOUNT]`;
 export async function writeCommand(opts: GlobalOptions, _p: string[], values: Values): Promise<string> {
   parseAddress(need(values, 'series', WRITE_USAGE), '--series');
   const slippageText = values['slippage-bps'] as string | undefined;
@@ -92,7 +89,7 @@ export async function writeCommand(opts: GlobalOptions, _p: string[], values: Va
   const writer = await signer(opts);
   const { series, v } = await seriesAndVault(opts, need(values, 'series', WRITE_USAGE));
   const size = parseSize(need(values, 'size', WRITE_USAGE), v.collateralDecimals);
-  const prices = priceAccount(values, WRITE_USAGE);
+  const prices = await priceAccountFor(opts, values, v);
   let minPremium: bigint | undefined;
   if (values['min-premium'] !== undefined) {
     try {
@@ -127,8 +124,6 @@ export async function writeCommand(opts: GlobalOptions, _p: string[], values: Va
 export async function positionsCommand(opts: GlobalOptions, _p: string[], values: Values): Promise<string> {
   const { rpc } = connect(opts);
   const writer = values.writer ? parseAddress(values.writer as string, '--writer') : (await signer(opts)).address;
-  const priceText = values['price-account'] as string | undefined;
-  const priceAt = priceText ? parseAddress(priceText, '--price-account') : undefined;
   const now = await fetchChainTime(rpc);
   const list = await listPositions(rpc, { writer }, opts.programId);
   const rows = [];
@@ -138,7 +133,8 @@ export async function positionsCommand(opts: GlobalOptions, _p: string[], values
     const { data: v } = await fetchVaultAccount(rpc, s.data.vault);
     // Before settlement: what the writer would get back if the series settled at today's price
     // (its share of the advances and of what would still be owed).
-    const spot = priceAt && !s.settled ? (await fetchOraclePrice(rpc, v, priceAt, now)).price : undefined;
+    const priceAt = s.settled ? undefined : await optionalPriceAccountFor(opts, values, v);
+    const spot = priceAt ? (await fetchOraclePrice(rpc, v, priceAt, now)).price : undefined;
     const release = seriesRelease(v, s.data, spot);
     // Without a price: escrow less the share of what was paid so far (an upper bound before expiry).
     const back = reclaimable(s.data, p.data, release.stillOwedAtPrice ?? 0n);
@@ -152,7 +148,8 @@ export async function positionsCommand(opts: GlobalOptions, _p: string[], values
   }
   if (opts.json) return json(out);
   if (rows.length === 0) return `no open positions for ${writer}`;
-  const reclaimHeader = priceAt ? 'reclaimable if settled now' : 'reclaimable (payouts so far)';
+  const priced = values['price-account'] !== undefined || values.feed !== undefined || process.env.BACKSTOP_PRICE_ACCOUNT !== undefined;
+  const reclaimHeader = priced ? 'reclaimable if settled now' : 'reclaimable (payouts so far)';
   return table(['series', 'strike', 'expiry', 'size', 'escrow', 'premium', 'status', 'series advanced', 'next step', reclaimHeader, 'P&L so far'], rows);
 }
 

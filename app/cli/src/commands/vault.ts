@@ -1,12 +1,13 @@
-// backstop vault show <VAULT> [--price-account P]
+// backstop vault show <VAULT> [--price-account P | --feed F]
 import { fetchToken } from '@solana-program/token';
 import { breachedTriggers, fetchChainTime, fetchReading, fetchVaultAccount, priceBand, releaseCapLeft, solvencyRatioBps, triggerVerdict, vaultStrength, type Verdict } from '@backstop/sdk';
 import { CliError, connect, parseAddress, type GlobalOptions } from '../context';
 import { bps, collateral, hex, json, price, quote, time } from '../format';
 import { fields } from '../table';
+import { PRICE_HELP, optionalPriceAccountFor } from '../price-source';
 
 export async function vaultShow(opts: GlobalOptions, positionals: string[], values: Record<string, unknown>): Promise<string> {
-  if (positionals.length !== 1) throw new CliError('usage: backstop vault show <VAULT> [--price-account ADDRESS]', 2);
+  if (positionals.length !== 1) throw new CliError(`usage: backstop vault show <VAULT> ${PRICE_HELP}`, 2);
   const address = parseAddress(positionals[0], 'vault');
   const { rpc } = connect(opts);
   const { data: v } = await fetchVaultAccount(rpc, address);
@@ -14,11 +15,11 @@ export async function vaultShow(opts: GlobalOptions, positionals: string[], valu
   const recovery = (await fetchToken(rpc, v.recovery, { commitment: 'confirmed' })).data.amount;
   const now = await fetchChainTime(rpc);
   const s = vaultStrength(v, now);
-  const priceAccount = values['price-account'] as string | undefined;
+  const priceAccount = await optionalPriceAccountFor(opts, values, v);
   // Read as an observation reads it: a stale update says nothing, a wide one is a band.
   let live: { price: bigint; conf: bigint; wide: boolean; ratioBps: bigint | null; verdict: Verdict; breached: string[] } | 'no information' | undefined;
   if (priceAccount) {
-    const r = await fetchReading(rpc, v, parseAddress(priceAccount, '--price-account'), now);
+    const r = await fetchReading(rpc, v, priceAccount, now);
     if (r.kind === 'none') live = 'no information';
     else {
       const p = r.price;

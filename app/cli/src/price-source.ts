@@ -1,0 +1,86 @@
+// Where a command reads prices: an explicit PriceUpdateV2 account (--price-account), a feed by
+// name or id (--feed SOL/USD), or by default the vault's own feed. Feeds resolve to Pyth's
+// sponsored push-feed account, which only ever moves forward to the newest price.
+import {
+  FeedError,
+  feedIdToHex,
+  feedSymbol,
+  parseFeedId,
+  pushFeedAddress,
+  type PushFeedOptions,
+  type Vault,
+} from '@backstop/sdk';
+import type { Address } from '@solana/kit';
+import { CliError, parseAddress, type GlobalOptions } from './context';
+
+export const PRICE_OPTIONS = {
+  'price-account': { type: 'string' },
+  feed: { type: 'string' },
+} as const;
+
+export const PRICE_HELP = '[--price-account P | --feed SOL/USD|<hex id>|vault]';
+
+type Values = Record<string, unknown>;
+
+/** The shard and push-oracle program of derived feed accounts (global options). */
+export function feedOptions(opts: GlobalOptions): PushFeedOptions {
+  return { shard: opts.feedShard, pushOracleProgram: opts.pushOracleProgram };
+}
+
+const describeFeed = (id: Uint8Array) => feedSymbol(id) ?? feedIdToHex(id);
+
+/**
+ * The price account for `vault`'s collateral (or stablecoin) feed: `--price-account`, else
+ * `--feed`, else the vault's own feed. A `--feed` that is not the vault's feed is refused here,
+ * with both names, rather than by the program.
+ */
+export async function priceAccountFor(opts: GlobalOptions, values: Values, vault: Vault, leg: Leg = 'collateral'): Promise<Address> {
+  const account = await resolvePriceAccount(opts, values, vault, true, leg);
+  if (!account) throw new CliError(`no price account for this vault's ${leg} feed`);
+  return account;
+}
+
+/** [`priceAccountFor`] for views that show a price only when an option asks for one. */
+export function optionalPriceAccountFor(opts: GlobalOptions, values: Values, vault: Vault): Promise<Address | undefined> {
+  return resolvePriceAccount(opts, values, vault, false, 'collateral');
+}
+
+type Leg = 'collateral' | 'depeg';
+
+async function resolvePriceAccount(opts: GlobalOptions, values: Values, vault: Vault, required: boolean, leg: Leg): Promise<Address | undefined> {
+  const explicit = (values['price-account'] as string | undefined) ?? process.env.BACKSTOP_PRICE_ACCOUNT;
+  const feedText = values.feed as string | undefined;
+  if (explicit !== undefined && feedText !== undefined) throw new CliError('give --price-account or --feed, not both', 2);
+  if (explicit !== undefined) return parseAddress(explicit, '--price-account');
+  if (feedText === undefined && !required) return undefined;
+  const own = Uint8Array.from(leg === 'collateral' ? vault.oracle.collateralFeed : vault.oracle.depegFeed);
+  if (own.every((b) => b === 0)) throw new CliError(`this vault has no ${leg} feed`);
+  let id: Uint8Array = own;
+  if (feedText !== undefined && feedText !== 'vault') {
+    try {
+      id = parseFeedId(feedText);
+    } catch (e) {
+      if (e instanceof FeedError) throw new CliError(`bad --feed: ${e.message}`, 2);
+      throw e;
+    }
+    if (feedIdToHex(id) !== feedIdToHex(own)) {
+      throw new CliError(`--feed ${feedText} is not this vault's ${leg} feed (the vault reads ${describeFeed(own)})`, 2);
+    }
+  }
+  try {
+    return await pushFeedAddress(id, feedOptions(opts));
+  } catch (e) {
+    if (e instanceof FeedError) throw new CliError(e.message, 2);
+    throw e;
+  }
+}
+
+/** The sponsored account of a feed named on the command line (no vault to compare it with). */
+export async function feedAccountOf(feedText: string, opts: GlobalOptions): Promise<Address> {
+  try {
+    return await pushFeedAddress(parseFeedId(feedText), feedOptions(opts));
+  } catch (e) {
+    if (e instanceof FeedError) throw new CliError(`bad --feed: ${e.message}`, 2);
+    throw e;
+  }
+}
