@@ -22,6 +22,7 @@ export function parseOptions(argv: string[]): Options {
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i]!;
     if (flag === '--dry-run') { opts.dryRun = true; continue; }
+    if (flag === '--final') { opts.rest.final = 'yes'; continue; } // deploy.ts: no value
     const value = argv[++i];
     if (!flag.startsWith('--') || value === undefined) throw new Error(`bad argument ${flag}`);
     if (flag === '--cluster') {

@@ -64,6 +64,11 @@ fn main() {
         block_production_mode: args.block_production.clone(),
         airdrop_addresses: args.airdrops.clone(),
         airdrop_token_amount: AIRDROP_LAMPORTS,
+        // No per-instruction profiles: they re-execute every transaction and keep account
+        // snapshots (a program deploy writes a 2 MB buffer thousands of times); nothing here
+        // reads them.
+        instruction_profiling_enabled: false,
+        max_profiles: 1,
         ..Default::default()
     };
     let config = SurfpoolConfig {

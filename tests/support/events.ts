@@ -1,5 +1,5 @@
 // The program's events of a confirmed transaction, typed, for exact assertions.
-import type { Signature } from '@solana/kit';
+import type { Rpc, Signature, SolanaRpcApi } from '@solana/kit';
 import { eventsNamed, fetchTransactionEvents, type BreachObserved, type CapitalReleased, type SeriesSettled } from '../../app/sdk/src/index';
 import { rpc } from './localnet';
 
@@ -10,8 +10,8 @@ interface Named {
 }
 
 /** The one event `name` the transaction emitted (throws when there is not exactly one). */
-export async function theEvent<K extends keyof Named>(signature: Signature, name: K): Promise<Named[K]> {
-  const found = eventsNamed(await fetchTransactionEvents(rpc, signature), name);
+export async function theEvent<K extends keyof Named>(signature: Signature, name: K, on: Rpc<SolanaRpcApi> = rpc): Promise<Named[K]> {
+  const found = eventsNamed(await fetchTransactionEvents(on, signature), name);
   if (found.length !== 1) throw new Error(`${signature}: ${found.length} ${name} events`);
   return found[0]!;
 }

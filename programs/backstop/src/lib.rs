@@ -40,7 +40,7 @@ solana_security_txt::security_txt! {
     auditors: "None yet"
 }
 
-declare_id!("AVHyQZrivTKjVi4g81SBTfoBc2JzG12hQNKz8kF9JMXd");
+declare_id!("8iGtDoQSrt2hGK6eiQFth9cQWtdeS7TGQnnyrB9iGKn7");
 
 #[program]
 pub mod backstop {

@@ -9,7 +9,7 @@ use solana_compiler_builtins as _;
 use anchor_lang::prelude::*;
 use backstop::{cpi::accounts as bs, instructions::ReportSolvencyArgs, program::Backstop};
 
-declare_id!("AYn2kYmTCUb8QnMvNqB21bwQTTwfpV6so1RxR3K4fnU6");
+declare_id!("VKT5uyz6QwAt1NYQ8TWGqNEBuVHBUA3etpjuGkZk7u5");
 
 /// Seed of the PDA that signs for this program in Backstop (the vault's `reporter`).
 pub const REPORTER_SEED: &[u8] = b"reporter";

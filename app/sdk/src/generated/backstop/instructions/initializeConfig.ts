@@ -55,7 +55,7 @@ export type InitializeConfigInstruction<
   TAccountUpgradeAuthority extends string | AccountMeta<string> = string,
   TAccountConfig extends string | AccountMeta<string> = string,
   TAccountProgramData extends string | AccountMeta<string> =
-    "5UU7JVFhnn3THh2c4jBbmC2mv2E2dWPxLWvKU4ZNTSb7",
+    "Fxxcd54P6c9Qfpe63LCxnqh2ZiyMPRAciJhDsSQ6WLS1",
   TAccountSystemProgram extends string | AccountMeta<string> =
     "11111111111111111111111111111111",
   TAccountEventAuthority extends string | AccountMeta<string> = string,
@@ -226,7 +226,7 @@ export async function getInitializeConfigInstructionAsync<
   }
   if (!accounts.programData.value) {
     accounts.programData.value =
-      "5UU7JVFhnn3THh2c4jBbmC2mv2E2dWPxLWvKU4ZNTSb7" as Address<"5UU7JVFhnn3THh2c4jBbmC2mv2E2dWPxLWvKU4ZNTSb7">;
+      "Fxxcd54P6c9Qfpe63LCxnqh2ZiyMPRAciJhDsSQ6WLS1" as Address<"Fxxcd54P6c9Qfpe63LCxnqh2ZiyMPRAciJhDsSQ6WLS1">;
   }
   if (!accounts.systemProgram.value) {
     accounts.systemProgram.value =
@@ -339,7 +339,7 @@ export function getInitializeConfigInstruction<
   // Resolve default values.
   if (!accounts.programData.value) {
     accounts.programData.value =
-      "5UU7JVFhnn3THh2c4jBbmC2mv2E2dWPxLWvKU4ZNTSb7" as Address<"5UU7JVFhnn3THh2c4jBbmC2mv2E2dWPxLWvKU4ZNTSb7">;
+      "Fxxcd54P6c9Qfpe63LCxnqh2ZiyMPRAciJhDsSQ6WLS1" as Address<"Fxxcd54P6c9Qfpe63LCxnqh2ZiyMPRAciJhDsSQ6WLS1">;
   }
   if (!accounts.systemProgram.value) {
     accounts.systemProgram.value =

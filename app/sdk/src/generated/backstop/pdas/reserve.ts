@@ -23,7 +23,7 @@ export async function findReservePda(
   config: { programAddress?: Address | undefined } = {},
 ): Promise<ProgramDerivedAddress> {
   const {
-    programAddress = "AVHyQZrivTKjVi4g81SBTfoBc2JzG12hQNKz8kF9JMXd" as Address<"AVHyQZrivTKjVi4g81SBTfoBc2JzG12hQNKz8kF9JMXd">,
+    programAddress = "8iGtDoQSrt2hGK6eiQFth9cQWtdeS7TGQnnyrB9iGKn7" as Address<"8iGtDoQSrt2hGK6eiQFth9cQWtdeS7TGQnnyrB9iGKn7">,
   } = config;
   return await getProgramDerivedAddress({
     programAddress,

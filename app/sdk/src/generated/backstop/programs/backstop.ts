@@ -56,7 +56,7 @@ import {
 } from "../instructions";
 
 export const BACKSTOP_PROGRAM_ADDRESS =
-  "AVHyQZrivTKjVi4g81SBTfoBc2JzG12hQNKz8kF9JMXd" as Address<"AVHyQZrivTKjVi4g81SBTfoBc2JzG12hQNKz8kF9JMXd">;
+  "8iGtDoQSrt2hGK6eiQFth9cQWtdeS7TGQnnyrB9iGKn7" as Address<"8iGtDoQSrt2hGK6eiQFth9cQWtdeS7TGQnnyrB9iGKn7">;
 
 export enum BackstopAccount {
   Config,
@@ -347,7 +347,7 @@ export function identifyBackstopInstruction(
 }
 
 export type ParsedBackstopInstruction<
-  TProgram extends string = "AVHyQZrivTKjVi4g81SBTfoBc2JzG12hQNKz8kF9JMXd",
+  TProgram extends string = "8iGtDoQSrt2hGK6eiQFth9cQWtdeS7TGQnnyrB9iGKn7",
 > =
   | ({
       instructionType: BackstopInstruction.CheckPrice;

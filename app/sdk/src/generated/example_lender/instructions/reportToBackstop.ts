@@ -50,7 +50,7 @@ export type ReportToBackstopInstruction<
   TAccountDepegPriceUpdate extends string | AccountMeta<string> = string,
   TAccountBackstopEventAuthority extends string | AccountMeta<string> = string,
   TAccountBackstopProgram extends string | AccountMeta<string> =
-    "AVHyQZrivTKjVi4g81SBTfoBc2JzG12hQNKz8kF9JMXd",
+    "8iGtDoQSrt2hGK6eiQFth9cQWtdeS7TGQnnyrB9iGKn7",
   TRemainingAccounts extends readonly AccountMeta<string>[] = [],
 > = Instruction<TProgram> &
   InstructionWithData<ReadonlyUint8Array> &
@@ -197,7 +197,7 @@ export async function getReportToBackstopInstructionAsync<
   }
   if (!accounts.backstopProgram.value) {
     accounts.backstopProgram.value =
-      "AVHyQZrivTKjVi4g81SBTfoBc2JzG12hQNKz8kF9JMXd" as Address<"AVHyQZrivTKjVi4g81SBTfoBc2JzG12hQNKz8kF9JMXd">;
+      "8iGtDoQSrt2hGK6eiQFth9cQWtdeS7TGQnnyrB9iGKn7" as Address<"8iGtDoQSrt2hGK6eiQFth9cQWtdeS7TGQnnyrB9iGKn7">;
   }
 
   const getAccountMeta = getAccountMetaFactory(programAddress, "programId");
@@ -304,7 +304,7 @@ export function getReportToBackstopInstruction<
   // Resolve default values.
   if (!accounts.backstopProgram.value) {
     accounts.backstopProgram.value =
-      "AVHyQZrivTKjVi4g81SBTfoBc2JzG12hQNKz8kF9JMXd" as Address<"AVHyQZrivTKjVi4g81SBTfoBc2JzG12hQNKz8kF9JMXd">;
+      "8iGtDoQSrt2hGK6eiQFth9cQWtdeS7TGQnnyrB9iGKn7" as Address<"8iGtDoQSrt2hGK6eiQFth9cQWtdeS7TGQnnyrB9iGKn7">;
   }
 
   const getAccountMeta = getAccountMetaFactory(programAddress, "programId");

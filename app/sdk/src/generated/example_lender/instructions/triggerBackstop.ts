@@ -58,7 +58,7 @@ export type TriggerBackstopInstruction<
     "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA",
   TAccountBackstopEventAuthority extends string | AccountMeta<string> = string,
   TAccountBackstopProgram extends string | AccountMeta<string> =
-    "AVHyQZrivTKjVi4g81SBTfoBc2JzG12hQNKz8kF9JMXd",
+    "8iGtDoQSrt2hGK6eiQFth9cQWtdeS7TGQnnyrB9iGKn7",
   TRemainingAccounts extends readonly AccountMeta<string>[] = [],
 > = Instruction<TProgram> &
   InstructionWithData<ReadonlyUint8Array> &
@@ -272,7 +272,7 @@ export async function getTriggerBackstopInstructionAsync<
   }
   if (!accounts.backstopProgram.value) {
     accounts.backstopProgram.value =
-      "AVHyQZrivTKjVi4g81SBTfoBc2JzG12hQNKz8kF9JMXd" as Address<"AVHyQZrivTKjVi4g81SBTfoBc2JzG12hQNKz8kF9JMXd">;
+      "8iGtDoQSrt2hGK6eiQFth9cQWtdeS7TGQnnyrB9iGKn7" as Address<"8iGtDoQSrt2hGK6eiQFth9cQWtdeS7TGQnnyrB9iGKn7">;
   }
 
   const getAccountMeta = getAccountMetaFactory(programAddress, "programId");
@@ -439,7 +439,7 @@ export function getTriggerBackstopInstruction<
   }
   if (!accounts.backstopProgram.value) {
     accounts.backstopProgram.value =
-      "AVHyQZrivTKjVi4g81SBTfoBc2JzG12hQNKz8kF9JMXd" as Address<"AVHyQZrivTKjVi4g81SBTfoBc2JzG12hQNKz8kF9JMXd">;
+      "8iGtDoQSrt2hGK6eiQFth9cQWtdeS7TGQnnyrB9iGKn7" as Address<"8iGtDoQSrt2hGK6eiQFth9cQWtdeS7TGQnnyrB9iGKn7">;
   }
 
   const getAccountMeta = getAccountMetaFactory(programAddress, "programId");

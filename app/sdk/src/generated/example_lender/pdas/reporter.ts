@@ -17,7 +17,7 @@ export async function findReporterPda(
   config: { programAddress?: Address | undefined } = {},
 ): Promise<ProgramDerivedAddress> {
   const {
-    programAddress = "AYn2kYmTCUb8QnMvNqB21bwQTTwfpV6so1RxR3K4fnU6" as Address<"AYn2kYmTCUb8QnMvNqB21bwQTTwfpV6so1RxR3K4fnU6">,
+    programAddress = "VKT5uyz6QwAt1NYQ8TWGqNEBuVHBUA3etpjuGkZk7u5" as Address<"VKT5uyz6QwAt1NYQ8TWGqNEBuVHBUA3etpjuGkZk7u5">,
   } = config;
   return await getProgramDerivedAddress({
     programAddress,

@@ -28,7 +28,7 @@ import {
 } from "../instructions";
 
 export const EXAMPLE_LENDER_PROGRAM_ADDRESS =
-  "AYn2kYmTCUb8QnMvNqB21bwQTTwfpV6so1RxR3K4fnU6" as Address<"AYn2kYmTCUb8QnMvNqB21bwQTTwfpV6so1RxR3K4fnU6">;
+  "VKT5uyz6QwAt1NYQ8TWGqNEBuVHBUA3etpjuGkZk7u5" as Address<"VKT5uyz6QwAt1NYQ8TWGqNEBuVHBUA3etpjuGkZk7u5">;
 
 export enum ExampleLenderAccount {
   Market,
@@ -115,7 +115,7 @@ export function identifyExampleLenderInstruction(
 }
 
 export type ParsedExampleLenderInstruction<
-  TProgram extends string = "AYn2kYmTCUb8QnMvNqB21bwQTTwfpV6so1RxR3K4fnU6",
+  TProgram extends string = "VKT5uyz6QwAt1NYQ8TWGqNEBuVHBUA3etpjuGkZk7u5",
 > =
   | ({
       instructionType: ExampleLenderInstruction.Initialize;
