@@ -35,12 +35,16 @@ pub struct InitializeConfig<'info> {
     )]
     pub config: Account<'info, Config>,
 
+    /// CHECK: this program's ProgramData: its address and owner are checked here, its upgrade
+    /// authority read by `upgrade_authority_of` (by hand: the loader's bincode layout, without
+    /// linking bincode and float formatting into the program).
     #[account(
         address = program_data_address() @ BackstopError::InvalidProgramData,
-        constraint = program_data.upgrade_authority_address == Some(upgrade_authority.key())
+        owner = bpf_loader_upgradeable::ID @ BackstopError::InvalidProgramData,
+        constraint = upgrade_authority_of(&program_data)? == Some(upgrade_authority.key())
             @ BackstopError::NotUpgradeAuthority,
     )]
-    pub program_data: Account<'info, ProgramData>,
+    pub program_data: UncheckedAccount<'info>,
 
     pub system_program: Program<'info, System>,
 }
@@ -48,6 +52,33 @@ pub struct InitializeConfig<'info> {
 /// This program's ProgramData account (upgradeable loader PDA of the program id).
 fn program_data_address() -> Pubkey {
     Pubkey::find_program_address(&[crate::ID.as_ref()], &bpf_loader_upgradeable::ID).0
+}
+
+/// Tag of the loader's `UpgradeableLoaderState::ProgramData` (a u32 little-endian enum tag).
+const PROGRAM_DATA_TAG: [u8; 4] = [3, 0, 0, 0];
+
+/// The upgrade authority a ProgramData account records: `[tag u32][slot u64][Option<Pubkey>]`
+/// (the option as one byte, 0 or 1, then the key). `InvalidProgramData` for any other layout.
+fn upgrade_authority_of(account: &AccountInfo) -> Result<Option<Pubkey>> {
+    recorded_authority(&account.try_borrow_data()?)
+}
+
+fn recorded_authority(data: &[u8]) -> Result<Option<Pubkey>> {
+    let header = data.get(..45).ok_or(BackstopError::InvalidProgramData)?;
+    if header.get(..4) != Some(&PROGRAM_DATA_TAG[..]) {
+        return err!(BackstopError::InvalidProgramData);
+    }
+    match header.get(12) {
+        Some(0) => Ok(None),
+        Some(1) => {
+            let key: [u8; 32] = header
+                .get(13..45)
+                .and_then(|k| k.try_into().ok())
+                .ok_or(BackstopError::InvalidProgramData)?;
+            Ok(Some(Pubkey::new_from_array(key)))
+        }
+        _ => err!(BackstopError::InvalidProgramData),
+    }
 }
 
 impl InitializeConfig<'_> {
@@ -82,4 +113,41 @@ pub fn handler(ctx: Context<InitializeConfig>, args: InitializeConfigArgs) -> Re
         slot: Clock::get()?.slot,
     });
     Ok(())
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    fn program_data(tag: u32, option: u8, key: [u8; 32], len: usize) -> Vec<u8> {
+        let mut d = vec![0u8; len.max(45)];
+        d[..4].copy_from_slice(&tag.to_le_bytes());
+        d[4..12].copy_from_slice(&77u64.to_le_bytes());
+        d[12] = option;
+        d[13..45].copy_from_slice(&key);
+        d.truncate(len);
+        d
+    }
+
+    #[test]
+    fn reads_the_loader_layout_and_refuses_any_other() {
+        let key = [7u8; 32];
+        let some = recorded_authority(&program_data(3, 1, key, 100)).unwrap();
+        assert_eq!(some, Some(Pubkey::new_from_array(key)));
+        assert_eq!(
+            recorded_authority(&program_data(3, 0, key, 45)).unwrap(),
+            None
+        );
+        let invalid = |d: Vec<u8>| recorded_authority(&d).unwrap_err();
+        let expected: Error = BackstopError::InvalidProgramData.into();
+        for bad in [
+            program_data(2, 1, key, 100), // a Program account, not its ProgramData
+            program_data(1, 1, key, 100), // a buffer
+            program_data(3, 2, key, 100), // not an Option tag
+            program_data(3, 1, key, 44),  // too short
+        ] {
+            assert_eq!(invalid(bad), expected);
+        }
+    }
 }

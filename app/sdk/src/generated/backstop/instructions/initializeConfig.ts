@@ -155,6 +155,10 @@ export type InitializeConfigAsyncInput<
   /** The program's upgrade authority: the only key allowed to create the config. */
   upgradeAuthority: TransactionSigner<TAccountUpgradeAuthority>;
   config?: Address<TAccountConfig>;
+  /**
+   * authority read by `upgrade_authority_of` (by hand: the loader's bincode layout, without
+   * linking bincode and float formatting into the program).
+   */
   programData?: Address<TAccountProgramData>;
   systemProgram?: Address<TAccountSystemProgram>;
   eventAuthority: Address<TAccountEventAuthority>;
@@ -273,6 +277,10 @@ export type InitializeConfigInput<
   /** The program's upgrade authority: the only key allowed to create the config. */
   upgradeAuthority: TransactionSigner<TAccountUpgradeAuthority>;
   config: Address<TAccountConfig>;
+  /**
+   * authority read by `upgrade_authority_of` (by hand: the loader's bincode layout, without
+   * linking bincode and float formatting into the program).
+   */
   programData?: Address<TAccountProgramData>;
   systemProgram?: Address<TAccountSystemProgram>;
   eventAuthority: Address<TAccountEventAuthority>;
@@ -383,6 +391,10 @@ export type ParsedInitializeConfigInstruction<
     /** The program's upgrade authority: the only key allowed to create the config. */
     upgradeAuthority: TAccountMetas[1];
     config: TAccountMetas[2];
+    /**
+     * authority read by `upgrade_authority_of` (by hand: the loader's bincode layout, without
+     * linking bincode and float formatting into the program).
+     */
     programData: TAccountMetas[3];
     systemProgram: TAccountMetas[4];
     eventAuthority: TAccountMetas[5];
