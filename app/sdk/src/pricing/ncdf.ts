@@ -9,14 +9,14 @@ import { abs, assertType, lo64, mulI64FracRound, subU64, toI64 } from './wide.js
 export const ONE_Q63 = 1n << 63n;
 /** 9.5 in Q57. */
 export const TAIL_CUT_Q57 = 19n << 56n;
-const FRAC_MASK = (1n << 56n) - 1n;
+const FRAC_MASK = (1n << 55n) - 1n;
 
 /** `Q(x) = N(-x)` for a Q57 `x >= 0`, Q63 (floor). */
 export function normTail(x: bigint): bigint {
   assertType(x, 'u64', 'x');
   if (x >= TAIL_CUT_Q57) return 0n;
-  const i = Number(x >> 56n);
-  const u = (x & FRAC_MASK) << 8n;
+  const i = Number(x >> 55n); // quarter-unit intervals
+  const u = (x & FRAC_MASK) << 9n;
   const start = MILLS_OFF[i] ?? fail('Overflow');
   const end = MILLS_OFF[i + 1] ?? fail('Overflow');
   let p = MILLS[Number(end) - 1]!;
