@@ -15,7 +15,7 @@
 // Program keypairs default to keys/<name>-keypair.json: localnet and devnet keys, committed on
 // purpose; mainnet refuses them (anyone holding a public key file could create the account
 // first) and needs --program-keypair.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { isAddress, type Address } from '@solana/kit';
 import { ROOT, connect, deployerKeypairPath, parseOptions, programIds, run, type Options } from './cluster';
@@ -28,6 +28,15 @@ function programKeypairPath(opts: Options, name: string): string {
   if (opts.rest['program-keypair']) return opts.rest['program-keypair'];
   if (opts.cluster === 'mainnet') throw new DeployError('mainnet needs --program-keypair (the committed keys/ are public)');
   return resolve(COMMITTED_KEYS, `${name}-keypair.json`);
+}
+
+/** Program ids whose keypairs are committed (public): never a mainnet program. */
+async function committedIds(): Promise<Set<string>> {
+  const ids = new Set<string>();
+  for (const f of existsSync(COMMITTED_KEYS) ? readdirSync(COMMITTED_KEYS) : []) {
+    if (f.endsWith('-keypair.json')) ids.add((await loadKeypairFile(resolve(COMMITTED_KEYS, f))).address);
+  }
+  return ids;
 }
 
 function bar(name: string) {
@@ -57,6 +66,12 @@ run(async () => {
   }
   const concurrency = Number(opts.rest.concurrency ?? 32);
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 256) throw new DeployError('--concurrency must be an integer from 1 to 256');
+  if (opts.rest['program-keypair'] !== undefined && names.length !== 1) throw new DeployError('--program-keypair is one program\'s key: give --program NAME too');
+  if (opts.cluster === 'mainnet') {
+    const publicIds = await committedIds();
+    const exposed = names.filter((n) => publicIds.has(all[n]!));
+    if (exposed.length) throw new DeployError(`mainnet ids of ${exposed.join(', ')} are the committed localnet/devnet keys (public secret): put a fresh key's id in declare_id! and [programs.mainnet]`);
+  }
   const deployer = await loadKeypairFile(deployerKeypairPath(opts));
   const connection = connect(opts.cluster);
   const { rpc } = connection;
@@ -69,7 +84,8 @@ run(async () => {
     const cost = await planDeploy(rpc, so, id, maxDataLen);
     const authority = await upgradeAuthority(rpc, id);
     console.log(`${name} at ${id}: ${cost.mode} ${cost.bytes} bytes in ${cost.chunks} chunks (${cost.transactions} transactions): ` +
-      `rent ${sol(cost.rentLamports)} + fees ${sol(cost.feeLamports)} = ${sol(cost.totalLamports)}` +
+      `rent ${sol(cost.rentLamports)} + fees ${sol(cost.feeLamports)} = ${sol(cost.totalLamports)} ` +
+      `(the payer needs ${sol(cost.peakLamports)} at once: the buffer's rent comes back)` +
       (authority === undefined ? '' : `; upgrade authority ${authority ?? 'none (immutable)'}`));
     if (opts.dryRun) continue;
     if (cost.mode === 'upgrade' && authority !== deployer.address) {
@@ -83,8 +99,13 @@ run(async () => {
       if (program.address !== id) throw new DeployError(`${name}: ${path} is ${program.address}, Anchor.toml says ${id}`);
     }
     const buffer = await writeBuffer(connection, deployer, deployer, so, { resumeBuffer: opts.rest.buffer as Address | undefined, onProgress: bar(name), concurrency });
-    if (program) await deployFromBuffer(connection, { payer: deployer, authority: deployer, program, buffer, maxDataLen });
-    else await upgradeFromBuffer(connection, { payer: deployer, authority: deployer, program: id, buffer, bytes: so.length });
+    try {
+      if (program) await deployFromBuffer(connection, { payer: deployer, authority: deployer, program, buffer, maxDataLen });
+      else await upgradeFromBuffer(connection, { payer: deployer, authority: deployer, program: id, buffer, bytes: so.length });
+    } catch (e) {
+      // The written buffer holds the program's rent: never leave it behind unnamed.
+      throw new DeployError(`${name}: the ${cost.mode} failed (${(e as Error).message.split('\n')[0]}); the buffer is written: rerun with --program ${name} --buffer ${buffer}`);
+    }
     const { value } = await rpc.getAccountInfo(id, { encoding: 'base64', commitment: 'confirmed' }).send();
     if (!value?.executable) throw new DeployError(`${name} at ${id} is not executable after the ${cost.mode}`);
     console.log(`${cost.mode === 'deploy' ? 'deployed' : 'upgraded'} ${name} at ${id}, upgrade authority ${deployer.address}`);

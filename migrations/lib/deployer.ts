@@ -20,7 +20,18 @@ import {
   write,
 } from './loader-v3';
 
-/** Bytes per Write: what fits a 1,232-byte transaction with one signer and three accounts. */
+/** Smallest ExtendProgram the loader accepts (SIMD-0431). */
+export const MIN_EXTEND_BYTES = 10_240;
+
+/** Waits until the confirmed slot is past `slot`. */
+async function waitPastSlot(rpc: Rpc<SolanaRpcApi>, slot: bigint): Promise<void> {
+  for (let i = 0; i < 300 && (await rpc.getSlot({ commitment: 'confirmed' }).send()) <= slot; i++) {
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/** Bytes per Write: what fits a 1,232-byte transaction with one signer and three accounts
+ * (payer = authority, no compute-budget instruction: 1,222 bytes). */
 export const CHUNK_BYTES = 1_000;
 /** Base fee per signature, lamports. */
 const FEE_PER_SIGNATURE = 5_000n;
@@ -46,6 +57,8 @@ export interface DeployCost {
   rentLamports: bigint;
   feeLamports: bigint;
   totalLamports: bigint;
+  /** The most the payer must hold at once: the cost plus the buffer's rent, refunded at the end. */
+  peakLamports: bigint;
 }
 
 export const sol = (lamports: bigint) => `${lamports / LAMPORTS_PER_SOL}.${(lamports % LAMPORTS_PER_SOL).toString().padStart(9, '0')} SOL`;
@@ -83,11 +96,14 @@ export async function planDeploy(rpc: Rpc<SolanaRpcApi>, so: Uint8Array, program
     rent = (await rentFor(rpc, PROGRAMDATA_HEADER + Math.max(maxDataLen, so.length))) + (await rentFor(rpc, PROGRAM_SIZE));
   } else {
     const room = existing!.data.length - PROGRAMDATA_HEADER;
-    rent = so.length > room ? (await rentFor(rpc, PROGRAMDATA_HEADER + so.length)) - existing!.lamports : 0n;
+    const grown = PROGRAMDATA_HEADER + room + Math.max(so.length - room, MIN_EXTEND_BYTES);
+    rent = so.length > room ? (await rentFor(rpc, grown)) - existing!.lamports : 0n;
     if (rent < 0n) rent = 0n;
   }
   const fee = BigInt(signatures) * FEE_PER_SIGNATURE;
-  return { mode, bytes: so.length, chunks, transactions: chunks + 2, rentLamports: rent, feeLamports: fee, totalLamports: rent + fee };
+  // The buffer's rent is held until the deploy or upgrade consumes the buffer (then refunded).
+  const peak = rent + fee + (await rentFor(rpc, BUFFER_HEADER + so.length));
+  return { mode, bytes: so.length, chunks, transactions: chunks + 2, rentLamports: rent, feeLamports: fee, totalLamports: rent + fee, peakLamports: peak };
 }
 
 /**
@@ -101,7 +117,7 @@ export async function writeBuffer(
   payer: TransactionSigner,
   authority: TransactionSigner,
   so: Uint8Array,
-  o: { resumeBuffer?: Address; concurrency?: number; retries?: number; onProgress?: Progress; send?: typeof sendInstructions } = {},
+  o: { resumeBuffer?: Address; concurrency?: number; retries?: number; backoffMs?: number; onProgress?: Progress; send?: typeof sendInstructions } = {},
 ): Promise<Address> {
   const send = o.send ?? sendInstructions;
   const { rpc } = connection;
@@ -145,6 +161,8 @@ export async function writeBuffer(
             queue.length = 0;
             throw new DeployError(`writing bytes ${at}..${at + CHUNK_BYTES} of the buffer failed (${(e as Error).message.split('\n')[0]}); resume with --buffer ${buffer}`);
           }
+          // Back off with jitter: public RPC endpoints rate-limit bursts.
+          await new Promise((r) => setTimeout(r, (o.backoffMs ?? 250) * 2 ** (attempt - 1) * (0.5 + Math.random())));
         }
       }
       o.onProgress?.(++done, total);
@@ -178,8 +196,13 @@ export async function upgradeFromBuffer(
   if (!pd) throw new DeployError(`${a.program} has no ProgramData: deploy it first`);
   const room = pd.data.length - PROGRAMDATA_HEADER;
   if (a.bytes > room) {
-    await sendInstructions(connection, a.payer, [extendProgram({ programData, program: a.program, payer: a.payer, additionalBytes: a.bytes - room })]);
+    // The loader refuses an extension below 10 KiB (SIMD-0431).
+    const additionalBytes = Math.max(a.bytes - room, MIN_EXTEND_BYTES);
+    await sendInstructions(connection, a.payer, [extendProgram({ programData, program: a.program, payer: a.payer, additionalBytes })]);
   }
+  // The loader refuses an upgrade in the slot the ProgramData was last deployed or extended in.
+  const state = decodeLoaderState((await accountData(connection.rpc, programData))!.data);
+  if (state?.kind === 'programData') await waitPastSlot(connection.rpc, state.slot);
   await sendInstructions(connection, a.payer, [upgrade({ programData, program: a.program, buffer: a.buffer, spill: a.payer.address, authority: a.authority })]);
 }
 

@@ -40,7 +40,7 @@ import {
   type PushFeedOptions,
   type Vault,
 } from '@backstop/sdk';
-import { generateKeyPairSigner, type Address, type TransactionSigner } from '@solana/kit';
+import { generateKeyPairSigner, type Address, type Instruction, type TransactionSigner } from '@solana/kit';
 import { planSettlements, planVault } from './keeper-plan';
 
 export interface KeeperOptions {
@@ -192,8 +192,15 @@ export class Keeper {
       const { vaa } = parseAccumulatorUpdate(updateData);
       const rentLamports = BigInt(await connection.rpc.getMinimumBalanceForRentExemption(BigInt(ENCODED_VAA_HEADER + vaa.length)).send());
       const plan = await buildPostUpdate({ payer: keeper, encodedVaa, updateData, feedId, rentLamports, shard: this.o.feeds?.shard, pushOracleProgram: this.o.feeds?.pushOracleProgram });
-      const limits = [POST_UPDATE_COMPUTE_UNITS.first, POST_UPDATE_COMPUTE_UNITS.second];
-      for (const [i, ixs] of plan.transactions.entries()) await sendInstructions(connection, keeper, ixs, { computeUnitLimit: limits[i] });
+      const [first, second] = plan.transactions as [Instruction[], Instruction[]];
+      await sendInstructions(connection, keeper, first, { computeUnitLimit: POST_UPDATE_COMPUTE_UNITS.first });
+      try {
+        await sendInstructions(connection, keeper, second, { computeUnitLimit: POST_UPDATE_COMPUTE_UNITS.second });
+      } catch (e) {
+        // The encoded VAA holds the keeper's rent: close it even when the post failed.
+        await sendInstructions(connection, keeper, [second[second.length - 1]!]).catch(() => undefined);
+        throw e;
+      }
       this.log(`posted a Hermes update into ${account}`);
     } catch (e) {
       this.log(`Hermes refresh of ${account} failed (${(e as Error).message.split('\n')[0]}): reading what is on chain`);
@@ -216,6 +223,7 @@ export class Keeper {
     const series = await listSeries(connection.rpc, address, programAddress);
     const prices = await this.priceAccounts(vault);
     await this.refreshFromHermes(vault, prices.collateral, Uint8Array.from(vault.oracle.collateralFeed), now);
+    if (prices.depeg && needsDepegPrice(vault)) await this.refreshFromHermes(vault, prices.depeg, Uint8Array.from(vault.oracle.depegFeed), now);
     await this.settleExpired(address, vault, series, now, prices.collateral);
 
     let collateral: Reading;

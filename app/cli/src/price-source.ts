@@ -48,9 +48,11 @@ export function optionalPriceAccountFor(opts: GlobalOptions, values: Values, vau
 type Leg = 'collateral' | 'depeg';
 
 async function resolvePriceAccount(opts: GlobalOptions, values: Values, vault: Vault, required: boolean, leg: Leg): Promise<Address | undefined> {
-  const explicit = (values['price-account'] as string | undefined) ?? process.env.BACKSTOP_PRICE_ACCOUNT;
   const feedText = values.feed as string | undefined;
-  if (explicit !== undefined && feedText !== undefined) throw new CliError('give --price-account or --feed, not both', 2);
+  const flag = values['price-account'] as string | undefined;
+  if (flag !== undefined && feedText !== undefined) throw new CliError('give --price-account or --feed, not both', 2);
+  // A flag wins over the environment: BACKSTOP_PRICE_ACCOUNT applies only when --feed is absent.
+  const explicit = flag ?? (feedText === undefined ? process.env.BACKSTOP_PRICE_ACCOUNT : undefined);
   if (explicit !== undefined) return parseAddress(explicit, '--price-account');
   if (feedText === undefined && !required) return undefined;
   const own = Uint8Array.from(leg === 'collateral' ? vault.oracle.collateralFeed : vault.oracle.depegFeed);

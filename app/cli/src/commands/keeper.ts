@@ -5,8 +5,9 @@ import { feedAccountOf, feedOptions } from '../price-source';
 
 export async function keeperRun(opts: GlobalOptions, positionals: string[], values: Record<string, unknown>): Promise<void> {
   if (positionals.length > 0) throw new CliError(`unexpected argument ${positionals[0]}`, 2);
-  const priceText = (values['price-account'] as string | undefined) ?? process.env.BACKSTOP_PRICE_ACCOUNT;
-  if (priceText !== undefined && values.feed !== undefined) throw new CliError('give --price-account or --feed, not both', 2);
+  if (values['price-account'] !== undefined && values.feed !== undefined) throw new CliError('give --price-account or --feed, not both', 2);
+  // A flag wins over the environment.
+  const priceText = (values['price-account'] as string | undefined) ?? (values.feed === undefined ? process.env.BACKSTOP_PRICE_ACCOUNT : undefined);
   // --feed names the collateral feed of every watched vault; each vault's own is the default.
   const feedAccount = values.feed === undefined || values.feed === 'vault' ? undefined : await feedAccountOf(values.feed as string, opts);
   const interval = Number(values['interval-ms'] ?? 2000);
