@@ -191,6 +191,24 @@ test('a failed chunk leaves a buffer that a rerun completes, rewriting only what
   await assert.rejects(writeBuffer(net.connection, other, other, bytes, { resumeBuffer: buffer }), /authority is .*, not/);
 });
 
+test('an upgrade to a larger build extends the ProgramData first (at least 10 KiB), then upgrades in a later slot', async () => {
+  const deployer = await loadKeypairFile(resolve(STATE, 'deployer.json'));
+  const small = so('example_lender');
+  const large = so('backstop'); // any valid, larger program: the loader does not check ids
+  const before = await account(await programDataAddress(EXAMPLE_LENDER_PROGRAM_ADDRESS));
+  assert.ok(before!.bytes.length - PROGRAMDATA_HEADER < large.length, 'the larger build does not fit yet');
+  await nextSlot();
+  const buffer = await writeBuffer(net.connection, deployer, deployer, large, { concurrency: 64 });
+  await upgradeFromBuffer(net.connection, { payer: deployer, authority: deployer, program: EXAMPLE_LENDER_PROGRAM_ADDRESS, buffer, bytes: large.length });
+  const grown = await programData(EXAMPLE_LENDER_PROGRAM_ADDRESS);
+  assert.ok(grown.code.length >= large.length);
+  assert.deepEqual(grown.code.subarray(0, large.length), large, 'the larger build is in place');
+  // Back to the lender's own build (smaller: no extension), for the tests after this one.
+  await nextSlot();
+  await deploy('--program', 'example_lender');
+  assert.deepEqual((await programData(EXAMPLE_LENDER_PROGRAM_ADDRESS)).code.subarray(0, small.length), small);
+});
+
 test('the upgrade authority is handed to a multisig address, after which the deployer cannot upgrade', async () => {
   const multisig = (await generateKeyPairSigner()).address;
   await nextSlot();
