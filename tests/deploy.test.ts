@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { createSolanaRpc, createSolanaRpcSubscriptions, generateKeyPairSigner, type Address, type Signature } from '@solana/kit';
-import { BACKSTOP_PROGRAM_ADDRESS, observeBreach, sendInstructions, trigger, writePut } from '../app/sdk/src/index';
+import { BACKSTOP_PROGRAM_ADDRESS, findProgramDataAddress, observeBreach, sendInstructions, trigger, writePut } from '../app/sdk/src/index';
 import { EXAMPLE_LENDER_PROGRAM_ADDRESS } from '../app/sdk/src/generated/example_lender/index';
 import { loadKeypairFile } from '../app/sdk/src/node';
 import { SOL, SOL_FEED, createFixture, ensureConfig, fundWriter } from '../migrations/lib/backstop-fixture';
@@ -22,7 +22,6 @@ import {
   decodeLoaderState,
   deployWithMaxDataLen,
   initializeBuffer,
-  programDataAddress,
   setAuthority,
   upgrade,
   write,
@@ -57,7 +56,7 @@ async function account(address: Address) {
 }
 
 async function programData(program: Address) {
-  const acc = await account(await programDataAddress(program));
+  const acc = await account(await findProgramDataAddress(program));
   assert.ok(acc, `ProgramData of ${program}`);
   const state = decodeLoaderState(acc.bytes);
   assert.equal(state?.kind, 'programData');
@@ -195,7 +194,7 @@ test('an upgrade to a larger build extends the ProgramData first (at least 10 Ki
   const deployer = await loadKeypairFile(resolve(STATE, 'deployer.json'));
   const small = so('example_lender');
   const large = so('backstop'); // any valid, larger program: the loader does not check ids
-  const before = await account(await programDataAddress(EXAMPLE_LENDER_PROGRAM_ADDRESS));
+  const before = await account(await findProgramDataAddress(EXAMPLE_LENDER_PROGRAM_ADDRESS));
   assert.ok(before!.bytes.length - PROGRAMDATA_HEADER < large.length, 'the larger build does not fit yet');
   await nextSlot();
   const buffer = await writeBuffer(net.connection, deployer, deployer, large, { concurrency: 64 });

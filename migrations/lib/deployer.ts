@@ -4,7 +4,7 @@
 // is larger), and the upgrade authority set or handed over.
 import { generateKeyPairSigner, type Address, type Rpc, type SolanaRpcApi, type TransactionSigner } from '@solana/kit';
 import { getCreateAccountInstruction } from '@solana-program/system';
-import { sendInstructions, type Connection } from '../../app/sdk/src/index';
+import { fetchRawAccount, findProgramDataAddress, sendInstructions, type Connection } from '../../app/sdk/src/index';
 import {
   BUFFER_HEADER,
   LOADER_V3,
@@ -14,7 +14,6 @@ import {
   deployWithMaxDataLen,
   extendProgram,
   initializeBuffer,
-  programDataAddress,
   setAuthority,
   upgrade,
   write,
@@ -67,15 +66,9 @@ async function rentFor(rpc: Rpc<SolanaRpcApi>, bytes: number): Promise<bigint> {
   return BigInt(await rpc.getMinimumBalanceForRentExemption(BigInt(bytes)).send());
 }
 
-async function accountData(rpc: Rpc<SolanaRpcApi>, address: Address): Promise<{ owner: Address; data: Uint8Array; lamports: bigint } | null> {
-  const { value } = await rpc.getAccountInfo(address, { encoding: 'base64', commitment: 'confirmed' }).send();
-  if (!value) return null;
-  return { owner: value.owner, data: Uint8Array.from(Buffer.from(value.data[0], 'base64')), lamports: BigInt(value.lamports) };
-}
-
 /** The upgrade authority of a deployed program (null: immutable), or undefined if none is there. */
 export async function upgradeAuthority(rpc: Rpc<SolanaRpcApi>, program: Address): Promise<Address | null | undefined> {
-  const pd = await accountData(rpc, await programDataAddress(program));
+  const pd = await fetchRawAccount(rpc, await findProgramDataAddress(program));
   if (!pd) return undefined;
   const state = decodeLoaderState(pd.data);
   if (state?.kind !== 'programData') throw new DeployError(`${program}'s ProgramData is not a loader-v3 ProgramData account`);
@@ -87,7 +80,7 @@ export async function upgradeAuthority(rpc: Rpc<SolanaRpcApi>, program: Address)
  * the payer when the buffer is consumed, so only its fees and any extension are spent. */
 export async function planDeploy(rpc: Rpc<SolanaRpcApi>, so: Uint8Array, program: Address, maxDataLen = so.length): Promise<DeployCost> {
   const chunks = Math.ceil(so.length / CHUNK_BYTES);
-  const existing = await accountData(rpc, await programDataAddress(program));
+  const existing = await fetchRawAccount(rpc, await findProgramDataAddress(program));
   const mode = existing ? 'upgrade' : 'deploy';
   // create+initialize buffer (2 signatures), the writes, then deploy (3) or upgrade (1).
   const signatures = 2 + chunks + (mode === 'deploy' ? 3 : 1);
@@ -125,7 +118,7 @@ export async function writeBuffer(
   let current: Uint8Array | null = null;
   if (o.resumeBuffer) {
     buffer = o.resumeBuffer;
-    const acc = await accountData(rpc, buffer);
+    const acc = await fetchRawAccount(rpc, buffer);
     const state = acc && acc.owner === LOADER_V3 ? decodeLoaderState(acc.data) : null;
     if (!acc || state?.kind !== 'buffer') throw new DeployError(`--buffer ${buffer} is not a loader-v3 buffer`);
     if (state.authority !== authority.address) throw new DeployError(`buffer ${buffer}'s authority is ${state.authority ?? 'none'}, not ${authority.address}`);
@@ -177,7 +170,7 @@ export async function deployFromBuffer(
   connection: Connection,
   a: { payer: TransactionSigner; authority: TransactionSigner; program: TransactionSigner; buffer: Address; maxDataLen: number },
 ): Promise<void> {
-  const programData = await programDataAddress(a.program.address);
+  const programData = await findProgramDataAddress(a.program.address);
   await sendInstructions(connection, a.payer, [
     getCreateAccountInstruction({
       payer: a.payer, newAccount: a.program, lamports: await rentFor(connection.rpc, PROGRAM_SIZE), space: PROGRAM_SIZE, programAddress: LOADER_V3,
@@ -191,8 +184,8 @@ export async function upgradeFromBuffer(
   connection: Connection,
   a: { payer: TransactionSigner; authority: TransactionSigner; program: Address; buffer: Address; bytes: number },
 ): Promise<void> {
-  const programData = await programDataAddress(a.program);
-  const pd = await accountData(connection.rpc, programData);
+  const programData = await findProgramDataAddress(a.program);
+  const pd = await fetchRawAccount(connection.rpc, programData);
   if (!pd) throw new DeployError(`${a.program} has no ProgramData: deploy it first`);
   const room = pd.data.length - PROGRAMDATA_HEADER;
   if (a.bytes > room) {
@@ -201,12 +194,12 @@ export async function upgradeFromBuffer(
     await sendInstructions(connection, a.payer, [extendProgram({ programData, program: a.program, payer: a.payer, additionalBytes })]);
   }
   // The loader refuses an upgrade in the slot the ProgramData was last deployed or extended in.
-  const state = decodeLoaderState((await accountData(connection.rpc, programData))!.data);
+  const state = decodeLoaderState((await fetchRawAccount(connection.rpc, programData))!.data);
   if (state?.kind === 'programData') await waitPastSlot(connection.rpc, state.slot);
   await sendInstructions(connection, a.payer, [upgrade({ programData, program: a.program, buffer: a.buffer, spill: a.payer.address, authority: a.authority })]);
 }
 
 /** Hands the upgrade authority to `next` (e.g. a multisig), or makes the program immutable. */
 export async function setUpgradeAuthority(connection: Connection, a: { payer: TransactionSigner; authority: TransactionSigner; program: Address; next?: Address }): Promise<void> {
-  await sendInstructions(connection, a.payer, [setAuthority(await programDataAddress(a.program), a.authority, a.next)]);
+  await sendInstructions(connection, a.payer, [setAuthority(await findProgramDataAddress(a.program), a.authority, a.next)]);
 }

@@ -1,17 +1,10 @@
 // Instructions of the BPF upgradeable loader (loader-v3), written from its instruction layout:
 // a bincode enum with a u32 little-endian tag, accounts in the order the loader reads them.
 // Only what deploy.ts uses; each builder is tested byte for byte in tests/deploy.test.ts.
-import {
-  AccountRole,
-  getAddressDecoder,
-  getAddressEncoder,
-  getProgramDerivedAddress,
-  type Address,
-  type Instruction,
-  type TransactionSigner,
-} from '@solana/kit';
+import { AccountRole, getAddressDecoder, type Address, type Instruction, type TransactionSigner } from '@solana/kit';
+import { BPF_LOADER_UPGRADEABLE_ADDRESS } from '../../app/sdk/src/index';
 
-export const LOADER_V3 = 'BPFLoaderUpgradeab1e11111111111111111111111' as Address;
+export const LOADER_V3: Address = BPF_LOADER_UPGRADEABLE_ADDRESS;
 export const SYSTEM_PROGRAM = '11111111111111111111111111111111' as Address;
 export const SYSVAR_RENT = 'SysvarRent111111111111111111111111111111111' as Address;
 export const SYSVAR_CLOCK = 'SysvarC1ock11111111111111111111111111111111' as Address;
@@ -33,12 +26,6 @@ const signer = (s: TransactionSigner, write = false) => ({
   role: write ? AccountRole.WRITABLE_SIGNER : AccountRole.READONLY_SIGNER,
   signer: s,
 });
-
-/** The ProgramData account of an upgradeable program: PDA of `[program]` under the loader. */
-export async function programDataAddress(program: Address): Promise<Address> {
-  const [pda] = await getProgramDerivedAddress({ programAddress: LOADER_V3, seeds: [getAddressEncoder().encode(program)] });
-  return pda;
-}
 
 /** 0 InitializeBuffer: the buffer (already allocated to the loader) gets its write authority. */
 export function initializeBuffer(buffer: Address, authority: Address): Instruction {

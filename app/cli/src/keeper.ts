@@ -32,10 +32,8 @@ import {
   buildPostUpdate,
   decodePriceUpdateV2,
   fetchHermesUpdate,
-  parseAccumulatorUpdate,
   pushFeedAddress,
   sendInstructions,
-  ENCODED_VAA_HEADER,
   POST_UPDATE_COMPUTE_UNITS,
   type PushFeedOptions,
   type Vault,
@@ -189,9 +187,8 @@ export class Keeper {
       if (current && now - current.publishTime < BigInt(vault.oracle.maxAgeSecs) / 2n) return;
       const updateData = await fetchHermesUpdate(hermes.url, feedId, hermes.fetch);
       const encodedVaa = await generateKeyPairSigner();
-      const { vaa } = parseAccumulatorUpdate(updateData);
-      const rentLamports = BigInt(await connection.rpc.getMinimumBalanceForRentExemption(BigInt(ENCODED_VAA_HEADER + vaa.length)).send());
-      const plan = await buildPostUpdate({ payer: keeper, encodedVaa, updateData, feedId, rentLamports, shard: this.o.feeds?.shard, pushOracleProgram: this.o.feeds?.pushOracleProgram });
+      const rentFor = async (space: number) => BigInt(await connection.rpc.getMinimumBalanceForRentExemption(BigInt(space)).send());
+      const plan = await buildPostUpdate({ payer: keeper, encodedVaa, updateData, feedId, rentFor, shard: this.o.feeds?.shard, pushOracleProgram: this.o.feeds?.pushOracleProgram });
       const [first, second] = plan.transactions as [Instruction[], Instruction[]];
       await sendInstructions(connection, keeper, first, { computeUnitLimit: POST_UPDATE_COMPUTE_UNITS.first });
       try {

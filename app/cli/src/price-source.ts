@@ -59,30 +59,26 @@ async function resolvePriceAccount(opts: GlobalOptions, values: Values, vault: V
   if (own.every((b) => b === 0)) throw new CliError(`this vault has no ${leg} feed`);
   let id: Uint8Array = own;
   if (feedText !== undefined && feedText !== 'vault') {
-    try {
-      id = parseFeedId(feedText);
-    } catch (e) {
-      if (e instanceof FeedError) throw new CliError(`bad --feed: ${e.message}`, 2);
-      throw e;
-    }
+    id = feedIdOption(feedText);
     if (feedIdToHex(id) !== feedIdToHex(own)) {
       throw new CliError(`--feed ${feedText} is not this vault's ${leg} feed (the vault reads ${describeFeed(own)})`, 2);
     }
   }
+  // The shard was range-checked with the global options and a feed id is 32 bytes: no FeedError.
+  return pushFeedAddress(id, feedOptions(opts));
+}
+
+/** The feed id `--feed` names; a usage error (exit 2) when it names none. */
+function feedIdOption(feedText: string): Uint8Array {
   try {
-    return await pushFeedAddress(id, feedOptions(opts));
+    return parseFeedId(feedText);
   } catch (e) {
-    if (e instanceof FeedError) throw new CliError(e.message, 2);
+    if (e instanceof FeedError) throw new CliError(`bad --feed: ${e.message}`, 2);
     throw e;
   }
 }
 
 /** The sponsored account of a feed named on the command line (no vault to compare it with). */
-export async function feedAccountOf(feedText: string, opts: GlobalOptions): Promise<Address> {
-  try {
-    return await pushFeedAddress(parseFeedId(feedText), feedOptions(opts));
-  } catch (e) {
-    if (e instanceof FeedError) throw new CliError(`bad --feed: ${e.message}`, 2);
-    throw e;
-  }
+export function feedAccountOf(feedText: string, opts: GlobalOptions): Promise<Address> {
+  return pushFeedAddress(feedIdOption(feedText), feedOptions(opts));
 }

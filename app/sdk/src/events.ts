@@ -4,6 +4,7 @@
 import { getAddressDecoder, getBase58Encoder, type Address, type Rpc, type Signature, type SolanaRpcApi } from '@solana/kit';
 import idl from './generated/backstop/idl.json';
 import { BACKSTOP_PROGRAM_ADDRESS } from './generated/backstop/programs/index';
+import { feedIdToHex } from './feeds';
 
 /** Anchor's EVENT_IX_TAG (0x1d9acb512ea545e4) in little-endian bytes. */
 export const EVENT_IX_TAG = Uint8Array.from([0xe4, 0x45, 0xa5, 0x2e, 0x51, 0xcb, 0x9a, 0x1d]);
@@ -81,7 +82,7 @@ interface IdlTypeDef {
 
 const TYPES = new Map((idl.types as IdlTypeDef[]).map((t) => [t.name, t]));
 const camel = (s: string) => s.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
-const hex = (bytes: ArrayLike<number>) => Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+const hex = feedIdToHex;
 
 class Reader {
   private o = 0;

@@ -25,7 +25,8 @@ export class FeedError extends Error {
 }
 
 // Hex by hand: the SDK also runs in the browser (the dashboard), which has no Node Buffer.
-export const feedIdToHex = (id: Uint8Array): string => Array.from(id, (b) => b.toString(16).padStart(2, '0')).join('');
+/** Lowercase hex of any bytes (a feed id, a discriminator). */
+export const feedIdToHex = (bytes: ArrayLike<number>): string => Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
 const hexToBytes = (hex: string): Uint8Array => Uint8Array.from(hex.match(/../g) ?? [], (h) => parseInt(h, 16));
 
 /** The symbol of a known feed id, if it is in [`PYTH_FEED_IDS`]. */

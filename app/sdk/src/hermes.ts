@@ -16,7 +16,7 @@ import {
 } from '@solana/kit';
 import { getCreateAccountInstruction } from '@solana-program/system';
 import { PYTH_RECEIVER_ADDRESS } from './pyth';
-import { PYTH_PUSH_ORACLE_ADDRESS, pushFeedAddress } from './feeds';
+import { PYTH_PUSH_ORACLE_ADDRESS, feedIdToHex, pushFeedAddress } from './feeds';
 
 /** Wormhole's Solana receiver (encoded VAAs, guardian sets) as Pyth uses it. */
 export const WORMHOLE_RECEIVER_ADDRESS = address('HDwcJBJXjL9FpJ7UBsYBtaDjsBUhuLCUYoz3zr8SWWaQ');
@@ -160,7 +160,8 @@ export async function buildPostUpdate(a: {
   encodedVaa: TransactionSigner;
   updateData: Uint8Array;
   feedId: Uint8Array;
-  rentLamports: bigint;
+  /** Rent-exempt minimum of an account of `space` bytes (the encoded VAA's size is known here). */
+  rentFor: (space: number) => Promise<bigint>;
   shard?: number;
   treasuryId?: number;
   pushOracleProgram?: Address;
@@ -168,9 +169,8 @@ export async function buildPostUpdate(a: {
   wormhole?: Address;
 }): Promise<PostUpdatePlan> {
   const { vaa, updates } = parseAccumulatorUpdate(a.updateData);
-  const hex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
-  const update = updates.find((u) => hex(messageFeedId(u.message)) === hex(a.feedId));
-  if (!update) throw new HermesError(`the update data holds no price message of feed ${hex(a.feedId)}`);
+  const update = updates.find((u) => feedIdToHex(messageFeedId(u.message)) === feedIdToHex(a.feedId));
+  if (!update) throw new HermesError(`the update data holds no price message of feed ${feedIdToHex(a.feedId)}`);
   const wormhole = a.wormhole ?? WORMHOLE_RECEIVER_ADDRESS;
   const receiver = a.receiver ?? PYTH_RECEIVER_ADDRESS;
   const pushOracle = a.pushOracleProgram ?? PYTH_PUSH_ORACLE_ADDRESS;
@@ -188,7 +188,7 @@ export async function buildPostUpdate(a: {
   const [treasury] = await getProgramDerivedAddress({ programAddress: receiver, seeds: ['treasury', Uint8Array.of(treasuryId)] });
   const priceAccount = await pushFeedAddress(a.feedId, { shard, pushOracleProgram: pushOracle });
   const first: Instruction[] = [
-    getCreateAccountInstruction({ payer: a.payer, newAccount: a.encodedVaa, lamports: a.rentLamports, space, programAddress: wormhole }),
+    getCreateAccountInstruction({ payer: a.payer, newAccount: a.encodedVaa, lamports: await a.rentFor(space), space, programAddress: wormhole }),
     { programAddress: wormhole, accounts: [signerMeta(a.payer), meta(draft, AccountRole.WRITABLE)], data: Uint8Array.from(DISC.initEncodedVaa) },
     writeAt(0, vaa.subarray(0, split)),
   ];
@@ -217,8 +217,7 @@ export const POST_UPDATE_COMPUTE_UNITS = { first: 10_000, second: 450_000 } as c
 
 /** Fetches the newest update data of `feedId` from a Hermes endpoint (`/v2/updates/price/latest`). */
 export async function fetchHermesUpdate(hermesUrl: string, feedId: Uint8Array, fetchImpl: typeof fetch = fetch): Promise<Uint8Array> {
-  const hex = Array.from(feedId, (x) => x.toString(16).padStart(2, '0')).join('');
-  const url = `${hermesUrl.replace(/\/$/, '')}/v2/updates/price/latest?ids[]=0x${hex}&encoding=base64`;
+  const url = `${hermesUrl.replace(/\/$/, '')}/v2/updates/price/latest?ids[]=0x${feedIdToHex(feedId)}&encoding=base64`;
   const res = await fetchImpl(url);
   if (!res.ok) throw new HermesError(`Hermes ${url}: HTTP ${res.status}`);
   const body = (await res.json()) as { binary?: { data?: string[] } };

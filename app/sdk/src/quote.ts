@@ -96,10 +96,10 @@ export async function fetchChainTime(rpc: Rpc<SolanaRpcApi>): Promise<bigint> {
 }
 
 /** Raw account (owner and bytes), or null. */
-export async function fetchRawAccount(rpc: Rpc<SolanaRpcApi>, address: Address): Promise<{ owner: Address; data: Uint8Array } | null> {
+export async function fetchRawAccount(rpc: Rpc<SolanaRpcApi>, address: Address): Promise<{ owner: Address; data: Uint8Array; lamports: bigint } | null> {
   const { value } = await rpc.getAccountInfo(address, { encoding: 'base64', commitment: 'confirmed' }).send();
   if (!value) return null;
-  return { owner: value.owner, data: Uint8Array.from(atob(value.data[0]), (c) => c.charCodeAt(0)) };
+  return { owner: value.owner, data: Uint8Array.from(atob(value.data[0]), (c) => c.charCodeAt(0)), lamports: BigInt(value.lamports) };
 }
 
 /** Reads and validates a vault's price account live, as the program would at `now`. */

@@ -94,7 +94,7 @@ test('the post is two transactions that each fit 1,232 bytes and touch the right
   const payer = await generateKeyPairSigner();
   const encodedVaa = await generateKeyPairSigner();
   const v = vaa();
-  const plan = await buildPostUpdate({ payer, encodedVaa, updateData: accumulator(v, [message(BTC), message(SOL)]), feedId: SOL, rentLamports: 1n, shard: 0, treasuryId: 3 });
+  const plan = await buildPostUpdate({ payer, encodedVaa, updateData: accumulator(v, [message(BTC), message(SOL)]), feedId: SOL, rentFor: async () => 1n, shard: 0, treasuryId: 3 });
   assert.equal(plan.priceAccount, await pushFeedAddress(SOL));
   assert.equal(plan.transactions.length, 2);
   const [first, second] = plan.transactions as [typeof plan.transactions[0], typeof plan.transactions[0]];
@@ -120,7 +120,7 @@ test('the post is two transactions that each fit 1,232 bytes and touch the right
     assert.ok(bytes <= 1_232, `transaction of ${bytes} bytes`);
   }
   await assert.rejects(
-    buildPostUpdate({ payer, encodedVaa, updateData: accumulator(v, [message(BTC)]), feedId: SOL, rentLamports: 1n }),
+    buildPostUpdate({ payer, encodedVaa, updateData: accumulator(v, [message(BTC)]), feedId: SOL, rentFor: async () => 1n }),
     /no price message of feed/,
   );
 });

@@ -167,7 +167,8 @@ fn direct_q63(
         )?)?
     }; // Q63
     let n_b = core.n1; // Q63
-                       // e^(-a x) with a x = x rt / w in Q57; from 64 on it is 0 at Q64.
+
+    // e^(-a x) with a x = x rt / w in Q57; from 64 on it is 0 at Q64.
     let xr = mul_wide(x, rt);
     let ax = if hi64(xr) >= w_q56 {
         u64::MAX
@@ -180,10 +181,12 @@ fn direct_q63(
         exp_fixed(safe_neg_i64(u64_to_i64(ax)?)?)?
     };
     let a_val = mul_u128_u64(e_ax, n_a)? >> 64; // Q63
-                                                // e^rt = 1 / DF in Q62 (< 2^63.5 for rt <= 1): a division, not a second exponential.
+
+    // e^rt = 1 / DF in Q62 (< 2^63.5 for rt <= 1): a division, not a second exponential.
     let e_rt = div_wide(1 << 124, core.df)?;
     let b_val = mul_wide(e_rt, n_b) >> 62; // Q63
-                                           // > 0 for a > 0 (rounding may tie); times 1/a = w / rt.
+
+    // > 0 for a > 0 (rounding may tie); times 1/a = w / rt.
     let diff = to_u64(a_val.saturating_sub(b_val))?;
     let num = mul_wide(diff, w_q56);
     let g = if hi64(num) >= rt {
