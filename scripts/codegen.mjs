@@ -4,7 +4,8 @@ import { copyFileSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { rootNodeFromAnchor } from '@codama/nodes-from-anchor';
 import { renderVisitor } from '@codama/renderers-js';
-import { visit } from '@codama/visitors-core';
+import { bytesValueNode, numberValueNode, publicKeyValueNode, structFieldTypeNode } from '@codama/nodes';
+import { bottomUpTransformerVisitor, visit } from '@codama/visitors-core';
 
 const [idlDir, outDir] = process.argv.slice(2);
 if (!idlDir || !outDir) {
@@ -21,15 +22,45 @@ const withChildLists = (program) => ({
   errors: program.errors ?? [],
 });
 
+// Defaults for fields callers need not set. The zero-copy vault's `repr(C)` padding is named in
+// the IDL (Codama decodes field by field, so the named bytes keep the offsets right); callers
+// never pass it: always zero, omitted from every argument type.
+const argumentDefaults = bottomUpTransformerVisitor([
+  {
+    select: '[structFieldTypeNode]padding',
+    transform: (node) => {
+      if (node.type.kind !== 'fixedSizeTypeNode') throw new Error('padding must be [u8; N]');
+      return structFieldTypeNode({
+        ...node,
+        defaultValue: bytesValueNode('base16', '00'.repeat(node.type.size)),
+        defaultValueStrategy: 'omitted',
+      });
+    },
+  },
+  // A vault's price-account pins default to the zero address (not pinned), their shards to 0.
+  ...[
+    ['collateralPriceAccount', publicKeyValueNode('11111111111111111111111111111111')],
+    ['depegPriceAccount', publicKeyValueNode('11111111111111111111111111111111')],
+    ['collateralPriceShard', numberValueNode(0)],
+    ['depegPriceShard', numberValueNode(0)],
+  ].map(([name, defaultValue]) => ({
+    select: `[structFieldTypeNode]${name}`,
+    transform: (node) => structFieldTypeNode({ ...node, defaultValue, defaultValueStrategy: 'optional' }),
+  })),
+]);
+
 const idls = readdirSync(idlDir).filter((f) => f.endsWith('.json')).sort();
 for (const file of idls) {
   const name = file.replace(/\.json$/, '');
   const parsed = rootNodeFromAnchor(JSON.parse(readFileSync(join(idlDir, file), 'utf8')));
-  const root = {
-    ...parsed,
-    program: withChildLists(parsed.program),
-    additionalPrograms: (parsed.additionalPrograms ?? []).map(withChildLists),
-  };
+  const root = visit(
+    {
+      ...parsed,
+      program: withChildLists(parsed.program),
+      additionalPrograms: (parsed.additionalPrograms ?? []).map(withChildLists),
+    },
+    argumentDefaults,
+  );
   // One folder per program.
   await visit(root, renderVisitor(resolve(outDir, name), { deleteFolderBeforeRendering: true }));
   // The IDL travels with the client: event discriminators and layouts are read from it.

@@ -28,6 +28,7 @@ import {
   type Reading,
   type SeriesView,
   type ShownUpdate,
+  pinnedPriceAccount,
   vaultPriceAccounts,
   buildPostUpdate,
   decodePriceUpdateV2,
@@ -204,12 +205,15 @@ export class Keeper {
     }
   }
 
-  /** Where this vault's prices are read: the configured accounts, else its own feeds'. */
+  /** Where this vault's prices are read: its pinned accounts (the program reads no other), else
+   * the configured accounts, else its own feeds' sponsored accounts. */
   private async priceAccounts(vault: Vault): Promise<{ collateral: Address; depeg?: Address }> {
     const { priceAccount, depegPriceAccount } = this.o;
-    if (priceAccount && depegPriceAccount) return { collateral: priceAccount, depeg: depegPriceAccount };
     const own = await vaultPriceAccounts(vault, this.o.feeds);
-    return { collateral: priceAccount ?? own.collateral, depeg: depegPriceAccount ?? own.depeg };
+    return {
+      collateral: pinnedPriceAccount(vault, 'collateral') ?? priceAccount ?? own.collateral,
+      depeg: pinnedPriceAccount(vault, 'depeg') ?? depegPriceAccount ?? own.depeg,
+    };
   }
 
   private async tickVault(address: Address, vault: Vault) {

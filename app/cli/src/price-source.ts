@@ -1,11 +1,13 @@
 // Where a command reads prices: an explicit PriceUpdateV2 account (--price-account), a feed by
 // name or id (--feed SOL/USD), or by default the vault's own feed. Feeds resolve to Pyth's
-// sponsored push-feed account, which only ever moves forward to the newest price.
+// sponsored push-feed account, which only ever moves forward to the newest price; a vault that
+// pins an account is read from that account only.
 import {
   FeedError,
   feedIdToHex,
   feedSymbol,
   parseFeedId,
+  pinnedPriceAccount,
   pushFeedAddress,
   type PushFeedOptions,
   type Vault,
@@ -53,7 +55,13 @@ async function resolvePriceAccount(opts: GlobalOptions, values: Values, vault: V
   if (flag !== undefined && feedText !== undefined) throw new CliError('give --price-account or --feed, not both', 2);
   // A flag wins over the environment: BACKSTOP_PRICE_ACCOUNT applies only when --feed is absent.
   const explicit = flag ?? (feedText === undefined ? process.env.BACKSTOP_PRICE_ACCOUNT : undefined);
-  if (explicit !== undefined) return parseAddress(explicit, '--price-account');
+  const pin = pinnedPriceAccount(vault, leg);
+  if (explicit !== undefined) {
+    const account = parseAddress(explicit, '--price-account');
+    // The program reads a pinned feed from no other account: refuse before sending anything.
+    if (pin && account !== pin) throw new CliError(`this vault reads its ${leg} feed only from ${pin}, not ${account}`, 2);
+    return account;
+  }
   if (feedText === undefined && !required) return undefined;
   const own = Uint8Array.from(leg === 'collateral' ? vault.oracle.collateralFeed : vault.oracle.depegFeed);
   if (own.every((b) => b === 0)) throw new CliError(`this vault has no ${leg} feed`);
@@ -65,7 +73,7 @@ async function resolvePriceAccount(opts: GlobalOptions, values: Values, vault: V
     }
   }
   // The shard was range-checked with the global options and a feed id is 32 bytes: no FeedError.
-  return pushFeedAddress(id, feedOptions(opts));
+  return pin ?? pushFeedAddress(id, feedOptions(opts));
 }
 
 /** The feed id `--feed` names; a usage error (exit 2) when it names none. */

@@ -3,6 +3,7 @@ import type { Address, TransactionSigner } from '@solana/kit';
 import { getInitializeConfigInstructionAsync, BACKSTOP_PROGRAM_ADDRESS } from './generated/backstop/index';
 import { findEventAuthorityPda, findProgramDataAddress } from './pdas';
 import { PYTH_RECEIVER_ADDRESS } from './pyth';
+import { PYTH_PUSH_ORACLE_ADDRESS } from './feeds';
 
 /** One bit per pausable operation (mirrors `state::pause` in the program). Breach observation,
  * solvency reports, release, settlement and reclaim can never be paused. */
@@ -27,6 +28,8 @@ export interface InitializeConfigParams {
   pauseFlags?: number;
   /** The Pyth receiver whose price accounts vaults may read (default: Pyth's current one). */
   pythReceiver?: Address;
+  /** Pyth's push oracle, whose sponsored accounts vaults may pin (default: Pyth's). */
+  pythPushOracle?: Address;
   programAddress?: Address;
 }
 
@@ -40,6 +43,7 @@ export async function initializeConfigInstruction(input: InitializeConfigParams)
       admin: input.admin,
       pauseFlags: input.pauseFlags ?? 0,
       pythReceiver: input.pythReceiver ?? PYTH_RECEIVER_ADDRESS,
+      pythPushOracle: input.pythPushOracle ?? PYTH_PUSH_ORACLE_ADDRESS,
       programData: await findProgramDataAddress(programAddress),
       eventAuthority: await findEventAuthorityPda(programAddress),
       program: programAddress,

@@ -70,14 +70,32 @@ export async function pushFeedAddress(feedId: Uint8Array, options: PushFeedOptio
 
 /** A vault's feeds as the oracle settings store them (the generated `Vault` fits). */
 export interface VaultFeeds {
-  oracle: { collateralFeed: ArrayLike<number>; depegFeed: ArrayLike<number> };
+  oracle: {
+    collateralFeed: ArrayLike<number>;
+    depegFeed: ArrayLike<number>;
+    collateralPriceAccount?: Address;
+    depegPriceAccount?: Address;
+  };
 }
 
-/** The sponsored price accounts of a vault's own feeds: the collateral's, and the stablecoin's
- * when the vault has a depeg feed (all-zero id: none). */
+/** The zero address: a price-account pin that is not set. */
+export const UNPINNED = address('11111111111111111111111111111111');
+
+/** The account a vault pinned for one of its feeds; undefined when it reads any update. */
+export function pinnedPriceAccount(vault: VaultFeeds, leg: 'collateral' | 'depeg'): Address | undefined {
+  const pin = leg === 'collateral' ? vault.oracle.collateralPriceAccount : vault.oracle.depegPriceAccount;
+  return pin && pin !== UNPINNED ? pin : undefined;
+}
+
+/** The price accounts of a vault's own feeds: the pinned account where the vault pins one, else
+ * the feed's sponsored account; the stablecoin's only when the vault has a depeg feed (all-zero
+ * id: none). */
 export async function vaultPriceAccounts(vault: VaultFeeds, options: PushFeedOptions = {}): Promise<{ collateral: Address; depeg?: Address }> {
-  const collateral = await pushFeedAddress(Uint8Array.from(vault.oracle.collateralFeed), options);
+  const collateral =
+    pinnedPriceAccount(vault, 'collateral') ?? (await pushFeedAddress(Uint8Array.from(vault.oracle.collateralFeed), options));
   const depegId = Uint8Array.from(vault.oracle.depegFeed);
-  const depeg = depegId.some((b) => b !== 0) ? await pushFeedAddress(depegId, options) : undefined;
+  const depeg = depegId.some((b) => b !== 0)
+    ? (pinnedPriceAccount(vault, 'depeg') ?? (await pushFeedAddress(depegId, options)))
+    : undefined;
   return { collateral, depeg };
 }

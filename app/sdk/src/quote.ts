@@ -7,6 +7,7 @@ import { readReading, validatePriceAccount, type OraclePrice, type Reading } fro
 import { putPremium, type PremiumQuote } from './pricing/index';
 import { escrowFor, quoteAmountDown, strikeToPrice } from './units';
 import { breachActive } from './release';
+import { pinnedPriceAccount } from './feeds';
 import { fetchSeriesView, fetchVaultAccount } from './views';
 
 const CLOCK_SYSVAR = 'SysvarC1ock11111111111111111111111111111111' as Address;
@@ -110,7 +111,7 @@ export async function fetchOraclePrice(
   now: bigint,
   feed: 'collateral' | 'depeg' = 'collateral',
 ): Promise<OraclePrice> {
-  const raw = await fetchPriceAccount(rpc, priceAccount);
+  const raw = await fetchPriceAccount(rpc, vault, priceAccount, feed);
   return validatePriceAccount(raw.owner, raw.data, oracleReadConfig(vault, now, feed));
 }
 
@@ -123,11 +124,15 @@ export async function fetchReading(
   now: bigint,
   feed: 'collateral' | 'depeg' = 'collateral',
 ): Promise<Reading> {
-  const raw = await fetchPriceAccount(rpc, priceAccount);
+  const raw = await fetchPriceAccount(rpc, vault, priceAccount, feed);
   return readReading(raw.owner, raw.data, oracleReadConfig(vault, now, feed));
 }
 
-async function fetchPriceAccount(rpc: Rpc<SolanaRpcApi>, priceAccount: Address) {
+async function fetchPriceAccount(rpc: Rpc<SolanaRpcApi>, vault: Vault, priceAccount: Address, feed: 'collateral' | 'depeg') {
+  const pin = pinnedPriceAccount(vault, feed);
+  if (pin && pin !== priceAccount) {
+    throw new QuoteError('PriceAccountNotPinned', `the vault reads its ${feed} feed only from ${pin}, not ${priceAccount}`);
+  }
   const raw = await fetchRawAccount(rpc, priceAccount);
   if (!raw) throw new QuoteError('OracleInvalidAccount', `no price account at ${priceAccount}`);
   return raw;

@@ -19,6 +19,7 @@ export function testVault(o: Partial<Vault> = {}): Vault {
     trigger: { ...zero.trigger, barrierPrice: usd(90n), persistenceSecs: 60 },
     pricing: { ...zero.pricing, writeConfBps: 100 },
     release: {
+      ...zero.release,
       capPerEpoch: 1_000_000n * USDC, epochSecs: 3_600, keeperTip: 5n * USDC,
       minTipRelease: 100n * USDC, releaseIntervalSecs: 60, writeCutoffSecs: 3_600,
     },

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { generateKeyPairSigner } from '@solana/kit';
-import { FeedError, PYTH_FEED_IDS, feedIdToHex, feedSymbol, parseFeedId, pushFeedAddress, vaultPriceAccounts } from '../src/index';
+import { FeedError, PYTH_FEED_IDS, feedIdToHex, feedSymbol, parseFeedId, pinnedPriceAccount, pushFeedAddress, UNPINNED, vaultPriceAccounts } from '../src/index';
 
 test('the SOL/USD sponsored account is the one Pyth publishes (shard 0 of the push oracle)', async () => {
   // An independent reference: surfpool-core 1.7.0's Pyth scenario registry expects this address
@@ -43,4 +43,16 @@ test("a vault's own feeds: the stablecoin account only when the vault has a depe
   const joint = await vaultPriceAccounts({ oracle: { collateralFeed, depegFeed: parseFeedId('USDC/USD') } }, { shard: 2 });
   assert.equal(joint.collateral, await pushFeedAddress(collateralFeed, { shard: 2 }));
   assert.equal(joint.depeg, await pushFeedAddress(parseFeedId('USDC/USD'), { shard: 2 }));
+});
+
+test('a vault that pins its price accounts is read from them; the zero address pins nothing', async () => {
+  const collateralFeed = parseFeedId('SOL/USD');
+  const depegFeed = parseFeedId('USDC/USD');
+  const [pin, depegPin] = await Promise.all([generateKeyPairSigner(), generateKeyPairSigner()]);
+  const pinned = { oracle: { collateralFeed, depegFeed, collateralPriceAccount: pin.address, depegPriceAccount: depegPin.address } };
+  assert.deepEqual(await vaultPriceAccounts(pinned), { collateral: pin.address, depeg: depegPin.address });
+  assert.equal(pinnedPriceAccount(pinned, 'depeg'), depegPin.address);
+  const onlyCollateral = { oracle: { ...pinned.oracle, depegPriceAccount: UNPINNED } };
+  assert.deepEqual(await vaultPriceAccounts(onlyCollateral), { collateral: pin.address, depeg: await pushFeedAddress(depegFeed) });
+  assert.equal(pinnedPriceAccount(onlyCollateral, 'depeg'), undefined);
 });

@@ -10,6 +10,7 @@ import {
   fetchVaultAccount,
   parseFeedId,
   pushFeedAddress,
+  vaultPriceAccounts,
   listPositions,
   listSeries,
   needsDepegPrice,
@@ -94,8 +95,9 @@ async function history(rpc: Rpc<SolanaRpcApi>, vault: Address): Promise<HistoryI
  * from Pyth's sponsored push-feed account. */
 async function priceAccountOf(text: string, vault: Vault): Promise<Address> {
   if (isAddress(text)) return text;
-  const id = text === 'vault' ? Uint8Array.from(vault.oracle.collateralFeed) : parseFeedId(text);
-  return pushFeedAddress(id);
+  // A vault that pins its price account is read from that account only.
+  if (text === 'vault') return (await vaultPriceAccounts(vault)).collateral;
+  return pushFeedAddress(parseFeedId(text));
 }
 
 export async function loadDashboard(rpcUrl: string, vaultText: string, priceText: string): Promise<Dashboard | LoadError> {

@@ -9,6 +9,16 @@ use solana_account::Account;
 pub const PYTH_RECEIVER_ID: Pubkey =
     Pubkey::from_str_const("rec5EKMGg6MxZYaMdyBfgwp4d5rB9T1VQH5pJv5LtFJ");
 
+/// Pyth's push oracle: keeps one sponsored `PriceUpdateV2` account per (shard, feed id), a PDA
+/// of `[shard as u16 LE, feed id]` that only ever moves forward.
+pub const PYTH_PUSH_ORACLE_ID: Pubkey =
+    Pubkey::from_str_const("pythWSnswVUd12oZpeFP8e9CVaEqJg25g1Vtc2biRsT");
+
+/// The sponsored push-feed account of `feed` on `shard`.
+pub fn push_feed_address(shard: u16, feed: &[u8; 32]) -> Pubkey {
+    Pubkey::find_program_address(&[&shard.to_le_bytes(), feed], &PYTH_PUSH_ORACLE_ID).0
+}
+
 /// Anchor discriminator of `PriceUpdateV2`: sha256("account:PriceUpdateV2")[..8].
 pub const PRICE_UPDATE_V2_DISCRIMINATOR: [u8; 8] = [34, 241, 35, 99, 157, 126, 244, 205];
 

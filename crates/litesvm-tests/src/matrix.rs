@@ -86,6 +86,7 @@ impl World {
                 admin: auth.pubkey(),
                 pause_flags: 0,
                 pyth_receiver: PYTH_RECEIVER_ID,
+                pyth_push_oracle: PYTH_PUSH_ORACLE_ID,
             },
         );
         let fee_payer = funded_keypair(&mut fresh);

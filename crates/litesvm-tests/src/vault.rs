@@ -53,6 +53,7 @@ pub fn default_vault_args(reporter: Pubkey, risk_authority: Pubkey) -> CreateVau
             depeg_feed: USDC_FEED,
             max_age_secs: 60,
             max_conf_bps: 200,
+            ..Default::default()
         },
         trigger: TriggerSettings {
             barrier_price: 90 * PRICE_ONE,
@@ -61,6 +62,7 @@ pub fn default_vault_args(reporter: Pubkey, risk_authority: Pubkey) -> CreateVau
             joint_collateral_price: 120 * PRICE_ONE,
             depeg_price: PRICE_ONE / 100 * 97,
             persistence_secs: 60,
+            ..Default::default()
         },
         pricing: PricingSettings {
             conf_multiplier_bps: 20_000,
@@ -68,6 +70,7 @@ pub fn default_vault_args(reporter: Pubkey, risk_authority: Pubkey) -> CreateVau
             min_premium: PRICE_ONE / 100,
             rate: 0,
             write_conf_bps: 100,
+            ..Default::default()
         },
         release: ReleaseSettings {
             cap_per_epoch: 1_000_000 * USDC,
@@ -76,8 +79,11 @@ pub fn default_vault_args(reporter: Pubkey, risk_authority: Pubkey) -> CreateVau
             min_tip_release: 100 * USDC,
             release_interval_secs: 60,
             write_cutoff_secs: 300,
+            ..Default::default()
         },
         settings_timelock_secs: 3_600,
+        collateral_price_shard: 0,
+        depeg_price_shard: 0,
     }
 }
 
@@ -197,6 +203,7 @@ impl VaultFixture {
                 admin: auth.pubkey(),
                 pause_flags,
                 pyth_receiver: PYTH_RECEIVER_ID,
+                pyth_push_oracle: PYTH_PUSH_ORACLE_ID,
             },
         );
         send_ok(&mut env.svm, &[ix], &payer, &[&auth]);

@@ -349,3 +349,86 @@ fn each_oracle_failure_is_its_own_error_or_no_information_on_chain() {
     assert!(after.breach.last_observed >= before.breach.last_observed);
     assert_eq!(after.totals, before.totals, "no rejection moved money");
 }
+
+/// A vault pinned to one collateral and one stablecoin account reads those and no other, in
+/// every instruction that reads a price; the pinned accounts work as any update does.
+#[test]
+fn a_pinned_vault_reads_only_its_pinned_accounts() {
+    // The push oracle's sponsored accounts: SOL/USD on shard 0, USDC/USD on shard 3.
+    let (pinned, pinned_depeg) = (
+        push_feed_address(0, &SOL_FEED),
+        push_feed_address(3, &USDC_FEED),
+    );
+    let mut m = Market::with_settings(500_000 * USDC, 150, |a| {
+        a.oracle.collateral_price_account = pinned;
+        a.oracle.depeg_price_account = pinned_depeg;
+        a.depeg_price_shard = 3;
+    });
+    let stored = vault_state(&m).oracle;
+    assert_eq!(
+        (stored.collateral_price_account, stored.depeg_price_account),
+        (pinned, pinned_depeg)
+    );
+    // A genuine, fresh update of the right feed in another account.
+    let other = m.price_account;
+    let other_depeg = m.depeg_account;
+    m.price_account = pinned;
+    m.depeg_account = pinned_depeg;
+    m.tick(1, 15_000);
+    let keys = m.open_series(100, 30);
+    let w = m.writer(100_000);
+
+    let mut accounts = m.write_accounts(&w, keys);
+    accounts.price_update = other;
+    let ix = accounts.ix(backstop::instructions::WritePutArgs {
+        size: SOL,
+        min_premium: 0,
+    });
+    let signer = w.key.insecure_clone();
+    assert_program_error(
+        send(&mut m.f.env.svm, &[ix], &signer, &[]),
+        BackstopError::PriceAccountNotPinned,
+    );
+    m.write(&w, keys, 100 * SOL, 0)
+        .expect("write from the pinned account");
+
+    // The view and an observation, each shown one account off the pins.
+    m.price_account = other;
+    assert_program_error(check_price(&mut m), BackstopError::PriceAccountNotPinned);
+    assert_program_error(m.observe(), BackstopError::PriceAccountNotPinned);
+    m.price_account = pinned;
+    m.depeg_account = other_depeg;
+    assert_program_error(m.observe(), BackstopError::PriceAccountNotPinned);
+    m.depeg_account = pinned_depeg;
+
+    // A crash seen through the pinned accounts confirms and releases; the same step shown
+    // through another account is refused.
+    let keeper = m.keeper();
+    m.tick(10, 8_000);
+    m.observe().expect("breach starts");
+    m.tick(60, 8_000);
+    let mut accounts = m.trigger_accounts(&keeper, keys);
+    accounts.price_update = other;
+    let ix = Market::trigger_ix(accounts);
+    let payer = m.f.payer.insecure_clone();
+    assert_program_error(
+        send(&mut m.f.env.svm, &[ix], &payer, &[&keeper.key]),
+        BackstopError::PriceAccountNotPinned,
+    );
+    m.trigger(&keeper, keys)
+        .expect("released from the pinned account");
+    assert!(token_balance(&m.f.env.svm, &m.f.recovery) > 0);
+
+    // Settlement likewise.
+    let series = m.f.env.svm.get_account(&keys.series).expect("series");
+    let expiry = backstop::state::Series::try_deserialize(&mut series.data.as_slice())
+        .expect("series data")
+        .expiry;
+    let wait = expiry - m.now() + 1;
+    advance_seconds(&mut m.f.env.svm, wait);
+    m.set_price_at(other, 8_000, expiry, expiry - 1);
+    m.set_price_at(pinned, 8_000, expiry, expiry - 1);
+    assert_program_error(m.settle(keys, other), BackstopError::PriceAccountNotPinned);
+    m.settle(keys, pinned)
+        .expect("settled from the pinned account");
+}

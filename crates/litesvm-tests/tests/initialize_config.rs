@@ -17,6 +17,7 @@ fn args(admin: Pubkey) -> InitializeConfigArgs {
         admin,
         pause_flags: pause::WRITE_PUT,
         pyth_receiver: PYTH_RECEIVER_ID,
+        pyth_push_oracle: PYTH_PUSH_ORACLE_ID,
     }
 }
 
@@ -183,6 +184,7 @@ fn unknown_pause_bits_and_default_admin_are_rejected() {
         admin: Pubkey::new_unique(),
         pause_flags: 1 << 31,
         pyth_receiver: PYTH_RECEIVER_ID,
+        pyth_push_oracle: PYTH_PUSH_ORACLE_ID,
     };
     let ix = initialize_config_ix(&payer.pubkey(), &auth, bad_flags);
     assert_program_error(
@@ -194,6 +196,7 @@ fn unknown_pause_bits_and_default_admin_are_rejected() {
         admin: Pubkey::default(),
         pause_flags: 0,
         pyth_receiver: PYTH_RECEIVER_ID,
+        pyth_push_oracle: PYTH_PUSH_ORACLE_ID,
     };
     let ix = initialize_config_ix(&payer.pubkey(), &auth, default_admin);
     assert_program_error(
@@ -209,6 +212,15 @@ fn unknown_pause_bits_and_default_admin_are_rejected() {
         send(&mut env.svm, &[ix], &payer, &[&env.upgrade_authority]),
         BackstopError::UntrustedOracleReceiver,
     );
+    let no_push_oracle = InitializeConfigArgs {
+        pyth_push_oracle: Pubkey::default(),
+        ..args(Pubkey::new_unique())
+    };
+    let ix = initialize_config_ix(&payer.pubkey(), &auth, no_push_oracle);
+    assert_program_error(
+        send(&mut env.svm, &[ix], &payer, &[&env.upgrade_authority]),
+        BackstopError::InvalidPushOracle,
+    );
     assert!(env.svm.get_account(&config_pda()).is_none());
 }
 
@@ -217,7 +229,8 @@ fn instruction_data_round_trips() {
     // Guards the wire format the TypeScript client depends on: 8-byte discriminator + borsh args.
     let a = args(Pubkey::new_from_array([9; 32]));
     let data = backstop::instruction::InitializeConfig { args: a }.data();
-    assert_eq!(data.len(), 8 + 32 + 4 + 32);
+    assert_eq!(data.len(), 8 + 32 + 4 + 32 + 32);
+    assert_eq!(&data[76..108], PYTH_PUSH_ORACLE_ID.as_ref());
     assert_eq!(&data[8..40], &[9; 32]);
     assert_eq!(
         u32::from_le_bytes(data[40..44].try_into().unwrap()),

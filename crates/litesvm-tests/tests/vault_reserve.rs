@@ -116,7 +116,7 @@ fn create_vault_rejects_missing_signer_wrong_mint_and_substituted_accounts() {
 fn create_vault_rejects_each_out_of_bounds_setting() {
     let mut f = VaultFixture::new();
     type Edit = fn(&mut CreateVaultArgs);
-    let cases: [(Edit, BackstopError); 23] = [
+    let cases: [(Edit, BackstopError); 30] = [
         (
             |a| {
                 a.trigger.barrier_price = 0;
@@ -215,6 +215,42 @@ fn create_vault_rejects_each_out_of_bounds_setting() {
         (
             |a| a.oracle.max_age_secs = 61,
             BackstopError::InvalidOracleMaxAge,
+        ),
+        // A pin is the push oracle's sponsored account of its own feed on the shard named, and a
+        // depeg pin needs the joint trigger's feed.
+        (
+            |a| {
+                a.trigger.depeg_price = 0;
+                a.trigger.joint_collateral_price = 0;
+                a.oracle.depeg_feed = [0; 32];
+                a.oracle.depeg_price_account = push_feed_address(0, &[0; 32]);
+            },
+            BackstopError::InvalidPriceAccountPin,
+        ),
+        (
+            |a| a.oracle.collateral_price_account = Pubkey::new_from_array([3; 32]),
+            BackstopError::InvalidPriceAccountPin,
+        ),
+        (
+            |a| a.oracle.collateral_price_account = push_feed_address(0, &USDC_FEED),
+            BackstopError::InvalidPriceAccountPin,
+        ),
+        (
+            |a| {
+                a.oracle.depeg_price_account = push_feed_address(1, &USDC_FEED);
+                a.depeg_price_shard = 2;
+            },
+            BackstopError::InvalidPriceAccountPin,
+        ),
+        // Padding is stored as sent and compared byte for byte: only zero is accepted.
+        (|a| a.oracle.padding = [0, 1], BackstopError::NonZeroPadding),
+        (
+            |a| a.trigger.padding = [1, 0, 0, 0],
+            BackstopError::NonZeroPadding,
+        ),
+        (
+            |a| a.release.padding = [0, 0, 0, 9],
+            BackstopError::NonZeroPadding,
         ),
     ];
     for (edit, err) in cases {

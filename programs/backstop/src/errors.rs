@@ -211,6 +211,14 @@ pub enum BackstopError {
     SettingsTimelockNotElapsed, // 6101
     #[msg("A pricing setting moves by more than its bounded step in one update")]
     PricingStepTooLarge, // 6102
+    #[msg("A padding field of the settings is not zero")]
+    NonZeroPadding, // 6103
+    #[msg("This price account is not the one the vault pinned for the feed")]
+    PriceAccountNotPinned, // 6104
+    #[msg("A pinned price account must be the push oracle's sponsored account of its feed on the given shard")]
+    InvalidPriceAccountPin, // 6105
+    #[msg("The Pyth push oracle program must be set")]
+    InvalidPushOracle, // 6106
 }
 
 /// Every pricing failure keeps its own code, so a client can tell which check failed.

@@ -4,7 +4,7 @@ use anchor_lang::prelude::*;
 
 use crate::{
     errors::BackstopError,
-    oracle::{self, OraclePrice, Reading},
+    oracle::{self, OracleConfig, OraclePrice, Reading},
     state::{BreachTransition, Observation, Vault, Verdict},
     units,
 };
@@ -80,13 +80,13 @@ pub fn verdict(
     Ok(verdict)
 }
 
-fn reading(vault: &Vault, account: &AccountInfo, feed_id: [u8; 32], now: i64) -> Result<Reading> {
-    oracle::read_reading(
-        account,
-        &vault.oracle_config(feed_id),
-        now,
-        i64::from(vault.oracle.max_age_secs),
-    )
+fn reading(
+    vault: &Vault,
+    account: &AccountInfo,
+    config: &OracleConfig,
+    now: i64,
+) -> Result<Reading> {
+    oracle::read_reading(account, config, now, i64::from(vault.oracle.max_age_secs))
 }
 
 /// What one observation saw and did.
@@ -108,7 +108,7 @@ fn depeg_band(
     let Some(account) = account else {
         return Ok(None);
     };
-    let Reading::Price { price, wide } = reading(vault, account, vault.oracle.depeg_feed, now)?
+    let Reading::Price { price, wide } = reading(vault, account, &vault.depeg_oracle(), now)?
     else {
         return Ok(None);
     };
@@ -133,7 +133,7 @@ pub fn observe(
     let Reading::Price {
         price: collateral,
         wide,
-    } = reading(vault, collateral_account, vault.oracle.collateral_feed, now)?
+    } = reading(vault, collateral_account, &vault.collateral_oracle(), now)?
     else {
         return Ok(Observed {
             price: None,

@@ -20,7 +20,7 @@ pub struct CheckedPrice {
 /// read's own cost is `(r1 - r2) - (r0 - r1)` of the three logged values (benchmarks read it).
 #[derive(Accounts)]
 pub struct CheckPrice<'info> {
-    pub vault: Box<Account<'info, Vault>>,
+    pub vault: AccountLoader<'info, Vault>,
 
     /// CHECK: a Pyth `PriceUpdateV2`, validated by `oracle::read_price`.
     pub price_update: UncheckedAccount<'info>,
@@ -28,8 +28,8 @@ pub struct CheckPrice<'info> {
 
 pub fn handler(ctx: Context<CheckPrice>) -> Result<CheckedPrice> {
     let now = Clock::get()?.unix_timestamp;
-    let vault = &ctx.accounts.vault;
-    let config = vault.oracle_config(vault.oracle.collateral_feed);
+    let vault = ctx.accounts.vault.load()?;
+    let config = vault.collateral_oracle();
     let freshness = Freshness::MaxAge {
         now,
         max_age_secs: i64::from(vault.oracle.max_age_secs),

@@ -21,7 +21,7 @@ pub struct CloseSeries<'info> {
         has_one = quote_mint @ BackstopError::WrongMint,
         constraint = crate::guards::distinct(&[vault.key(), series.key(), escrow.key(), holder.key(), reserve.key()]) @ BackstopError::DuplicateMutableAccount,
     )]
-    pub vault: Box<Account<'info, Vault>>,
+    pub vault: AccountLoader<'info, Vault>,
 
     #[account(
         mut,
@@ -41,7 +41,7 @@ pub struct CloseSeries<'info> {
     pub reserve: Box<Account<'info, TokenAccount>>,
 
     /// CHECK: receives the rent; must be the vault authority.
-    #[account(mut, address = vault.authority @ BackstopError::WrongRentReceiver)]
+    #[account(mut, address = vault.load()?.authority @ BackstopError::WrongRentReceiver)]
     pub rent_receiver: UncheckedAccount<'info>,
 
     pub quote_mint: Box<Account<'info, Mint>>,
@@ -103,7 +103,8 @@ pub fn handler(ctx: Context<CloseSeries>) -> Result<()> {
         },
         &[&series_seeds],
     ))?;
-    let vault_seeds = a.vault.signer_seeds();
+    let signer = a.vault.load()?.signer();
+    let vault_seeds = signer.seeds();
     token::close_account(CpiContext::new_with_signer(
         a.token_program.key(),
         CloseAccount {
@@ -114,14 +115,14 @@ pub fn handler(ctx: Context<CloseSeries>) -> Result<()> {
         &[&vault_seeds],
     ))?;
     let series_key = a.series.key();
-    let vault = &mut ctx.accounts.vault;
-    vault.totals.escrowed = vault
-        .totals
+    let vault_key = ctx.accounts.vault.key();
+    let t = &mut ctx.accounts.vault.load_mut()?.totals;
+    t.escrowed = t
         .escrowed
         .checked_sub(accounted)
         .ok_or(BackstopError::MathUnderflow)?;
     let event = SeriesClosed {
-        vault: vault.key(),
+        vault: vault_key,
         series: series_key,
         dust,
     };

@@ -25,6 +25,11 @@ pub struct CreateVaultArgs {
     pub release: ReleaseSettings,
     /// Delay between proposing and applying new settings, seconds (1 hour to 7 days).
     pub settings_timelock_secs: u32,
+    /// Push-oracle shard of `oracle.collateral_price_account` when it is pinned (checked here,
+    /// not stored: the pin is the derived address).
+    pub collateral_price_shard: u16,
+    /// Push-oracle shard of `oracle.depeg_price_account` when it is pinned.
+    pub depeg_price_shard: u16,
 }
 
 #[event_cpi]
@@ -47,7 +52,7 @@ pub struct CreateVault<'info> {
         seeds = [VAULT_SEED, authority.key().as_ref(), quote_mint.key().as_ref(), args.oracle.collateral_feed.as_ref()],
         bump,
     )]
-    pub vault: Box<Account<'info, Vault>>,
+    pub vault: AccountLoader<'info, Vault>,
 
     /// Classic SPL Token mints only: Token-2022 extensions (transfer fees, hooks) would break
     /// the escrow accounting, and the owner check rejects them.
@@ -102,12 +107,43 @@ impl CreateVault<'_> {
             args.reporter != Pubkey::default() && args.risk_authority != Pubkey::default(),
             BackstopError::InvalidParty
         );
-        validate_settings(args)
+        validate_settings(args)?;
+        let o = &args.oracle;
+        let push_oracle = &self.config.pyth_push_oracle;
+        require!(
+            pin_is_sponsored(
+                o.collateral_price_account,
+                args.collateral_price_shard,
+                &o.collateral_feed,
+                push_oracle
+            ) && pin_is_sponsored(
+                o.depeg_price_account,
+                args.depeg_price_shard,
+                &o.depeg_feed,
+                push_oracle
+            ),
+            BackstopError::InvalidPriceAccountPin
+        );
+        Ok(())
     }
+}
+
+/// A pin is unset, or the push oracle's sponsored account of `feed` on `shard`.
+fn pin_is_sponsored(pin: Pubkey, shard: u16, feed: &[u8; 32], push_oracle: &Pubkey) -> bool {
+    pin == Pubkey::default()
+        || pin == Pubkey::find_program_address(&[&shard.to_le_bytes(), feed], push_oracle).0
 }
 
 /// Every bound on a vault's settings (shared with later parameter updates).
 pub fn validate_settings(args: &CreateVaultArgs) -> Result<()> {
+    // Settings are stored as they arrive and compared byte for byte with a pending proposal.
+    require!(
+        args.oracle.padding == [0; 2]
+            && args.trigger.padding == [0; 4]
+            && args.pricing.padding == [0; 6]
+            && args.release.padding == [0; 4],
+        BackstopError::NonZeroPadding
+    );
     let t = &args.trigger;
     let joint = t.joint_collateral_price > 0 && t.depeg_price > 0;
     require!(
@@ -135,6 +171,10 @@ pub fn validate_settings(args: &CreateVaultArgs) -> Result<()> {
     require!(
         (t.depeg_price == 0 && t.joint_collateral_price == 0) || (joint && has_depeg_feed),
         BackstopError::InvalidDepegFeed
+    );
+    require!(
+        o.depeg_price_account == Pubkey::default() || has_depeg_feed,
+        BackstopError::InvalidPriceAccountPin
     );
     let p = &args.pricing;
     require!(
@@ -181,42 +221,35 @@ pub fn validate_settings(args: &CreateVaultArgs) -> Result<()> {
 pub fn handler(ctx: Context<CreateVault>, args: CreateVaultArgs) -> Result<()> {
     ctx.accounts.validate(&args)?;
     let now = Clock::get()?.unix_timestamp;
-    let vault = &mut ctx.accounts.vault;
-    vault.set_inner(Vault {
-        authority: ctx.accounts.authority.key(),
-        reporter: args.reporter,
-        risk_authority: args.risk_authority,
-        quote_mint: ctx.accounts.quote_mint.key(),
-        recovery: ctx.accounts.recovery.key(),
-        reserve: ctx.accounts.reserve.key(),
-        quote_decimals: ctx.accounts.quote_mint.decimals,
-        collateral_decimals: args.collateral_decimals,
-        oracle: args.oracle,
-        trigger: args.trigger,
-        pricing: args.pricing,
-        release: args.release,
-        breach: Default::default(),
-        report: Default::default(),
-        totals: Default::default(),
-        epoch_start: now,
-        released_in_epoch: 0,
-        series_count: 0,
-        bump: ctx.bumps.vault,
-        reserve_bump: ctx.bumps.reserve,
-        window: Default::default(),
-        last_price: Default::default(),
-        settings_timelock_secs: args.settings_timelock_secs,
-        pending_settings: Default::default(),
-        reserved: [0; 8],
-    });
-    emit_cpi!(VaultCreated {
-        vault: vault.key(),
+    let vault_key = ctx.accounts.vault.key();
+    let mut vault = ctx.accounts.vault.load_init()?;
+    // Field by field into the zeroed account: no 1 KiB temporary on the stack.
+    vault.authority = ctx.accounts.authority.key();
+    vault.reporter = args.reporter;
+    vault.risk_authority = args.risk_authority;
+    vault.quote_mint = ctx.accounts.quote_mint.key();
+    vault.recovery = ctx.accounts.recovery.key();
+    vault.reserve = ctx.accounts.reserve.key();
+    vault.quote_decimals = ctx.accounts.quote_mint.decimals;
+    vault.collateral_decimals = args.collateral_decimals;
+    vault.oracle = args.oracle;
+    vault.trigger = args.trigger;
+    vault.pricing = args.pricing;
+    vault.release = args.release;
+    vault.epoch_start = now;
+    vault.bump = ctx.bumps.vault;
+    vault.reserve_bump = ctx.bumps.reserve;
+    vault.settings_timelock_secs = args.settings_timelock_secs;
+    let event = VaultCreated {
+        vault: vault_key,
         authority: vault.authority,
         quote_mint: vault.quote_mint,
         collateral_feed: vault.oracle.collateral_feed,
         recovery: vault.recovery,
         reporter: vault.reporter,
         risk_authority: vault.risk_authority,
-    });
+    };
+    drop(vault);
+    emit_cpi!(event);
     Ok(())
 }

@@ -22,7 +22,7 @@ pub struct FundReserve<'info> {
         has_one = reserve @ BackstopError::WrongReserveAccount,
         has_one = quote_mint @ BackstopError::WrongMint,
     )]
-    pub vault: Box<Account<'info, Vault>>,
+    pub vault: AccountLoader<'info, Vault>,
 
     #[account(
         mut,

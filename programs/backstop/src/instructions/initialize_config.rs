@@ -15,6 +15,8 @@ pub struct InitializeConfigArgs {
     pub pause_flags: u32,
     /// The Pyth receiver program whose price accounts vaults may read.
     pub pyth_receiver: Pubkey,
+    /// Pyth's push oracle (whose sponsored accounts vaults may pin).
+    pub pyth_push_oracle: Pubkey,
 }
 
 #[event_cpi]
@@ -93,6 +95,11 @@ impl InitializeConfig<'_> {
             Pubkey::default(),
             BackstopError::UntrustedOracleReceiver
         );
+        require_keys_neq!(
+            args.pyth_push_oracle,
+            Pubkey::default(),
+            BackstopError::InvalidPushOracle
+        );
         Ok(())
     }
 }
@@ -103,8 +110,9 @@ pub fn handler(ctx: Context<InitializeConfig>, args: InitializeConfigArgs) -> Re
     config.admin = args.admin;
     config.pause_flags = args.pause_flags;
     config.pyth_receiver = args.pyth_receiver;
+    config.pyth_push_oracle = args.pyth_push_oracle;
     config.bump = ctx.bumps.config;
-    config.reserved = [0; 64];
+    config.reserved = [0; 32];
 
     emit_cpi!(ConfigInitialized {
         config: config.key(),

@@ -8,7 +8,7 @@ use crate::{events::BreachObserved, solvency, state::Vault};
 #[derive(Accounts)]
 pub struct ObserveBreach<'info> {
     #[account(mut, dup)]
-    pub vault: Box<Account<'info, Vault>>,
+    pub vault: AccountLoader<'info, Vault>,
 
     /// CHECK: the collateral `PriceUpdateV2`, validated by `oracle::read_price`.
     pub price_update: UncheckedAccount<'info>,
@@ -25,9 +25,10 @@ pub fn handler(ctx: Context<ObserveBreach>) -> Result<()> {
         .as_ref()
         .map(|a| a.to_account_info());
     let price_account = ctx.accounts.price_update.to_account_info();
-    let vault = &mut ctx.accounts.vault;
+    let vault_key = ctx.accounts.vault.key();
+    let vault = &mut *ctx.accounts.vault.load_mut()?;
     let observed = solvency::observe(vault, &price_account, depeg.as_ref(), now)?;
-    let event = BreachObserved::new(vault, vault.key(), &observed);
+    let event = BreachObserved::new(vault, vault_key, &observed);
     emit_cpi!(event);
     Ok(())
 }

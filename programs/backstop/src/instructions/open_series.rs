@@ -46,7 +46,7 @@ pub struct OpenSeries<'info> {
         has_one = reserve @ BackstopError::WrongReserveAccount,
         has_one = quote_mint @ BackstopError::WrongMint,
     )]
-    pub vault: Box<Account<'info, Vault>>,
+    pub vault: AccountLoader<'info, Vault>,
 
     pub reserve: Box<Account<'info, TokenAccount>>,
 
@@ -75,7 +75,7 @@ pub struct OpenSeries<'info> {
         payer = payer,
         seeds = [PUT_MINT_SEED, series.key().as_ref()],
         bump,
-        mint::decimals = vault.collateral_decimals,
+        mint::decimals = vault.load()?.collateral_decimals,
         mint::authority = series,
         mint::freeze_authority = series,
         mint::token_program = token_program,
@@ -104,8 +104,9 @@ impl OpenSeries<'_> {
             !self.config.is_paused(pause::OPEN_SERIES),
             BackstopError::OperationPaused
         );
+        let vault = self.vault.load()?;
         require!(args.strike > 0, BackstopError::InvalidStrike);
-        units::strike_to_price(args.strike, self.vault.quote_decimals)
+        units::strike_to_price(args.strike, vault.quote_decimals)
             .map_err(|_| BackstopError::InvalidStrike)?;
         let tenor = args
             .expiry
@@ -114,7 +115,7 @@ impl OpenSeries<'_> {
         let max_tenor = i64::try_from(MAX_TENOR_SECS).map_err(|_| BackstopError::MathOverflow)?;
         require!(
             (MIN_SERIES_TENOR_SECS..=max_tenor).contains(&tenor)
-                && tenor > i64::from(self.vault.release.write_cutoff_secs),
+                && tenor > i64::from(vault.release.write_cutoff_secs),
             BackstopError::InvalidExpiry
         );
         // The slice must be admissible for the whole life of the series (the Lee bound is
@@ -122,20 +123,19 @@ impl OpenSeries<'_> {
         // check grid, with an at-the-money volatility in [5 %, 300 %].
         SviParams::from(args.svi).validate_for_series(tenor.unsigned_abs())?;
         // The vault's premium floor, at most MAX_PREMIUM_FLOOR_BPS of this strike.
-        let strike_price = units::strike_to_price(args.strike, self.vault.quote_decimals)?;
+        let strike_price = units::strike_to_price(args.strike, vault.quote_decimals)?;
         let floor_cap = u128::from(strike_price)
             .saturating_mul(u128::from(MAX_PREMIUM_FLOOR_BPS))
             .checked_div(u128::from(BPS))
             .ok_or(BackstopError::MathDivisionByZero)?;
         require!(
-            u128::from(self.vault.pricing.min_premium) <= floor_cap,
+            u128::from(vault.pricing.min_premium) <= floor_cap,
             BackstopError::PremiumFloorTooHigh
         );
         require!(args.size_cap > 0, BackstopError::InvalidSizeCap);
-        units::escrow_for(args.strike, args.size_cap, self.vault.collateral_decimals)
+        units::escrow_for(args.strike, args.size_cap, vault.collateral_decimals)
             .map_err(|_| BackstopError::InvalidSizeCap)?;
-        let uncommitted =
-            uncommitted_reserve(self.reserve.amount, self.vault.totals.committed_premium);
+        let uncommitted = uncommitted_reserve(self.reserve.amount, vault.totals.committed_premium);
         require!(
             args.premium_budget <= uncommitted,
             BackstopError::InsufficientUncommittedReserve
@@ -177,7 +177,8 @@ pub fn handler(ctx: Context<OpenSeries>, args: OpenSeriesArgs) -> Result<()> {
         holder_bump: ctx.bumps.holder,
         reserved: [0; 64],
     });
-    let vault = &mut a.vault;
+    let vault_key = a.vault.key();
+    let mut vault = a.vault.load_mut()?;
     vault.totals.committed_premium = vault
         .totals
         .committed_premium
@@ -188,7 +189,7 @@ pub fn handler(ctx: Context<OpenSeries>, args: OpenSeriesArgs) -> Result<()> {
         .checked_add(1)
         .ok_or(BackstopError::MathOverflow)?;
     let event = SeriesOpened {
-        vault: vault.key(),
+        vault: vault_key,
         series: series_key,
         strike: args.strike,
         expiry: args.expiry,
@@ -196,6 +197,7 @@ pub fn handler(ctx: Context<OpenSeries>, args: OpenSeriesArgs) -> Result<()> {
         premium_budget: args.premium_budget,
         committed_premium: vault.totals.committed_premium,
     };
+    drop(vault);
     emit_cpi!(event);
     Ok(())
 }

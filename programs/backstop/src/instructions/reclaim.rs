@@ -19,7 +19,7 @@ pub struct Reclaim<'info> {
         has_one = quote_mint @ BackstopError::WrongMint,
         constraint = crate::guards::distinct(&[vault.key(), series.key(), position.key(), writer_token.key(), escrow.key()]) @ BackstopError::DuplicateMutableAccount,
     )]
-    pub vault: Box<Account<'info, Vault>>,
+    pub vault: AccountLoader<'info, Vault>,
 
     #[account(
         mut,
@@ -134,7 +134,7 @@ pub fn handler(ctx: Context<Reclaim>) -> Result<()> {
         .open_positions
         .checked_sub(1)
         .ok_or(BackstopError::MathOverflow)?;
-    let t = &mut ctx.accounts.vault.totals;
+    let t = &mut ctx.accounts.vault.load_mut()?.totals;
     t.escrowed = t
         .escrowed
         .checked_sub(amount)

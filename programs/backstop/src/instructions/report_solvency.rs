@@ -23,7 +23,7 @@ pub struct ReportSolvency<'info> {
     pub reporter: Signer<'info>,
 
     #[account(mut, dup, has_one = reporter @ BackstopError::NotReporter)]
-    pub vault: Box<Account<'info, Vault>>,
+    pub vault: AccountLoader<'info, Vault>,
 
     /// CHECK: the collateral `PriceUpdateV2`, validated by `oracle::read_price`.
     pub price_update: UncheckedAccount<'info>,
@@ -41,7 +41,8 @@ pub fn handler(ctx: Context<ReportSolvency>, args: ReportSolvencyArgs) -> Result
         .as_ref()
         .map(|a| a.to_account_info());
     let price_account = ctx.accounts.price_update.to_account_info();
-    let vault = &mut ctx.accounts.vault;
+    let vault_key = ctx.accounts.vault.key();
+    let vault = &mut *ctx.accounts.vault.load_mut()?;
     vault.report = SolvencyReport {
         collateral_amount: args.collateral_amount,
         liabilities: args.liabilities,
@@ -54,12 +55,12 @@ pub fn handler(ctx: Context<ReportSolvency>, args: ReportSolvencyArgs) -> Result
         None => 0,
     };
     let reported = SolvencyReported {
-        vault: vault.key(),
+        vault: vault_key,
         collateral_amount: args.collateral_amount,
         liabilities: args.liabilities,
         ratio_bps,
     };
-    let observed = BreachObserved::new(vault, vault.key(), &observed);
+    let observed = BreachObserved::new(vault, vault_key, &observed);
     emit_cpi!(reported);
     emit_cpi!(observed);
     Ok(())

@@ -27,7 +27,7 @@ pub struct SettleSeries<'info> {
         has_one = quote_mint @ BackstopError::WrongMint,
         constraint = crate::guards::distinct(&[vault.key(), series.key(), escrow.key(), put_mint.key(), holder.key(), recovery.key()]) @ BackstopError::DuplicateMutableAccount,
     )]
-    pub vault: Box<Account<'info, Vault>>,
+    pub vault: AccountLoader<'info, Vault>,
 
     #[account(
         mut,
@@ -178,12 +178,7 @@ fn shown(vault: &Vault, account: Option<&UncheckedAccount>) -> Result<Option<Sho
         return Ok(None);
     };
     // Window freshness: any publish time; the ladder decides.
-    let reading = oracle::read_reading(
-        account,
-        &vault.oracle_config(vault.oracle.collateral_feed),
-        i64::MIN,
-        0,
-    )?;
+    let reading = oracle::read_reading(account, &vault.collateral_oracle(), i64::MIN, 0)?;
     Ok(match reading {
         Reading::Price { price, wide } => Some(Shown {
             quote: Quote {
@@ -227,13 +222,16 @@ pub fn handler(ctx: Context<SettleSeries>) -> Result<()> {
         BackstopError::SeriesNotOpen
     );
     require!(now >= a.series.expiry, BackstopError::SeriesNotExpired);
-    let shown = shown(&a.vault, a.price_update.as_ref())?;
+    let vault = a.vault.load()?;
+    let shown = shown(&vault, a.price_update.as_ref())?;
     let series = &a.series;
-    let last = a.vault.last_price;
+    let last = vault.last_price;
+    let (collateral_decimals, quote_decimals) = (vault.collateral_decimals, vault.quote_decimals);
+    let signer = vault.signer();
     let ladder = Ladder {
         expiry: series.expiry,
         now,
-        max_age: i64::from(a.vault.oracle.max_age_secs),
+        max_age: i64::from(vault.oracle.max_age_secs),
         candidate: (series.settlement_publish_time != 0).then_some(Quote {
             price: series.settlement_price,
             publish_time: series.settlement_publish_time,
@@ -244,6 +242,7 @@ pub fn handler(ctx: Context<SettleSeries>) -> Result<()> {
         }),
         written_size: series.written_size,
     };
+    drop(vault);
     let (quote, source) = match decide(&ladder, shown)? {
         Outcome::Candidate(q) => {
             let series = &mut ctx.accounts.series;
@@ -263,15 +262,14 @@ pub fn handler(ctx: Context<SettleSeries>) -> Result<()> {
 
     let a = &ctx.accounts;
     let series = &a.series;
-    let vault = &a.vault;
     let written = series.written_size;
     let payout = settlement_payout(
         series.strike,
         price,
         written,
         series.advanced,
-        vault.collateral_decimals,
-        vault.quote_decimals,
+        collateral_decimals,
+        quote_decimals,
     )?;
     let (strike_le, expiry_le) = (series.strike.to_le_bytes(), series.expiry.to_le_bytes());
     let series_seeds = series.signer_seeds(&strike_le, &expiry_le);
@@ -293,14 +291,14 @@ pub fn handler(ctx: Context<SettleSeries>) -> Result<()> {
     }
     // Every put token goes: the advances and this payout are all the series will ever pay.
     if written > 0 {
-        let vault_seeds = vault.signer_seeds();
+        let vault_seeds = signer.seeds();
         token::burn(
             CpiContext::new_with_signer(
                 a.token_program.key(),
                 Burn {
                     mint: a.put_mint.to_account_info(),
                     from: a.holder.to_account_info(),
-                    authority: vault.to_account_info(),
+                    authority: a.vault.to_account_info(),
                 },
                 &[&vault_seeds],
             ),
@@ -322,8 +320,8 @@ pub fn handler(ctx: Context<SettleSeries>) -> Result<()> {
         .checked_sub(series.premium_paid)
         .ok_or(BackstopError::MathOverflow)?;
     let (series_key, advanced) = (series.key(), series.advanced);
-    let vault = &mut ctx.accounts.vault;
-    let t = &mut vault.totals;
+    let vault_key = ctx.accounts.vault.key();
+    let t = &mut ctx.accounts.vault.load_mut()?.totals;
     t.released = t
         .released
         .checked_add(payout)
@@ -337,7 +335,7 @@ pub fn handler(ctx: Context<SettleSeries>) -> Result<()> {
         .checked_sub(budget_left)
         .ok_or(BackstopError::MathOverflow)?;
     let event = SeriesSettled {
-        vault: vault.key(),
+        vault: vault_key,
         series: series_key,
         price,
         publish_time,

@@ -29,7 +29,7 @@ pub struct Trigger<'info> {
         has_one = quote_mint @ BackstopError::WrongMint,
         constraint = crate::guards::distinct(&[vault.key(), series.key(), escrow.key(), recovery.key(), reserve.key(), keeper_token.key()]) @ BackstopError::DuplicateMutableAccount,
     )]
-    pub vault: Box<Account<'info, Vault>>,
+    pub vault: AccountLoader<'info, Vault>,
 
     #[account(
         mut,
@@ -222,10 +222,16 @@ pub fn handler(ctx: Context<Trigger>) -> Result<()> {
         .map(|a| a.to_account_info());
     let price_account = ctx.accounts.price_update.to_account_info();
     // A stale or wide feed does not stop the step: it pays at the price that held.
-    let observed = solvency::observe(&mut ctx.accounts.vault, &price_account, depeg.as_ref(), now)?;
-    let a = &mut *ctx.accounts;
-    let by_reporter = a.keeper.key() == a.vault.reporter;
-    let step = plan_step(&mut a.vault, &a.series, now, by_reporter, a.reserve.amount)?;
+    // One borrow for the observation and the plan, ended before the transfers (the runtime
+    // borrows every account a CPI passes).
+    let (observed, step, signer) = {
+        let a = &ctx.accounts;
+        let vault = &mut *a.vault.load_mut()?;
+        let observed = solvency::observe(vault, &price_account, depeg.as_ref(), now)?;
+        let by_reporter = a.keeper.key() == vault.reporter;
+        let step = plan_step(vault, &a.series, now, by_reporter, a.reserve.amount)?;
+        (observed, step, vault.signer())
+    };
 
     let a = &ctx.accounts;
     let decimals = a.quote_mint.decimals;
@@ -246,7 +252,7 @@ pub fn handler(ctx: Context<Trigger>) -> Result<()> {
         decimals,
     )?;
     if step.tip > 0 {
-        let vault_seeds = a.vault.signer_seeds();
+        let vault_seeds = signer.seeds();
         token::transfer_checked(
             CpiContext::new_with_signer(
                 a.token_program.key(),
@@ -264,12 +270,14 @@ pub fn handler(ctx: Context<Trigger>) -> Result<()> {
     }
 
     let a = &mut *ctx.accounts;
-    apply_step(&mut a.vault, &mut a.series, &step, now)?;
+    let vault_key = a.vault.key();
+    let mut loaded = a.vault.load_mut()?;
+    let vault = &mut *loaded;
+    apply_step(vault, &mut a.series, &step, now)?;
     let (series_key, advanced, keeper) = (a.series.key(), a.series.advanced, a.keeper.key());
-    let vault = &a.vault;
-    let observed = BreachObserved::new(vault, vault.key(), &observed);
+    let observed = BreachObserved::new(vault, vault_key, &observed);
     let released = CapitalReleased {
-        vault: vault.key(),
+        vault: vault_key,
         series: series_key,
         held_price: step.held_price,
         owed: step.owed,
@@ -279,6 +287,7 @@ pub fn handler(ctx: Context<Trigger>) -> Result<()> {
         keeper_tip: step.tip,
         keeper,
     };
+    drop(loaded);
     emit_cpi!(observed);
     emit_cpi!(released);
     Ok(())

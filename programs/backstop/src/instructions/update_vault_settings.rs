@@ -31,7 +31,7 @@ pub struct UpdateVaultSettings<'info> {
     pub authority: Signer<'info>,
 
     #[account(mut, dup, has_one = authority @ BackstopError::NotVaultAuthority)]
-    pub vault: Box<Account<'info, Vault>>,
+    pub vault: AccountLoader<'info, Vault>,
 }
 
 /// Whether `new` could fire where `old` would not: a higher price level, a higher ratio
@@ -56,7 +56,7 @@ pub fn pricing_step_ok(old: &PricingSettings, new: &PricingSettings) -> bool {
 
 impl UpdateVaultSettings<'_> {
     pub fn validate(&self, args: &UpdateVaultSettingsArgs) -> Result<()> {
-        let vault = &self.vault;
+        let vault = self.vault.load()?;
         require!(
             vault.totals.escrowed == 0 || !tightens(&vault.trigger, &args.trigger),
             BackstopError::TriggerTightened
@@ -74,6 +74,8 @@ impl UpdateVaultSettings<'_> {
             pricing: args.pricing,
             release: args.release,
             settings_timelock_secs: args.settings_timelock_secs,
+            collateral_price_shard: 0,
+            depeg_price_shard: 0,
         })
     }
 }
@@ -84,6 +86,7 @@ fn proposal(args: &UpdateVaultSettingsArgs, effective_at: i64) -> PendingSetting
         pricing: args.pricing,
         release: args.release,
         settings_timelock_secs: args.settings_timelock_secs,
+        padding: [0; 4],
         effective_at,
     }
 }
@@ -91,7 +94,8 @@ fn proposal(args: &UpdateVaultSettingsArgs, effective_at: i64) -> PendingSetting
 pub fn handler(ctx: Context<UpdateVaultSettings>, args: UpdateVaultSettingsArgs) -> Result<()> {
     ctx.accounts.validate(&args)?;
     let now = Clock::get()?.unix_timestamp;
-    let vault = &mut ctx.accounts.vault;
+    let vault_key = ctx.accounts.vault.key();
+    let vault = &mut *ctx.accounts.vault.load_mut()?;
     let pending = vault.pending_settings;
     let same = pending.effective_at != 0 && proposal(&args, pending.effective_at) == pending;
     if !same {
@@ -100,7 +104,7 @@ pub fn handler(ctx: Context<UpdateVaultSettings>, args: UpdateVaultSettingsArgs)
             .ok_or(BackstopError::MathOverflow)?;
         vault.pending_settings = proposal(&args, effective_at);
         let event = VaultSettingsProposed {
-            vault: vault.key(),
+            vault: vault_key,
             pending: vault.pending_settings,
         };
         emit_cpi!(event);
@@ -120,7 +124,7 @@ pub fn handler(ctx: Context<UpdateVaultSettings>, args: UpdateVaultSettingsArgs)
     vault.settings_timelock_secs = args.settings_timelock_secs;
     vault.pending_settings = PendingSettings::default();
     let event = VaultSettingsUpdated {
-        vault: vault.key(),
+        vault: vault_key,
         trigger: args.trigger,
         pricing: args.pricing,
         release: args.release,

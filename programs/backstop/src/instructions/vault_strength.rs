@@ -20,7 +20,7 @@ pub struct VaultStrength {
 /// Read-only view of a vault's strength (simulate it; nothing is written).
 #[derive(Accounts)]
 pub struct GetVaultStrength<'info> {
-    pub vault: Box<Account<'info, Vault>>,
+    pub vault: AccountLoader<'info, Vault>,
 }
 
 pub fn strength(vault: &Vault, now: i64) -> Result<VaultStrength> {
@@ -47,5 +47,5 @@ pub fn strength(vault: &Vault, now: i64) -> Result<VaultStrength> {
 }
 
 pub fn handler(ctx: Context<GetVaultStrength>) -> Result<VaultStrength> {
-    strength(&ctx.accounts.vault, Clock::get()?.unix_timestamp)
+    strength(&*ctx.accounts.vault.load()?, Clock::get()?.unix_timestamp)
 }

@@ -15,7 +15,7 @@ pub struct WithdrawRecovery<'info> {
         has_one = recovery @ BackstopError::WrongRecoveryAccount,
         has_one = quote_mint @ BackstopError::WrongMint,
     )]
-    pub vault: Box<Account<'info, Vault>>,
+    pub vault: AccountLoader<'info, Vault>,
 
     #[account(
         mut,
@@ -38,7 +38,8 @@ pub fn handler(ctx: Context<WithdrawRecovery>, amount: u64) -> Result<()> {
         amount <= a.recovery.amount,
         BackstopError::InsufficientRecovery
     );
-    let seeds = a.vault.signer_seeds();
+    let signer = a.vault.load()?.signer();
+    let seeds = signer.seeds();
     token::transfer_checked(
         CpiContext::new_with_signer(
             a.token_program.key(),

@@ -19,7 +19,7 @@ pub struct WithdrawReserve<'info> {
         has_one = reserve @ BackstopError::WrongReserveAccount,
         has_one = quote_mint @ BackstopError::WrongMint,
     )]
-    pub vault: Box<Account<'info, Vault>>,
+    pub vault: AccountLoader<'info, Vault>,
 
     #[account(
         mut,
@@ -40,7 +40,7 @@ impl WithdrawReserve<'_> {
         check_withdrawal(
             amount,
             self.reserve.amount,
-            self.vault.totals.committed_premium,
+            self.vault.load()?.totals.committed_premium,
         )
     }
 }
@@ -59,7 +59,8 @@ pub fn check_withdrawal(amount: u64, reserve: u64, committed_premium: u64) -> Re
 pub fn handler(ctx: Context<WithdrawReserve>, amount: u64) -> Result<()> {
     ctx.accounts.validate(amount)?;
     let a = &ctx.accounts;
-    let seeds = a.vault.signer_seeds();
+    let signer = a.vault.load()?.signer();
+    let seeds = signer.seeds();
     token::transfer_checked(
         CpiContext::new_with_signer(
             a.token_program.key(),
@@ -80,7 +81,7 @@ pub fn handler(ctx: Context<WithdrawReserve>, amount: u64) -> Result<()> {
         destination: ctx.accounts.destination.key(),
         amount,
         reserve_balance: ctx.accounts.reserve.amount,
-        committed: ctx.accounts.vault.totals.committed_premium,
+        committed: ctx.accounts.vault.load()?.totals.committed_premium,
     });
     Ok(())
 }

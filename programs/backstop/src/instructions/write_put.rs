@@ -37,7 +37,7 @@ pub struct WritePut<'info> {
         has_one = quote_mint @ BackstopError::WrongMint,
         constraint = crate::guards::distinct(&[vault.key(), series.key(), position.key(), writer_token.key(), reserve.key(), escrow.key(), put_mint.key(), holder.key()]) @ BackstopError::DuplicateMutableAccount,
     )]
-    pub vault: Box<Account<'info, Vault>>,
+    pub vault: AccountLoader<'info, Vault>,
 
     #[account(
         mut,
@@ -96,7 +96,7 @@ struct Quote {
 }
 
 impl WritePut<'_> {
-    pub fn validate(&self, args: &WritePutArgs, now: i64) -> Result<()> {
+    pub fn validate(&self, vault: &Vault, args: &WritePutArgs, now: i64) -> Result<()> {
         require!(
             !self.config.is_paused(pause::WRITE_PUT),
             BackstopError::OperationPaused
@@ -109,13 +109,13 @@ impl WritePut<'_> {
         require!(now < self.series.expiry, BackstopError::SeriesExpired);
         // Nobody writes into a breach they can see coming: the premium would be near intrinsic
         // and the writer could crank it at once.
-        require!(!self.vault.breach_active(now), BackstopError::WritingFrozen);
+        require!(!vault.breach_active(now), BackstopError::WritingFrozen);
         // Pro-rata shares assume every writer of a series shares every advance.
         require!(self.series.advanced == 0, BackstopError::SeriesAdvanced);
         let cutoff = self
             .series
             .expiry
-            .checked_sub(i64::from(self.vault.release.write_cutoff_secs))
+            .checked_sub(i64::from(vault.release.write_cutoff_secs))
             .ok_or(BackstopError::MathOverflow)?;
         require!(now < cutoff, BackstopError::WriteCutoff);
         let written = self
@@ -130,12 +130,11 @@ impl WritePut<'_> {
         Ok(())
     }
 
-    fn quote(&self, size: u64, now: i64) -> Result<Quote> {
-        let vault = &self.vault;
+    fn quote(&self, vault: &Vault, size: u64, now: i64) -> Result<Quote> {
         let series = &self.series;
         let price = oracle::read_price(
             &self.price_update,
-            &vault.oracle_config(vault.oracle.collateral_feed),
+            &vault.collateral_oracle(),
             Freshness::MaxAge {
                 now,
                 max_age_secs: i64::from(vault.oracle.max_age_secs),
@@ -189,8 +188,12 @@ impl WritePut<'_> {
 
 pub fn handler(ctx: Context<WritePut>, args: WritePutArgs) -> Result<()> {
     let now = Clock::get()?.unix_timestamp;
-    ctx.accounts.validate(&args, now)?;
-    let q = ctx.accounts.quote(args.size, now)?;
+    // Read once, released before the transfers (the runtime borrows every account a CPI passes).
+    let (q, signer) = {
+        let vault = ctx.accounts.vault.load()?;
+        ctx.accounts.validate(&vault, &args, now)?;
+        (ctx.accounts.quote(&vault, args.size, now)?, vault.signer())
+    };
     require!(
         q.premium >= args.min_premium,
         BackstopError::SlippageExceeded
@@ -224,7 +227,7 @@ pub fn handler(ctx: Context<WritePut>, args: WritePutArgs) -> Result<()> {
     )?;
     // Reserve -> writer: the premium, rounded down.
     if q.premium > 0 {
-        let seeds = a.vault.signer_seeds();
+        let seeds = signer.seeds();
         token::transfer_checked(
             CpiContext::new_with_signer(
                 a.token_program.key(),
@@ -298,7 +301,7 @@ pub fn handler(ctx: Context<WritePut>, args: WritePutArgs) -> Result<()> {
         .checked_add(q.escrow)
         .ok_or(BackstopError::MathOverflow)?;
 
-    let vault = &mut ctx.accounts.vault;
+    let vault = &mut *ctx.accounts.vault.load_mut()?;
     // The settlement price of last resort: every written series has one (DESIGN.md section 7).
     vault.last_price.advance(q.spot, q.publish_time);
     let totals = &mut vault.totals;

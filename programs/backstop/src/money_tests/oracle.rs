@@ -33,6 +33,7 @@ fn the_spot_rounds_up_and_the_confidence_down() {
     let config = OracleConfig {
         receiver: Pubkey::new_unique(),
         feed_id: FEED,
+        price_account: Pubkey::default(),
         max_conf_bps: MAX_CONF_BPS,
     };
     runner(140)

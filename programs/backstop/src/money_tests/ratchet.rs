@@ -166,6 +166,7 @@ fn vault(c: &Crash, strike: u64) -> Vault {
             min_tip_release: 100 * USD,
             release_interval_secs: c.interval,
             write_cutoff_secs: c.persistence + c.max_age,
+            ..Default::default()
         },
         breach: BreachState::default(),
         report: SolvencyReport::default(),
@@ -182,7 +183,7 @@ fn vault(c: &Crash, strike: u64) -> Vault {
         last_price: LastPrice::default(),
         settings_timelock_secs: 86_400,
         pending_settings: PendingSettings::default(),
-        reserved: [0; 8],
+        ..bytemuck::Zeroable::zeroed()
     }
 }
 

@@ -24,6 +24,8 @@ pub struct OracleConfig {
     /// announced new program ids).
     pub receiver: Pubkey,
     pub feed_id: [u8; 32],
+    /// The only account the feed may be read from; `Pubkey::default()` = any update of the feed.
+    pub price_account: Pubkey,
     /// Largest accepted `conf / price`, in bps.
     pub max_conf_bps: u64,
 }
@@ -59,8 +61,13 @@ pub fn read_price(
     validate(&update, config, freshness)
 }
 
-/// Owner and layout: the account is a `PriceUpdateV2` of the configured receiver.
+/// Pin, owner and layout: the account is the pinned one (when the vault pins one) and a
+/// `PriceUpdateV2` of the configured receiver.
 fn decode(account: &AccountInfo, config: &OracleConfig) -> Result<PriceUpdateV2> {
+    require!(
+        config.price_account == Pubkey::default() || config.price_account == *account.key,
+        BackstopError::PriceAccountNotPinned
+    );
     require_keys_eq!(
         *account.owner,
         config.receiver,
@@ -225,6 +232,7 @@ mod tests {
         OracleConfig {
             receiver: Pubkey::new_unique(),
             feed_id: FEED,
+            price_account: Pubkey::default(),
             max_conf_bps: 200,
         }
     }

@@ -22,10 +22,14 @@ pub struct Config {
     /// The only program whose `PriceUpdateV2` accounts vaults may read (the Pyth receiver), so
     /// no vault creator can name a program that posts prices of its choosing.
     pub pyth_receiver: Pubkey,
+    /// Pyth's push oracle: a vault may pin a feed only to this program's sponsored account of
+    /// that feed (a PDA of `[shard as u16 LE, feed id]`), an account only the push oracle writes
+    /// and only ever forward, so a pin can never hand one party the choice of prices.
+    pub pyth_push_oracle: Pubkey,
     /// Bump of this PDA, stored so later instructions skip the bump search.
     pub bump: u8,
     /// Room for fields added by later versions without a realloc.
-    pub reserved: [u8; 64],
+    pub reserved: [u8; 32],
 }
 
 impl Config {
@@ -36,4 +40,4 @@ impl Config {
     }
 }
 
-const _: () = assert!(Config::SPACE == 8 + 32 + 4 + 32 + 1 + 64);
+const _: () = assert!(Config::SPACE == 8 + 32 + 4 + 32 + 32 + 1 + 32);

@@ -10,8 +10,18 @@ pub const WINDOW_SPAN_BUCKETS: i64 = 8;
 
 /// Highest price recorded in one bucket of time.
 #[derive(
-    AnchorSerialize, AnchorDeserialize, InitSpace, Clone, Copy, Debug, Default, PartialEq, Eq,
+    AnchorSerialize,
+    AnchorDeserialize,
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    bytemuck::Pod,
+    bytemuck::Zeroable,
 )]
+#[repr(C)]
 pub struct PriceBucket {
     /// `publish_time.div_euclid(bucket_secs)`; meaningful only when `high > 0`.
     pub index: i64,
@@ -20,11 +30,23 @@ pub struct PriceBucket {
 }
 
 #[derive(
-    AnchorSerialize, AnchorDeserialize, InitSpace, Clone, Copy, Debug, Default, PartialEq, Eq,
+    AnchorSerialize,
+    AnchorDeserialize,
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    bytemuck::Pod,
+    bytemuck::Zeroable,
 )]
+#[repr(C)]
 pub struct PriceWindow {
     /// Bucket width the ring was filled with; a different span empties it.
     pub bucket_secs: u32,
+    /// Zero (explicit `repr(C)` padding).
+    pub padding: [u8; 4],
     pub buckets: [PriceBucket; WINDOW_BUCKETS],
 }
 

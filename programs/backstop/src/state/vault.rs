@@ -5,8 +5,18 @@ use crate::constants::VAULT_SEED;
 
 /// Which Pyth feeds a vault reads and how strictly.
 #[derive(
-    AnchorSerialize, AnchorDeserialize, InitSpace, Clone, Copy, Debug, Default, PartialEq, Eq,
+    AnchorSerialize,
+    AnchorDeserialize,
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    bytemuck::Pod,
+    bytemuck::Zeroable,
 )]
+#[repr(C)]
 pub struct OracleSettings {
     /// Owner of genuine `PriceUpdateV2` accounts (the Pyth receiver program).
     pub receiver: Pubkey,
@@ -14,17 +24,34 @@ pub struct OracleSettings {
     pub collateral_feed: [u8; 32],
     /// Pyth feed id of the stablecoin for the joint depeg trigger; all zero when unused.
     pub depeg_feed: [u8; 32],
+    /// The only `PriceUpdateV2` account the collateral feed is read from (e.g. its sponsored
+    /// push-feed account, which only moves forward); `Pubkey::default()` = any update of the feed.
+    pub collateral_price_account: Pubkey,
+    /// The same pin for the stablecoin feed.
+    pub depeg_price_account: Pubkey,
     /// Oldest accepted update for live reads, seconds.
     pub max_age_secs: u32,
     /// Widest accepted confidence interval, bps of the price.
     pub max_conf_bps: u16,
+    /// Zero (explicit `repr(C)` padding of the zero-copy vault).
+    pub padding: [u8; 2],
 }
 
 /// When the protected protocol counts as insolvent. A zero threshold disables that trigger;
 /// at least one trigger is always enabled.
 #[derive(
-    AnchorSerialize, AnchorDeserialize, InitSpace, Clone, Copy, Debug, Default, PartialEq, Eq,
+    AnchorSerialize,
+    AnchorDeserialize,
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    bytemuck::Pod,
+    bytemuck::Zeroable,
 )]
+#[repr(C)]
 pub struct TriggerSettings {
     /// Barrier: collateral price at or below this (`PRICE_SCALE`, 1e-12).
     pub barrier_price: u64,
@@ -38,12 +65,24 @@ pub struct TriggerSettings {
     pub depeg_price: u64,
     /// A breach must still be observed this many seconds after it was first seen.
     pub persistence_secs: u32,
+    /// Zero (explicit `repr(C)` padding).
+    pub padding: [u8; 4],
 }
 
 /// How write_put prices premiums (see `math::put_premium`).
 #[derive(
-    AnchorSerialize, AnchorDeserialize, InitSpace, Clone, Copy, Debug, Default, PartialEq, Eq,
+    AnchorSerialize,
+    AnchorDeserialize,
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    bytemuck::Pod,
+    bytemuck::Zeroable,
 )]
+#[repr(C)]
 pub struct PricingSettings {
     /// Spot haircut in multiples of the oracle confidence, bps.
     pub conf_multiplier_bps: u32,
@@ -56,31 +95,55 @@ pub struct PricingSettings {
     /// Writes are refused when the update's `conf / price` exceeds this, bps
     /// (`1..=oracle.max_conf_bps`).
     pub write_conf_bps: u16,
+    /// Zero (explicit `repr(C)` padding).
+    pub padding: [u8; 6],
 }
 
 /// Limits on how fast capital is released, and the keeper's reward.
 #[derive(
-    AnchorSerialize, AnchorDeserialize, InitSpace, Clone, Copy, Debug, Default, PartialEq, Eq,
+    AnchorSerialize,
+    AnchorDeserialize,
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    bytemuck::Pod,
+    bytemuck::Zeroable,
 )]
+#[repr(C)]
 pub struct ReleaseSettings {
     /// Quote base units releasable per epoch (across all series of the vault).
     pub cap_per_epoch: u64,
-    /// Epoch length, seconds.
-    pub epoch_secs: u32,
     /// Quote base units paid from the uncommitted reserve to whoever cranks a release step.
     pub keeper_tip: u64,
     /// Least quote base units a step must release to earn the tip (`>= keeper_tip`).
     pub min_tip_release: u64,
+    /// Epoch length, seconds.
+    pub epoch_secs: u32,
     /// A series steps at most once per this many seconds.
     pub release_interval_secs: u32,
     /// Writes close this many seconds before expiry (`>= persistence + max_age`).
     pub write_cutoff_secs: u32,
+    /// Zero (explicit `repr(C)` padding).
+    pub padding: [u8; 4],
 }
 
 /// Breach observation state: Healthy (`first_seen == 0`), Pending, Confirmed.
 #[derive(
-    AnchorSerialize, AnchorDeserialize, InitSpace, Clone, Copy, Debug, Default, PartialEq, Eq,
+    AnchorSerialize,
+    AnchorDeserialize,
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    bytemuck::Pod,
+    bytemuck::Zeroable,
 )]
+#[repr(C)]
 pub struct BreachState {
     /// Publish time of the update that first showed the current breach; 0 when healthy.
     pub first_seen: i64,
@@ -113,13 +176,25 @@ impl LastPrice {
 /// Settings the vault authority proposed, applied by the same call once `effective_at` has
 /// passed (a timelock: writers and the protocol's own governance see every change coming).
 #[derive(
-    AnchorSerialize, AnchorDeserialize, InitSpace, Clone, Copy, Debug, Default, PartialEq, Eq,
+    AnchorSerialize,
+    AnchorDeserialize,
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    bytemuck::Pod,
+    bytemuck::Zeroable,
 )]
+#[repr(C)]
 pub struct PendingSettings {
     pub trigger: TriggerSettings,
     pub pricing: PricingSettings,
     pub release: ReleaseSettings,
     pub settings_timelock_secs: u32,
+    /// Zero (explicit `repr(C)` padding).
+    pub padding: [u8; 4],
     /// Unix time from which the proposal may be applied; 0 = nothing pending.
     pub effective_at: i64,
 }
@@ -127,8 +202,18 @@ pub struct PendingSettings {
 /// The last collateral price the vault observed (or a write read): the settlement price of
 /// last resort.
 #[derive(
-    AnchorSerialize, AnchorDeserialize, InitSpace, Clone, Copy, Debug, Default, PartialEq, Eq,
+    AnchorSerialize,
+    AnchorDeserialize,
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    bytemuck::Pod,
+    bytemuck::Zeroable,
 )]
+#[repr(C)]
 pub struct LastPrice {
     /// `PRICE_SCALE` (1e-12); `price + conf` when the update was wider than the cap; 0 when
     /// the vault never read a price (a read price is always positive).
@@ -138,8 +223,18 @@ pub struct LastPrice {
 
 /// The protected protocol's latest self-report.
 #[derive(
-    AnchorSerialize, AnchorDeserialize, InitSpace, Clone, Copy, Debug, Default, PartialEq, Eq,
+    AnchorSerialize,
+    AnchorDeserialize,
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    bytemuck::Pod,
+    bytemuck::Zeroable,
 )]
+#[repr(C)]
 pub struct SolvencyReport {
     /// Collateral held, collateral base units.
     pub collateral_amount: u64,
@@ -150,8 +245,18 @@ pub struct SolvencyReport {
 
 /// Public strength of the backstop, all in quote base units.
 #[derive(
-    AnchorSerialize, AnchorDeserialize, InitSpace, Clone, Copy, Debug, Default, PartialEq, Eq,
+    AnchorSerialize,
+    AnchorDeserialize,
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    bytemuck::Pod,
+    bytemuck::Zeroable,
 )]
+#[repr(C)]
 pub struct VaultTotals {
     /// Reserve the open series may still spend on premiums.
     pub committed_premium: u64,
@@ -173,8 +278,11 @@ pub fn uncommitted_reserve(reserve: u64, committed_premium: u64) -> u64 {
 
 /// One backstop: one protected protocol, one collateral feed, one quote mint.
 /// Seeds: `["vault", authority, quote_mint, collateral_feed]`.
-#[account]
-#[derive(InitSpace)]
+/// Zero-copy: instructions borrow it in place instead of copying 1 KiB through the 4 KiB stack
+/// frame. `repr(C)` with every padding byte a named zero field, so the IDL (and the generated
+/// client, which decodes field by field) describes the bytes exactly.
+#[account(zero_copy)]
+#[derive(Debug, PartialEq, Eq)]
 pub struct Vault {
     pub authority: Pubkey,
     pub reporter: Pubkey,
@@ -184,8 +292,6 @@ pub struct Vault {
     pub recovery: Pubkey,
     /// PDA token account holding the premium reserve.
     pub reserve: Pubkey,
-    pub quote_decimals: u8,
-    pub collateral_decimals: u8,
     pub oracle: OracleSettings,
     pub trigger: TriggerSettings,
     pub pricing: PricingSettings,
@@ -193,27 +299,46 @@ pub struct Vault {
     pub breach: BreachState,
     pub report: SolvencyReport,
     pub totals: VaultTotals,
+    /// Highest recorded collateral prices per time bucket: the held price of release steps.
+    pub window: PriceWindow,
+    pub last_price: LastPrice,
+    pub pending_settings: PendingSettings,
     /// Start of the current release epoch and what it has released.
     pub epoch_start: i64,
     pub released_in_epoch: u64,
     pub series_count: u32,
-    pub bump: u8,
-    pub reserve_bump: u8,
-    /// Highest recorded collateral prices per time bucket: the held price of release steps.
-    pub window: PriceWindow,
-    pub last_price: LastPrice,
     /// Delay between proposing and applying new settings (`update_vault_settings`).
     pub settings_timelock_secs: u32,
-    pub pending_settings: PendingSettings,
-    /// Kept short: the Borsh copy of the whole account must fit SBPF's 4 KiB stack frame
-    /// (a zero-copy layout would lift that limit).
-    pub reserved: [u8; 8],
+    pub quote_decimals: u8,
+    pub collateral_decimals: u8,
+    pub bump: u8,
+    pub reserve_bump: u8,
+    /// Zero (explicit `repr(C)` padding).
+    pub padding: [u8; 4],
+    /// Room for later fields without a migration.
+    pub reserved: [u8; 128],
 }
 
-const _: () = assert!(Vault::SPACE == 838);
+const _: () = {
+    use core::mem::{align_of, offset_of, size_of};
+    assert!(size_of::<OracleSettings>() == 168);
+    assert!(size_of::<TriggerSettings>() == 40);
+    assert!(size_of::<PricingSettings>() == 32);
+    assert!(size_of::<ReleaseSettings>() == 40);
+    assert!(size_of::<BreachState>() == 48);
+    assert!(size_of::<SolvencyReport>() == 24);
+    assert!(size_of::<VaultTotals>() == 40);
+    assert!(size_of::<LastPrice>() == 16);
+    assert!(size_of::<PendingSettings>() == 128);
+    assert!(size_of::<PriceWindow>() == 168);
+    assert!(size_of::<Vault>() == 1056 && align_of::<Vault>() == 8);
+    assert!(offset_of!(Vault, recovery) == 128 && offset_of!(Vault, oracle) == 192);
+    assert!(offset_of!(Vault, reserved) == 928);
+    assert!(Vault::SPACE == 1064);
+};
 
 impl Vault {
-    pub const SPACE: usize = 8 + Self::INIT_SPACE;
+    pub const SPACE: usize = 8 + core::mem::size_of::<Vault>();
 
     /// A breach is pending or confirmed and was re-observed recently enough to count at `now`.
     pub fn breach_active(&self, now: i64) -> bool {
@@ -247,23 +372,60 @@ impl Vault {
             .high(self.breach.last_observed, self.held_span())
     }
 
-    /// How to read one of this vault's feeds (the collateral's or the stablecoin's).
-    pub fn oracle_config(&self, feed_id: [u8; 32]) -> crate::oracle::OracleConfig {
+    /// How to read the collateral feed.
+    pub fn collateral_oracle(&self) -> crate::oracle::OracleConfig {
+        self.oracle_config(
+            self.oracle.collateral_feed,
+            self.oracle.collateral_price_account,
+        )
+    }
+
+    /// How to read the stablecoin feed (joint depeg trigger).
+    pub fn depeg_oracle(&self) -> crate::oracle::OracleConfig {
+        self.oracle_config(self.oracle.depeg_feed, self.oracle.depeg_price_account)
+    }
+
+    fn oracle_config(
+        &self,
+        feed_id: [u8; 32],
+        price_account: Pubkey,
+    ) -> crate::oracle::OracleConfig {
         crate::oracle::OracleConfig {
             receiver: self.oracle.receiver,
             feed_id,
+            price_account,
             max_conf_bps: u64::from(self.oracle.max_conf_bps),
         }
     }
 
-    /// Seeds that sign for the vault PDA (reserve transfers, holder accounts).
-    pub fn signer_seeds(&self) -> [&[u8]; 5] {
+    /// What signs for the vault PDA (reserve transfers, holder accounts), copied out so no
+    /// borrow of the vault is alive during the CPI (the runtime borrows every account it passes).
+    pub fn signer(&self) -> VaultSigner {
+        VaultSigner {
+            authority: self.authority,
+            quote_mint: self.quote_mint,
+            collateral_feed: self.oracle.collateral_feed,
+            bump: [self.bump],
+        }
+    }
+}
+
+/// The vault PDA's seeds, owned.
+pub struct VaultSigner {
+    authority: Pubkey,
+    quote_mint: Pubkey,
+    collateral_feed: [u8; 32],
+    bump: [u8; 1],
+}
+
+impl VaultSigner {
+    pub fn seeds(&self) -> [&[u8]; 5] {
         [
             VAULT_SEED,
             self.authority.as_ref(),
             self.quote_mint.as_ref(),
-            self.oracle.collateral_feed.as_ref(),
-            std::slice::from_ref(&self.bump),
+            self.collateral_feed.as_ref(),
+            &self.bump,
         ]
     }
 }

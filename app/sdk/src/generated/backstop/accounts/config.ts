@@ -58,6 +58,12 @@ export type Config = {
    * no vault creator can name a program that posts prices of its choosing.
    */
   pythReceiver: Address;
+  /**
+   * Pyth's push oracle: a vault may pin a feed only to this program's sponsored account of
+   * that feed (a PDA of `[shard as u16 LE, feed id]`), an account only the push oracle writes
+   * and only ever forward, so a pin can never hand one party the choice of prices.
+   */
+  pythPushOracle: Address;
   /** Bump of this PDA, stored so later instructions skip the bump search. */
   bump: number;
   /** Room for fields added by later versions without a realloc. */
@@ -74,6 +80,12 @@ export type ConfigArgs = {
    * no vault creator can name a program that posts prices of its choosing.
    */
   pythReceiver: Address;
+  /**
+   * Pyth's push oracle: a vault may pin a feed only to this program's sponsored account of
+   * that feed (a PDA of `[shard as u16 LE, feed id]`), an account only the push oracle writes
+   * and only ever forward, so a pin can never hand one party the choice of prices.
+   */
+  pythPushOracle: Address;
   /** Bump of this PDA, stored so later instructions skip the bump search. */
   bump: number;
   /** Room for fields added by later versions without a realloc. */
@@ -88,8 +100,9 @@ export function getConfigEncoder(): FixedSizeEncoder<ConfigArgs> {
       ["admin", getAddressEncoder()],
       ["pauseFlags", getU32Encoder()],
       ["pythReceiver", getAddressEncoder()],
+      ["pythPushOracle", getAddressEncoder()],
       ["bump", getU8Encoder()],
-      ["reserved", fixEncoderSize(getBytesEncoder(), 64)],
+      ["reserved", fixEncoderSize(getBytesEncoder(), 32)],
     ]),
     (value) => ({ ...value, discriminator: CONFIG_DISCRIMINATOR }),
   );
@@ -102,8 +115,9 @@ export function getConfigDecoder(): FixedSizeDecoder<Config> {
     ["admin", getAddressDecoder()],
     ["pauseFlags", getU32Decoder()],
     ["pythReceiver", getAddressDecoder()],
+    ["pythPushOracle", getAddressDecoder()],
     ["bump", getU8Decoder()],
-    ["reserved", fixDecoderSize(getBytesDecoder(), 64)],
+    ["reserved", fixDecoderSize(getBytesDecoder(), 32)],
   ]);
 }
 

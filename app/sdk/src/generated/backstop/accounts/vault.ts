@@ -103,8 +103,6 @@ export type Vault = {
   recovery: Address;
   /** PDA token account holding the premium reserve. */
   reserve: Address;
-  quoteDecimals: number;
-  collateralDecimals: number;
   oracle: OracleSettings;
   trigger: TriggerSettings;
   pricing: PricingSettings;
@@ -112,22 +110,23 @@ export type Vault = {
   breach: BreachState;
   report: SolvencyReport;
   totals: VaultTotals;
+  /** Highest recorded collateral prices per time bucket: the held price of release steps. */
+  window: PriceWindow;
+  lastPrice: LastPrice;
+  pendingSettings: PendingSettings;
   /** Start of the current release epoch and what it has released. */
   epochStart: bigint;
   releasedInEpoch: bigint;
   seriesCount: number;
-  bump: number;
-  reserveBump: number;
-  /** Highest recorded collateral prices per time bucket: the held price of release steps. */
-  window: PriceWindow;
-  lastPrice: LastPrice;
   /** Delay between proposing and applying new settings (`update_vault_settings`). */
   settingsTimelockSecs: number;
-  pendingSettings: PendingSettings;
-  /**
-   * Kept short: the Borsh copy of the whole account must fit SBPF's 4 KiB stack frame
-   * (a zero-copy layout would lift that limit).
-   */
+  quoteDecimals: number;
+  collateralDecimals: number;
+  bump: number;
+  reserveBump: number;
+  /** Zero (explicit `repr(C)` padding). */
+  padding: ReadonlyUint8Array;
+  /** Room for later fields without a migration. */
   reserved: ReadonlyUint8Array;
 };
 
@@ -140,8 +139,6 @@ export type VaultArgs = {
   recovery: Address;
   /** PDA token account holding the premium reserve. */
   reserve: Address;
-  quoteDecimals: number;
-  collateralDecimals: number;
   oracle: OracleSettingsArgs;
   trigger: TriggerSettingsArgs;
   pricing: PricingSettingsArgs;
@@ -149,22 +146,21 @@ export type VaultArgs = {
   breach: BreachStateArgs;
   report: SolvencyReportArgs;
   totals: VaultTotalsArgs;
+  /** Highest recorded collateral prices per time bucket: the held price of release steps. */
+  window: PriceWindowArgs;
+  lastPrice: LastPriceArgs;
+  pendingSettings: PendingSettingsArgs;
   /** Start of the current release epoch and what it has released. */
   epochStart: number | bigint;
   releasedInEpoch: number | bigint;
   seriesCount: number;
-  bump: number;
-  reserveBump: number;
-  /** Highest recorded collateral prices per time bucket: the held price of release steps. */
-  window: PriceWindowArgs;
-  lastPrice: LastPriceArgs;
   /** Delay between proposing and applying new settings (`update_vault_settings`). */
   settingsTimelockSecs: number;
-  pendingSettings: PendingSettingsArgs;
-  /**
-   * Kept short: the Borsh copy of the whole account must fit SBPF's 4 KiB stack frame
-   * (a zero-copy layout would lift that limit).
-   */
+  quoteDecimals: number;
+  collateralDecimals: number;
+  bump: number;
+  reserveBump: number;
+  /** Room for later fields without a migration. */
   reserved: ReadonlyUint8Array;
 };
 
@@ -179,8 +175,6 @@ export function getVaultEncoder(): FixedSizeEncoder<VaultArgs> {
       ["quoteMint", getAddressEncoder()],
       ["recovery", getAddressEncoder()],
       ["reserve", getAddressEncoder()],
-      ["quoteDecimals", getU8Encoder()],
-      ["collateralDecimals", getU8Encoder()],
       ["oracle", getOracleSettingsEncoder()],
       ["trigger", getTriggerSettingsEncoder()],
       ["pricing", getPricingSettingsEncoder()],
@@ -188,18 +182,25 @@ export function getVaultEncoder(): FixedSizeEncoder<VaultArgs> {
       ["breach", getBreachStateEncoder()],
       ["report", getSolvencyReportEncoder()],
       ["totals", getVaultTotalsEncoder()],
+      ["window", getPriceWindowEncoder()],
+      ["lastPrice", getLastPriceEncoder()],
+      ["pendingSettings", getPendingSettingsEncoder()],
       ["epochStart", getI64Encoder()],
       ["releasedInEpoch", getU64Encoder()],
       ["seriesCount", getU32Encoder()],
+      ["settingsTimelockSecs", getU32Encoder()],
+      ["quoteDecimals", getU8Encoder()],
+      ["collateralDecimals", getU8Encoder()],
       ["bump", getU8Encoder()],
       ["reserveBump", getU8Encoder()],
-      ["window", getPriceWindowEncoder()],
-      ["lastPrice", getLastPriceEncoder()],
-      ["settingsTimelockSecs", getU32Encoder()],
-      ["pendingSettings", getPendingSettingsEncoder()],
-      ["reserved", fixEncoderSize(getBytesEncoder(), 8)],
+      ["padding", fixEncoderSize(getBytesEncoder(), 4)],
+      ["reserved", fixEncoderSize(getBytesEncoder(), 128)],
     ]),
-    (value) => ({ ...value, discriminator: VAULT_DISCRIMINATOR }),
+    (value) => ({
+      ...value,
+      discriminator: VAULT_DISCRIMINATOR,
+      padding: new Uint8Array([0, 0, 0, 0]),
+    }),
   );
 }
 
@@ -213,8 +214,6 @@ export function getVaultDecoder(): FixedSizeDecoder<Vault> {
     ["quoteMint", getAddressDecoder()],
     ["recovery", getAddressDecoder()],
     ["reserve", getAddressDecoder()],
-    ["quoteDecimals", getU8Decoder()],
-    ["collateralDecimals", getU8Decoder()],
     ["oracle", getOracleSettingsDecoder()],
     ["trigger", getTriggerSettingsDecoder()],
     ["pricing", getPricingSettingsDecoder()],
@@ -222,16 +221,19 @@ export function getVaultDecoder(): FixedSizeDecoder<Vault> {
     ["breach", getBreachStateDecoder()],
     ["report", getSolvencyReportDecoder()],
     ["totals", getVaultTotalsDecoder()],
+    ["window", getPriceWindowDecoder()],
+    ["lastPrice", getLastPriceDecoder()],
+    ["pendingSettings", getPendingSettingsDecoder()],
     ["epochStart", getI64Decoder()],
     ["releasedInEpoch", getU64Decoder()],
     ["seriesCount", getU32Decoder()],
+    ["settingsTimelockSecs", getU32Decoder()],
+    ["quoteDecimals", getU8Decoder()],
+    ["collateralDecimals", getU8Decoder()],
     ["bump", getU8Decoder()],
     ["reserveBump", getU8Decoder()],
-    ["window", getPriceWindowDecoder()],
-    ["lastPrice", getLastPriceDecoder()],
-    ["settingsTimelockSecs", getU32Decoder()],
-    ["pendingSettings", getPendingSettingsDecoder()],
-    ["reserved", fixDecoderSize(getBytesDecoder(), 8)],
+    ["padding", fixDecoderSize(getBytesDecoder(), 4)],
+    ["reserved", fixDecoderSize(getBytesDecoder(), 128)],
   ]);
 }
 
@@ -294,5 +296,5 @@ export async function fetchAllMaybeVault(
 }
 
 export function getVaultSize(): number {
-  return 838;
+  return 1064;
 }

@@ -220,6 +220,14 @@ export const BACKSTOP_ERROR__INVALID_SETTINGS_TIMELOCK = 0x17d4; // 6100
 export const BACKSTOP_ERROR__SETTINGS_TIMELOCK_NOT_ELAPSED = 0x17d5; // 6101
 /** PricingStepTooLarge: A pricing setting moves by more than its bounded step in one update */
 export const BACKSTOP_ERROR__PRICING_STEP_TOO_LARGE = 0x17d6; // 6102
+/** NonZeroPadding: A padding field of the settings is not zero */
+export const BACKSTOP_ERROR__NON_ZERO_PADDING = 0x17d7; // 6103
+/** PriceAccountNotPinned: This price account is not the one the vault pinned for the feed */
+export const BACKSTOP_ERROR__PRICE_ACCOUNT_NOT_PINNED = 0x17d8; // 6104
+/** InvalidPriceAccountPin: A pinned price account must be the push oracle's sponsored account of its feed on the given shard */
+export const BACKSTOP_ERROR__INVALID_PRICE_ACCOUNT_PIN = 0x17d9; // 6105
+/** InvalidPushOracle: The Pyth push oracle program must be set */
+export const BACKSTOP_ERROR__INVALID_PUSH_ORACLE = 0x17da; // 6106
 
 export type BackstopError =
   | typeof BACKSTOP_ERROR__BREACH_NOT_CONFIRMED
@@ -235,8 +243,10 @@ export type BackstopError =
   | typeof BACKSTOP_ERROR__INVALID_ORACLE_MAX_AGE
   | typeof BACKSTOP_ERROR__INVALID_PARTY
   | typeof BACKSTOP_ERROR__INVALID_PERSISTENCE
+  | typeof BACKSTOP_ERROR__INVALID_PRICE_ACCOUNT_PIN
   | typeof BACKSTOP_ERROR__INVALID_PRICING_SETTINGS
   | typeof BACKSTOP_ERROR__INVALID_PROGRAM_DATA
+  | typeof BACKSTOP_ERROR__INVALID_PUSH_ORACLE
   | typeof BACKSTOP_ERROR__INVALID_QUOTE_DECIMALS
   | typeof BACKSTOP_ERROR__INVALID_RELEASE_SETTINGS
   | typeof BACKSTOP_ERROR__INVALID_REPORT_AGE
@@ -272,6 +282,7 @@ export type BackstopError =
   | typeof BACKSTOP_ERROR__MATH_ZERO_STRIKE
   | typeof BACKSTOP_ERROR__MATH_ZERO_TENOR
   | typeof BACKSTOP_ERROR__NO_HELD_PRICE
+  | typeof BACKSTOP_ERROR__NON_ZERO_PADDING
   | typeof BACKSTOP_ERROR__NOT_ADMIN
   | typeof BACKSTOP_ERROR__NOTHING_TO_RELEASE
   | typeof BACKSTOP_ERROR__NOT_IN_THE_MONEY
@@ -295,6 +306,7 @@ export type BackstopError =
   | typeof BACKSTOP_ERROR__POSITIONS_STILL_OPEN
   | typeof BACKSTOP_ERROR__PREMIUM_BUDGET_EXCEEDED
   | typeof BACKSTOP_ERROR__PREMIUM_FLOOR_TOO_HIGH
+  | typeof BACKSTOP_ERROR__PRICE_ACCOUNT_NOT_PINNED
   | typeof BACKSTOP_ERROR__PRICING_STEP_TOO_LARGE
   | typeof BACKSTOP_ERROR__RELEASE_CAP_REACHED
   | typeof BACKSTOP_ERROR__RELEASE_INTERVAL_NOT_ELAPSED
@@ -342,8 +354,10 @@ if (process.env.NODE_ENV !== "production") {
     [BACKSTOP_ERROR__INVALID_ORACLE_MAX_AGE]: `Oracle max age out of bounds`,
     [BACKSTOP_ERROR__INVALID_PARTY]: `Reporter and risk authority must be set`,
     [BACKSTOP_ERROR__INVALID_PERSISTENCE]: `Breach persistence window out of bounds`,
+    [BACKSTOP_ERROR__INVALID_PRICE_ACCOUNT_PIN]: `A pinned price account must be the push oracle's sponsored account of its feed on the given shard`,
     [BACKSTOP_ERROR__INVALID_PRICING_SETTINGS]: `Pricing settings out of bounds`,
     [BACKSTOP_ERROR__INVALID_PROGRAM_DATA]: `Program data account does not belong to this program`,
+    [BACKSTOP_ERROR__INVALID_PUSH_ORACLE]: `The Pyth push oracle program must be set`,
     [BACKSTOP_ERROR__INVALID_QUOTE_DECIMALS]: `Quote mint has more than 12 decimals`,
     [BACKSTOP_ERROR__INVALID_RELEASE_SETTINGS]: `Release cap, epoch or keeper tip out of bounds`,
     [BACKSTOP_ERROR__INVALID_REPORT_AGE]: `Solvency-ratio trigger needs a positive report max age`,
@@ -379,6 +393,7 @@ if (process.env.NODE_ENV !== "production") {
     [BACKSTOP_ERROR__MATH_ZERO_STRIKE]: `Pricing: strike is zero`,
     [BACKSTOP_ERROR__MATH_ZERO_TENOR]: `Pricing: no time left to expiry`,
     [BACKSTOP_ERROR__NO_HELD_PRICE]: `No price was observed over the breach's release window`,
+    [BACKSTOP_ERROR__NON_ZERO_PADDING]: `A padding field of the settings is not zero`,
     [BACKSTOP_ERROR__NOT_ADMIN]: `Signer is not the config admin`,
     [BACKSTOP_ERROR__NOTHING_TO_RELEASE]: `Nothing owed beyond what the series already advanced`,
     [BACKSTOP_ERROR__NOT_IN_THE_MONEY]: `Series is not in the money`,
@@ -402,6 +417,7 @@ if (process.env.NODE_ENV !== "production") {
     [BACKSTOP_ERROR__POSITIONS_STILL_OPEN]: `Series still has open positions`,
     [BACKSTOP_ERROR__PREMIUM_BUDGET_EXCEEDED]: `Premium would exceed the series budget`,
     [BACKSTOP_ERROR__PREMIUM_FLOOR_TOO_HIGH]: `The vault's premium floor exceeds 1 % of this strike`,
+    [BACKSTOP_ERROR__PRICE_ACCOUNT_NOT_PINNED]: `This price account is not the one the vault pinned for the feed`,
     [BACKSTOP_ERROR__PRICING_STEP_TOO_LARGE]: `A pricing setting moves by more than its bounded step in one update`,
     [BACKSTOP_ERROR__RELEASE_CAP_REACHED]: `This epoch's release cap is used up`,
     [BACKSTOP_ERROR__RELEASE_INTERVAL_NOT_ELAPSED]: `This series stepped less than the vault's release interval ago`,

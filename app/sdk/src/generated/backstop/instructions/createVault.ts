@@ -16,6 +16,8 @@ import {
   getBytesEncoder,
   getStructDecoder,
   getStructEncoder,
+  getU16Decoder,
+  getU16Encoder,
   getU32Decoder,
   getU32Encoder,
   getU8Decoder,
@@ -146,6 +148,13 @@ export type CreateVaultInstructionData = {
   release: ReleaseSettings;
   /** Delay between proposing and applying new settings, seconds (1 hour to 7 days). */
   settingsTimelockSecs: number;
+  /**
+   * Push-oracle shard of `oracle.collateral_price_account` when it is pinned (checked here,
+   * not stored: the pin is the derived address).
+   */
+  collateralPriceShard: number;
+  /** Push-oracle shard of `oracle.depeg_price_account` when it is pinned. */
+  depegPriceShard: number;
 };
 
 export type CreateVaultInstructionDataArgs = {
@@ -161,6 +170,13 @@ export type CreateVaultInstructionDataArgs = {
   release: ReleaseSettingsArgs;
   /** Delay between proposing and applying new settings, seconds (1 hour to 7 days). */
   settingsTimelockSecs: number;
+  /**
+   * Push-oracle shard of `oracle.collateral_price_account` when it is pinned (checked here,
+   * not stored: the pin is the derived address).
+   */
+  collateralPriceShard: number;
+  /** Push-oracle shard of `oracle.depeg_price_account` when it is pinned. */
+  depegPriceShard: number;
 };
 
 export function getCreateVaultInstructionDataEncoder(): FixedSizeEncoder<CreateVaultInstructionDataArgs> {
@@ -175,6 +191,8 @@ export function getCreateVaultInstructionDataEncoder(): FixedSizeEncoder<CreateV
       ["pricing", getPricingSettingsEncoder()],
       ["release", getReleaseSettingsEncoder()],
       ["settingsTimelockSecs", getU32Encoder()],
+      ["collateralPriceShard", getU16Encoder()],
+      ["depegPriceShard", getU16Encoder()],
     ]),
     (value) => ({ ...value, discriminator: CREATE_VAULT_DISCRIMINATOR }),
   );
@@ -191,6 +209,8 @@ export function getCreateVaultInstructionDataDecoder(): FixedSizeDecoder<CreateV
     ["pricing", getPricingSettingsDecoder()],
     ["release", getReleaseSettingsDecoder()],
     ["settingsTimelockSecs", getU32Decoder()],
+    ["collateralPriceShard", getU16Decoder()],
+    ["depegPriceShard", getU16Decoder()],
   ]);
 }
 
@@ -246,6 +266,8 @@ export type CreateVaultAsyncInput<
   pricing: CreateVaultInstructionDataArgs["pricing"];
   release: CreateVaultInstructionDataArgs["release"];
   settingsTimelockSecs: CreateVaultInstructionDataArgs["settingsTimelockSecs"];
+  collateralPriceShard: CreateVaultInstructionDataArgs["collateralPriceShard"];
+  depegPriceShard: CreateVaultInstructionDataArgs["depegPriceShard"];
 };
 
 export async function getCreateVaultInstructionAsync<
@@ -417,6 +439,8 @@ export type CreateVaultInput<
   pricing: CreateVaultInstructionDataArgs["pricing"];
   release: CreateVaultInstructionDataArgs["release"];
   settingsTimelockSecs: CreateVaultInstructionDataArgs["settingsTimelockSecs"];
+  collateralPriceShard: CreateVaultInstructionDataArgs["collateralPriceShard"];
+  depegPriceShard: CreateVaultInstructionDataArgs["depegPriceShard"];
 };
 
 export function getCreateVaultInstruction<

@@ -100,6 +100,8 @@ export type InitializeConfigInstructionData = {
   pauseFlags: number;
   /** The Pyth receiver program whose price accounts vaults may read. */
   pythReceiver: Address;
+  /** Pyth's push oracle (whose sponsored accounts vaults may pin). */
+  pythPushOracle: Address;
 };
 
 export type InitializeConfigInstructionDataArgs = {
@@ -109,6 +111,8 @@ export type InitializeConfigInstructionDataArgs = {
   pauseFlags: number;
   /** The Pyth receiver program whose price accounts vaults may read. */
   pythReceiver: Address;
+  /** Pyth's push oracle (whose sponsored accounts vaults may pin). */
+  pythPushOracle: Address;
 };
 
 export function getInitializeConfigInstructionDataEncoder(): FixedSizeEncoder<InitializeConfigInstructionDataArgs> {
@@ -118,6 +122,7 @@ export function getInitializeConfigInstructionDataEncoder(): FixedSizeEncoder<In
       ["admin", getAddressEncoder()],
       ["pauseFlags", getU32Encoder()],
       ["pythReceiver", getAddressEncoder()],
+      ["pythPushOracle", getAddressEncoder()],
     ]),
     (value) => ({ ...value, discriminator: INITIALIZE_CONFIG_DISCRIMINATOR }),
   );
@@ -129,6 +134,7 @@ export function getInitializeConfigInstructionDataDecoder(): FixedSizeDecoder<In
     ["admin", getAddressDecoder()],
     ["pauseFlags", getU32Decoder()],
     ["pythReceiver", getAddressDecoder()],
+    ["pythPushOracle", getAddressDecoder()],
   ]);
 }
 
@@ -166,6 +172,7 @@ export type InitializeConfigAsyncInput<
   admin: InitializeConfigInstructionDataArgs["admin"];
   pauseFlags: InitializeConfigInstructionDataArgs["pauseFlags"];
   pythReceiver: InitializeConfigInstructionDataArgs["pythReceiver"];
+  pythPushOracle: InitializeConfigInstructionDataArgs["pythPushOracle"];
 };
 
 export async function getInitializeConfigInstructionAsync<
@@ -288,6 +295,7 @@ export type InitializeConfigInput<
   admin: InitializeConfigInstructionDataArgs["admin"];
   pauseFlags: InitializeConfigInstructionDataArgs["pauseFlags"];
   pythReceiver: InitializeConfigInstructionDataArgs["pythReceiver"];
+  pythPushOracle: InitializeConfigInstructionDataArgs["pythPushOracle"];
 };
 
 export function getInitializeConfigInstruction<

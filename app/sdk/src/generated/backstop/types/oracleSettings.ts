@@ -7,6 +7,7 @@
  */
 
 import {
+  address,
   combineCodec,
   fixDecoderSize,
   fixEncoderSize,
@@ -20,6 +21,7 @@ import {
   getU16Encoder,
   getU32Decoder,
   getU32Encoder,
+  transformEncoder,
   type Address,
   type FixedSizeCodec,
   type FixedSizeDecoder,
@@ -35,22 +37,63 @@ export type OracleSettings = {
   collateralFeed: ReadonlyUint8Array;
   /** Pyth feed id of the stablecoin for the joint depeg trigger; all zero when unused. */
   depegFeed: ReadonlyUint8Array;
+  /**
+   * The only `PriceUpdateV2` account the collateral feed is read from (e.g. its sponsored
+   * push-feed account, which only moves forward); `Pubkey::default()` = any update of the feed.
+   */
+  collateralPriceAccount: Address;
+  /** The same pin for the stablecoin feed. */
+  depegPriceAccount: Address;
+  /** Oldest accepted update for live reads, seconds. */
+  maxAgeSecs: number;
+  /** Widest accepted confidence interval, bps of the price. */
+  maxConfBps: number;
+  /** Zero (explicit `repr(C)` padding of the zero-copy vault). */
+  padding: ReadonlyUint8Array;
+};
+
+export type OracleSettingsArgs = {
+  /** Owner of genuine `PriceUpdateV2` accounts (the Pyth receiver program). */
+  receiver: Address;
+  /** Pyth feed id of the collateral (priced in the quote's currency). */
+  collateralFeed: ReadonlyUint8Array;
+  /** Pyth feed id of the stablecoin for the joint depeg trigger; all zero when unused. */
+  depegFeed: ReadonlyUint8Array;
+  /**
+   * The only `PriceUpdateV2` account the collateral feed is read from (e.g. its sponsored
+   * push-feed account, which only moves forward); `Pubkey::default()` = any update of the feed.
+   */
+  collateralPriceAccount?: Address;
+  /** The same pin for the stablecoin feed. */
+  depegPriceAccount?: Address;
   /** Oldest accepted update for live reads, seconds. */
   maxAgeSecs: number;
   /** Widest accepted confidence interval, bps of the price. */
   maxConfBps: number;
 };
 
-export type OracleSettingsArgs = OracleSettings;
-
 export function getOracleSettingsEncoder(): FixedSizeEncoder<OracleSettingsArgs> {
-  return getStructEncoder([
-    ["receiver", getAddressEncoder()],
-    ["collateralFeed", fixEncoderSize(getBytesEncoder(), 32)],
-    ["depegFeed", fixEncoderSize(getBytesEncoder(), 32)],
-    ["maxAgeSecs", getU32Encoder()],
-    ["maxConfBps", getU16Encoder()],
-  ]);
+  return transformEncoder(
+    getStructEncoder([
+      ["receiver", getAddressEncoder()],
+      ["collateralFeed", fixEncoderSize(getBytesEncoder(), 32)],
+      ["depegFeed", fixEncoderSize(getBytesEncoder(), 32)],
+      ["collateralPriceAccount", getAddressEncoder()],
+      ["depegPriceAccount", getAddressEncoder()],
+      ["maxAgeSecs", getU32Encoder()],
+      ["maxConfBps", getU16Encoder()],
+      ["padding", fixEncoderSize(getBytesEncoder(), 2)],
+    ]),
+    (value) => ({
+      ...value,
+      collateralPriceAccount:
+        value.collateralPriceAccount ??
+        address("11111111111111111111111111111111"),
+      depegPriceAccount:
+        value.depegPriceAccount ?? address("11111111111111111111111111111111"),
+      padding: new Uint8Array([0, 0]),
+    }),
+  );
 }
 
 export function getOracleSettingsDecoder(): FixedSizeDecoder<OracleSettings> {
@@ -58,8 +101,11 @@ export function getOracleSettingsDecoder(): FixedSizeDecoder<OracleSettings> {
     ["receiver", getAddressDecoder()],
     ["collateralFeed", fixDecoderSize(getBytesDecoder(), 32)],
     ["depegFeed", fixDecoderSize(getBytesDecoder(), 32)],
+    ["collateralPriceAccount", getAddressDecoder()],
+    ["depegPriceAccount", getAddressDecoder()],
     ["maxAgeSecs", getU32Decoder()],
     ["maxConfBps", getU16Decoder()],
+    ["padding", fixDecoderSize(getBytesDecoder(), 2)],
   ]);
 }
 

@@ -8,15 +8,21 @@
 
 import {
   combineCodec,
+  fixDecoderSize,
+  fixEncoderSize,
   getArrayDecoder,
   getArrayEncoder,
+  getBytesDecoder,
+  getBytesEncoder,
   getStructDecoder,
   getStructEncoder,
   getU32Decoder,
   getU32Encoder,
+  transformEncoder,
   type FixedSizeCodec,
   type FixedSizeDecoder,
   type FixedSizeEncoder,
+  type ReadonlyUint8Array,
 } from "@solana/kit";
 import {
   getPriceBucketDecoder,
@@ -28,6 +34,8 @@ import {
 export type PriceWindow = {
   /** Bucket width the ring was filled with; a different span empties it. */
   bucketSecs: number;
+  /** Zero (explicit `repr(C)` padding). */
+  padding: ReadonlyUint8Array;
   buckets: Array<PriceBucket>;
 };
 
@@ -38,15 +46,20 @@ export type PriceWindowArgs = {
 };
 
 export function getPriceWindowEncoder(): FixedSizeEncoder<PriceWindowArgs> {
-  return getStructEncoder([
-    ["bucketSecs", getU32Encoder()],
-    ["buckets", getArrayEncoder(getPriceBucketEncoder(), { size: 10 })],
-  ]);
+  return transformEncoder(
+    getStructEncoder([
+      ["bucketSecs", getU32Encoder()],
+      ["padding", fixEncoderSize(getBytesEncoder(), 4)],
+      ["buckets", getArrayEncoder(getPriceBucketEncoder(), { size: 10 })],
+    ]),
+    (value) => ({ ...value, padding: new Uint8Array([0, 0, 0, 0]) }),
+  );
 }
 
 export function getPriceWindowDecoder(): FixedSizeDecoder<PriceWindow> {
   return getStructDecoder([
     ["bucketSecs", getU32Decoder()],
+    ["padding", fixDecoderSize(getBytesDecoder(), 4)],
     ["buckets", getArrayDecoder(getPriceBucketDecoder(), { size: 10 })],
   ]);
 }

@@ -8,6 +8,10 @@
 
 import {
   combineCodec,
+  fixDecoderSize,
+  fixEncoderSize,
+  getBytesDecoder,
+  getBytesEncoder,
   getI64Decoder,
   getI64Encoder,
   getStructDecoder,
@@ -18,9 +22,11 @@ import {
   getU32Encoder,
   getU64Decoder,
   getU64Encoder,
+  transformEncoder,
   type FixedSizeCodec,
   type FixedSizeDecoder,
   type FixedSizeEncoder,
+  type ReadonlyUint8Array,
 } from "@solana/kit";
 
 /** How write_put prices premiums (see `math::put_premium`). */
@@ -38,6 +44,8 @@ export type PricingSettings = {
    * (`1..=oracle.max_conf_bps`).
    */
   writeConfBps: number;
+  /** Zero (explicit `repr(C)` padding). */
+  padding: ReadonlyUint8Array;
 };
 
 export type PricingSettingsArgs = {
@@ -57,13 +65,17 @@ export type PricingSettingsArgs = {
 };
 
 export function getPricingSettingsEncoder(): FixedSizeEncoder<PricingSettingsArgs> {
-  return getStructEncoder([
-    ["confMultiplierBps", getU32Encoder()],
-    ["tailLoadingBps", getU32Encoder()],
-    ["minPremium", getU64Encoder()],
-    ["rate", getI64Encoder()],
-    ["writeConfBps", getU16Encoder()],
-  ]);
+  return transformEncoder(
+    getStructEncoder([
+      ["confMultiplierBps", getU32Encoder()],
+      ["tailLoadingBps", getU32Encoder()],
+      ["minPremium", getU64Encoder()],
+      ["rate", getI64Encoder()],
+      ["writeConfBps", getU16Encoder()],
+      ["padding", fixEncoderSize(getBytesEncoder(), 6)],
+    ]),
+    (value) => ({ ...value, padding: new Uint8Array([0, 0, 0, 0, 0, 0]) }),
+  );
 }
 
 export function getPricingSettingsDecoder(): FixedSizeDecoder<PricingSettings> {
@@ -73,6 +85,7 @@ export function getPricingSettingsDecoder(): FixedSizeDecoder<PricingSettings> {
     ["minPremium", getU64Decoder()],
     ["rate", getI64Decoder()],
     ["writeConfBps", getU16Decoder()],
+    ["padding", fixDecoderSize(getBytesDecoder(), 6)],
   ]);
 }
 

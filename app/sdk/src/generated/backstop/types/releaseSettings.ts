@@ -8,42 +8,50 @@
 
 import {
   combineCodec,
+  fixDecoderSize,
+  fixEncoderSize,
+  getBytesDecoder,
+  getBytesEncoder,
   getStructDecoder,
   getStructEncoder,
   getU32Decoder,
   getU32Encoder,
   getU64Decoder,
   getU64Encoder,
+  transformEncoder,
   type FixedSizeCodec,
   type FixedSizeDecoder,
   type FixedSizeEncoder,
+  type ReadonlyUint8Array,
 } from "@solana/kit";
 
 /** Limits on how fast capital is released, and the keeper's reward. */
 export type ReleaseSettings = {
   /** Quote base units releasable per epoch (across all series of the vault). */
   capPerEpoch: bigint;
-  /** Epoch length, seconds. */
-  epochSecs: number;
   /** Quote base units paid from the uncommitted reserve to whoever cranks a release step. */
   keeperTip: bigint;
   /** Least quote base units a step must release to earn the tip (`>= keeper_tip`). */
   minTipRelease: bigint;
+  /** Epoch length, seconds. */
+  epochSecs: number;
   /** A series steps at most once per this many seconds. */
   releaseIntervalSecs: number;
   /** Writes close this many seconds before expiry (`>= persistence + max_age`). */
   writeCutoffSecs: number;
+  /** Zero (explicit `repr(C)` padding). */
+  padding: ReadonlyUint8Array;
 };
 
 export type ReleaseSettingsArgs = {
   /** Quote base units releasable per epoch (across all series of the vault). */
   capPerEpoch: number | bigint;
-  /** Epoch length, seconds. */
-  epochSecs: number;
   /** Quote base units paid from the uncommitted reserve to whoever cranks a release step. */
   keeperTip: number | bigint;
   /** Least quote base units a step must release to earn the tip (`>= keeper_tip`). */
   minTipRelease: number | bigint;
+  /** Epoch length, seconds. */
+  epochSecs: number;
   /** A series steps at most once per this many seconds. */
   releaseIntervalSecs: number;
   /** Writes close this many seconds before expiry (`>= persistence + max_age`). */
@@ -51,24 +59,29 @@ export type ReleaseSettingsArgs = {
 };
 
 export function getReleaseSettingsEncoder(): FixedSizeEncoder<ReleaseSettingsArgs> {
-  return getStructEncoder([
-    ["capPerEpoch", getU64Encoder()],
-    ["epochSecs", getU32Encoder()],
-    ["keeperTip", getU64Encoder()],
-    ["minTipRelease", getU64Encoder()],
-    ["releaseIntervalSecs", getU32Encoder()],
-    ["writeCutoffSecs", getU32Encoder()],
-  ]);
+  return transformEncoder(
+    getStructEncoder([
+      ["capPerEpoch", getU64Encoder()],
+      ["keeperTip", getU64Encoder()],
+      ["minTipRelease", getU64Encoder()],
+      ["epochSecs", getU32Encoder()],
+      ["releaseIntervalSecs", getU32Encoder()],
+      ["writeCutoffSecs", getU32Encoder()],
+      ["padding", fixEncoderSize(getBytesEncoder(), 4)],
+    ]),
+    (value) => ({ ...value, padding: new Uint8Array([0, 0, 0, 0]) }),
+  );
 }
 
 export function getReleaseSettingsDecoder(): FixedSizeDecoder<ReleaseSettings> {
   return getStructDecoder([
     ["capPerEpoch", getU64Decoder()],
-    ["epochSecs", getU32Decoder()],
     ["keeperTip", getU64Decoder()],
     ["minTipRelease", getU64Decoder()],
+    ["epochSecs", getU32Decoder()],
     ["releaseIntervalSecs", getU32Decoder()],
     ["writeCutoffSecs", getU32Decoder()],
+    ["padding", fixDecoderSize(getBytesDecoder(), 4)],
   ]);
 }
 

@@ -8,15 +8,21 @@
 
 import {
   combineCodec,
+  fixDecoderSize,
+  fixEncoderSize,
+  getBytesDecoder,
+  getBytesEncoder,
   getStructDecoder,
   getStructEncoder,
   getU32Decoder,
   getU32Encoder,
   getU64Decoder,
   getU64Encoder,
+  transformEncoder,
   type FixedSizeCodec,
   type FixedSizeDecoder,
   type FixedSizeEncoder,
+  type ReadonlyUint8Array,
 } from "@solana/kit";
 
 /**
@@ -36,6 +42,8 @@ export type TriggerSettings = {
   depegPrice: bigint;
   /** A breach must still be observed this many seconds after it was first seen. */
   persistenceSecs: number;
+  /** Zero (explicit `repr(C)` padding). */
+  padding: ReadonlyUint8Array;
 };
 
 export type TriggerSettingsArgs = {
@@ -54,14 +62,18 @@ export type TriggerSettingsArgs = {
 };
 
 export function getTriggerSettingsEncoder(): FixedSizeEncoder<TriggerSettingsArgs> {
-  return getStructEncoder([
-    ["barrierPrice", getU64Encoder()],
-    ["ratioThresholdBps", getU32Encoder()],
-    ["maxReportAgeSecs", getU32Encoder()],
-    ["jointCollateralPrice", getU64Encoder()],
-    ["depegPrice", getU64Encoder()],
-    ["persistenceSecs", getU32Encoder()],
-  ]);
+  return transformEncoder(
+    getStructEncoder([
+      ["barrierPrice", getU64Encoder()],
+      ["ratioThresholdBps", getU32Encoder()],
+      ["maxReportAgeSecs", getU32Encoder()],
+      ["jointCollateralPrice", getU64Encoder()],
+      ["depegPrice", getU64Encoder()],
+      ["persistenceSecs", getU32Encoder()],
+      ["padding", fixEncoderSize(getBytesEncoder(), 4)],
+    ]),
+    (value) => ({ ...value, padding: new Uint8Array([0, 0, 0, 0]) }),
+  );
 }
 
 export function getTriggerSettingsDecoder(): FixedSizeDecoder<TriggerSettings> {
@@ -72,6 +84,7 @@ export function getTriggerSettingsDecoder(): FixedSizeDecoder<TriggerSettings> {
     ["jointCollateralPrice", getU64Decoder()],
     ["depegPrice", getU64Decoder()],
     ["persistenceSecs", getU32Decoder()],
+    ["padding", fixDecoderSize(getBytesDecoder(), 4)],
   ]);
 }
 
