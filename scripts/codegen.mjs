@@ -4,7 +4,13 @@ import { copyFileSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { rootNodeFromAnchor } from '@codama/nodes-from-anchor';
 import { renderVisitor } from '@codama/renderers-js';
-import { bytesValueNode, numberValueNode, publicKeyValueNode, structFieldTypeNode } from '@codama/nodes';
+import {
+  bytesValueNode,
+  instructionArgumentNode,
+  numberValueNode,
+  publicKeyValueNode,
+  structFieldTypeNode,
+} from '@codama/nodes';
 import { bottomUpTransformerVisitor, visit } from '@codama/visitors-core';
 
 const [idlDir, outDir] = process.argv.slice(2);
@@ -43,10 +49,17 @@ const argumentDefaults = bottomUpTransformerVisitor([
     ['depegPriceAccount', publicKeyValueNode('11111111111111111111111111111111')],
     ['collateralPriceShard', numberValueNode(0)],
     ['depegPriceShard', numberValueNode(0)],
-  ].map(([name, defaultValue]) => ({
-    select: `[structFieldTypeNode]${name}`,
-    transform: (node) => structFieldTypeNode({ ...node, defaultValue, defaultValueStrategy: 'optional' }),
-  })),
+  ].flatMap(([name, defaultValue]) => [
+    {
+      select: `[structFieldTypeNode]${name}`,
+      transform: (node) => structFieldTypeNode({ ...node, defaultValue, defaultValueStrategy: 'optional' }),
+    },
+    // Anchor's single struct argument is flattened into instruction arguments.
+    {
+      select: `[instructionArgumentNode]${name}`,
+      transform: (node) => instructionArgumentNode({ ...node, defaultValue, defaultValueStrategy: 'optional' }),
+    },
+  ]),
 ]);
 
 const idls = readdirSync(idlDir).filter((f) => f.endsWith('.json')).sort();

@@ -33,7 +33,7 @@ export function recordPrice(window: PriceWindow, publishTime: bigint, price: big
   const slot = slotOf(index);
   const b = buckets[slot]!;
   buckets[slot] = b.high === 0n || b.index !== index ? { index, high: price } : { index, high: b.high > price ? b.high : price };
-  return { bucketSecs: Number(width), buckets };
+  return { bucketSecs: Number(width), padding: window.padding, buckets };
 }
 
 /** Highest price recorded over `[anchor - span, anchor]` (whole buckets), or null. */

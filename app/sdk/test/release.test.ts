@@ -25,7 +25,7 @@ import {
 import { USDC, testSeries, testVault, usd } from './accounts';
 
 const SPAN = 160n; // buckets of 20 s
-const empty = (): PriceWindow => ({ bucketSecs: 0, buckets: Array.from({ length: 10 }, () => ({ index: 0n, high: 0n })) });
+const empty = (): PriceWindow => ({ bucketSecs: 0, padding: new Uint8Array(4), buckets: Array.from({ length: 10 }, () => ({ index: 0n, high: 0n })) });
 const record = (w: PriceWindow, ...points: [bigint, bigint][]) => points.reduce((acc, [t, p]) => recordPrice(acc, t, p, SPAN), w);
 
 test('the window high covers the span and forgets older buckets', () => {

@@ -1,7 +1,12 @@
 //! PDA seeds and protocol-wide constants.
 
+use anchor_lang::prelude::{pubkey, Pubkey};
+
 /// Seed of the singleton [`crate::state::Config`] PDA.
 pub const CONFIG_SEED: &[u8] = b"config";
+/// That PDA under this program's id, precomputed: comparing an address is free, deriving it
+/// costs ~1,500 CU per instruction. `tests::config_address_is_the_pda` keeps the two equal.
+pub const CONFIG_ADDRESS: Pubkey = pubkey!("2VA9aauC4EB85ZbEhv434kV7C2aPCnCWhxUrNMra8Rjy");
 /// `["vault", authority, quote_mint, collateral_feed]`
 pub const VAULT_SEED: &[u8] = b"vault";
 /// `["reserve", vault]`: the premium reserve token account.
@@ -61,3 +66,14 @@ pub const MAX_RATE_STEP: i64 = 50_000_000;
 pub const MIN_FLOOR_STEP: u64 = 10_000_000_000;
 /// Longest write cutoff before expiry: 7 days.
 pub const MAX_WRITE_CUTOFF_SECS: u32 = 7 * 86_400;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn config_address_is_the_pda() {
+        let (pda, _) = Pubkey::find_program_address(&[CONFIG_SEED], &crate::ID);
+        assert_eq!(pda, CONFIG_ADDRESS);
+    }
+}

@@ -219,6 +219,8 @@ pub enum BackstopError {
     InvalidPriceAccountPin, // 6105
     #[msg("The Pyth push oracle program must be set")]
     InvalidPushOracle, // 6106
+    #[msg("This is not the program's config account")]
+    WrongConfig, // 6107
 }
 
 /// Every pricing failure keeps its own code, so a client can tell which check failed.

@@ -42,7 +42,7 @@ pub struct CreateVault<'info> {
     /// The protected protocol's authority over this vault.
     pub authority: Signer<'info>,
 
-    #[account(seeds = [CONFIG_SEED], bump = config.bump)]
+    #[account(address = CONFIG_ADDRESS @ BackstopError::WrongConfig)]
     pub config: Account<'info, Config>,
 
     #[account(

@@ -2,7 +2,7 @@ use anchor_lang::prelude::*;
 use anchor_spl::token::{self, Mint, Token, TokenAccount, TransferChecked};
 
 use crate::{
-    constants::CONFIG_SEED,
+    constants::CONFIG_ADDRESS,
     errors::BackstopError,
     events::ReserveFunded,
     state::{pause, Config, Vault},
@@ -15,7 +15,7 @@ use crate::{
 pub struct FundReserve<'info> {
     pub funder: Signer<'info>,
 
-    #[account(seeds = [CONFIG_SEED], bump = config.bump)]
+    #[account(address = CONFIG_ADDRESS @ BackstopError::WrongConfig)]
     pub config: Account<'info, Config>,
 
     #[account(

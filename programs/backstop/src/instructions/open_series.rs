@@ -36,7 +36,7 @@ pub struct OpenSeries<'info> {
 
     pub risk_authority: Signer<'info>,
 
-    #[account(seeds = [CONFIG_SEED], bump = config.bump)]
+    #[account(address = CONFIG_ADDRESS @ BackstopError::WrongConfig)]
     pub config: Account<'info, Config>,
 
     #[account(

@@ -1,7 +1,7 @@
 use anchor_lang::prelude::*;
 
 use crate::{
-    constants::CONFIG_SEED,
+    constants::CONFIG_ADDRESS,
     errors::BackstopError,
     events::PauseFlagsSet,
     state::{pause, Config},
@@ -14,7 +14,7 @@ use crate::{
 pub struct SetPauseFlags<'info> {
     pub admin: Signer<'info>,
 
-    #[account(mut, dup, seeds = [CONFIG_SEED], bump = config.bump, has_one = admin @ BackstopError::NotAdmin)]
+    #[account(mut, dup, address = CONFIG_ADDRESS @ BackstopError::WrongConfig, has_one = admin @ BackstopError::NotAdmin)]
     pub config: Account<'info, Config>,
 }
 

@@ -27,7 +27,7 @@ pub struct WritePut<'info> {
     #[account(mut)]
     pub writer: Signer<'info>,
 
-    #[account(seeds = [CONFIG_SEED], bump = config.bump)]
+    #[account(address = CONFIG_ADDRESS @ BackstopError::WrongConfig)]
     pub config: Account<'info, Config>,
 
     #[account(

@@ -228,6 +228,8 @@ export const BACKSTOP_ERROR__PRICE_ACCOUNT_NOT_PINNED = 0x17d8; // 6104
 export const BACKSTOP_ERROR__INVALID_PRICE_ACCOUNT_PIN = 0x17d9; // 6105
 /** InvalidPushOracle: The Pyth push oracle program must be set */
 export const BACKSTOP_ERROR__INVALID_PUSH_ORACLE = 0x17da; // 6106
+/** WrongConfig: This is not the program's config account */
+export const BACKSTOP_ERROR__WRONG_CONFIG = 0x17db; // 6107
 
 export type BackstopError =
   | typeof BACKSTOP_ERROR__BREACH_NOT_CONFIRMED
@@ -329,6 +331,7 @@ export type BackstopError =
   | typeof BACKSTOP_ERROR__WRITE_CUTOFF
   | typeof BACKSTOP_ERROR__WRITE_CUTOFF_TOO_SHORT
   | typeof BACKSTOP_ERROR__WRITING_FROZEN
+  | typeof BACKSTOP_ERROR__WRONG_CONFIG
   | typeof BACKSTOP_ERROR__WRONG_MINT
   | typeof BACKSTOP_ERROR__WRONG_POSITION_OWNER
   | typeof BACKSTOP_ERROR__WRONG_RECOVERY_ACCOUNT
@@ -440,6 +443,7 @@ if (process.env.NODE_ENV !== "production") {
     [BACKSTOP_ERROR__WRITE_CUTOFF]: `Writes are closed this close to expiry (the vault's write cutoff)`,
     [BACKSTOP_ERROR__WRITE_CUTOFF_TOO_SHORT]: `Write cutoff must be at least persistence + oracle max age`,
     [BACKSTOP_ERROR__WRITING_FROZEN]: `Writing is frozen: a breach of the vault is pending or confirmed`,
+    [BACKSTOP_ERROR__WRONG_CONFIG]: `This is not the program's config account`,
     [BACKSTOP_ERROR__WRONG_MINT]: `Token account or mint does not match the vault's`,
     [BACKSTOP_ERROR__WRONG_POSITION_OWNER]: `Position belongs to another writer or series`,
     [BACKSTOP_ERROR__WRONG_RECOVERY_ACCOUNT]: `Recovery account does not match the vault's`,

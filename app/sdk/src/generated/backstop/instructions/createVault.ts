@@ -39,7 +39,7 @@ import {
   type WritableAccount,
   type WritableSignerAccount,
 } from "@solana/kit";
-import { findConfigPda, findRecoveryPda, findReservePda } from "../pdas";
+import { findRecoveryPda, findReservePda } from "../pdas";
 import { BACKSTOP_PROGRAM_ADDRESS } from "../programs";
 import {
   expectAddress,
@@ -79,7 +79,8 @@ export type CreateVaultInstruction<
   TProgram extends string = typeof BACKSTOP_PROGRAM_ADDRESS,
   TAccountPayer extends string | AccountMeta<string> = string,
   TAccountAuthority extends string | AccountMeta<string> = string,
-  TAccountConfig extends string | AccountMeta<string> = string,
+  TAccountConfig extends string | AccountMeta<string> =
+    "2VA9aauC4EB85ZbEhv434kV7C2aPCnCWhxUrNMra8Rjy",
   TAccountVault extends string | AccountMeta<string> = string,
   TAccountQuoteMint extends string | AccountMeta<string> = string,
   TAccountReserve extends string | AccountMeta<string> = string,
@@ -174,9 +175,9 @@ export type CreateVaultInstructionDataArgs = {
    * Push-oracle shard of `oracle.collateral_price_account` when it is pinned (checked here,
    * not stored: the pin is the derived address).
    */
-  collateralPriceShard: number;
+  collateralPriceShard?: number;
   /** Push-oracle shard of `oracle.depeg_price_account` when it is pinned. */
-  depegPriceShard: number;
+  depegPriceShard?: number;
 };
 
 export function getCreateVaultInstructionDataEncoder(): FixedSizeEncoder<CreateVaultInstructionDataArgs> {
@@ -194,7 +195,12 @@ export function getCreateVaultInstructionDataEncoder(): FixedSizeEncoder<CreateV
       ["collateralPriceShard", getU16Encoder()],
       ["depegPriceShard", getU16Encoder()],
     ]),
-    (value) => ({ ...value, discriminator: CREATE_VAULT_DISCRIMINATOR }),
+    (value) => ({
+      ...value,
+      discriminator: CREATE_VAULT_DISCRIMINATOR,
+      collateralPriceShard: value.collateralPriceShard ?? 0,
+      depegPriceShard: value.depegPriceShard ?? 0,
+    }),
   );
 }
 
@@ -266,8 +272,8 @@ export type CreateVaultAsyncInput<
   pricing: CreateVaultInstructionDataArgs["pricing"];
   release: CreateVaultInstructionDataArgs["release"];
   settingsTimelockSecs: CreateVaultInstructionDataArgs["settingsTimelockSecs"];
-  collateralPriceShard: CreateVaultInstructionDataArgs["collateralPriceShard"];
-  depegPriceShard: CreateVaultInstructionDataArgs["depegPriceShard"];
+  collateralPriceShard?: CreateVaultInstructionDataArgs["collateralPriceShard"];
+  depegPriceShard?: CreateVaultInstructionDataArgs["depegPriceShard"];
 };
 
 export async function getCreateVaultInstructionAsync<
@@ -341,7 +347,8 @@ export async function getCreateVaultInstructionAsync<
 
   // Resolve default values.
   if (!accounts.config.value) {
-    accounts.config.value = await findConfigPda();
+    accounts.config.value =
+      "2VA9aauC4EB85ZbEhv434kV7C2aPCnCWhxUrNMra8Rjy" as Address<"2VA9aauC4EB85ZbEhv434kV7C2aPCnCWhxUrNMra8Rjy">;
   }
   if (!accounts.reserve.value) {
     accounts.reserve.value = await findReservePda({
@@ -413,7 +420,7 @@ export type CreateVaultInput<
   payer: TransactionSigner<TAccountPayer>;
   /** The protected protocol's authority over this vault. */
   authority: TransactionSigner<TAccountAuthority>;
-  config: Address<TAccountConfig>;
+  config?: Address<TAccountConfig>;
   vault: Address<TAccountVault>;
   /**
    * Classic SPL Token mints only: Token-2022 extensions (transfer fees, hooks) would break
@@ -439,8 +446,8 @@ export type CreateVaultInput<
   pricing: CreateVaultInstructionDataArgs["pricing"];
   release: CreateVaultInstructionDataArgs["release"];
   settingsTimelockSecs: CreateVaultInstructionDataArgs["settingsTimelockSecs"];
-  collateralPriceShard: CreateVaultInstructionDataArgs["collateralPriceShard"];
-  depegPriceShard: CreateVaultInstructionDataArgs["depegPriceShard"];
+  collateralPriceShard?: CreateVaultInstructionDataArgs["collateralPriceShard"];
+  depegPriceShard?: CreateVaultInstructionDataArgs["depegPriceShard"];
 };
 
 export function getCreateVaultInstruction<
@@ -511,6 +518,10 @@ export function getCreateVaultInstruction<
   const args = { ...input };
 
   // Resolve default values.
+  if (!accounts.config.value) {
+    accounts.config.value =
+      "2VA9aauC4EB85ZbEhv434kV7C2aPCnCWhxUrNMra8Rjy" as Address<"2VA9aauC4EB85ZbEhv434kV7C2aPCnCWhxUrNMra8Rjy">;
+  }
   if (!accounts.tokenProgram.value) {
     accounts.tokenProgram.value =
       "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA" as Address<"TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA">;

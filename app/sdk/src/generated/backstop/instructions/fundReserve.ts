@@ -32,7 +32,6 @@ import {
   type TransactionSigner,
   type WritableAccount,
 } from "@solana/kit";
-import { findConfigPda } from "../pdas";
 import { BACKSTOP_PROGRAM_ADDRESS } from "../programs";
 import { getAccountMetaFactory, type ResolvedAccount } from "../shared";
 
@@ -49,7 +48,8 @@ export function getFundReserveDiscriminatorBytes() {
 export type FundReserveInstruction<
   TProgram extends string = typeof BACKSTOP_PROGRAM_ADDRESS,
   TAccountFunder extends string | AccountMeta<string> = string,
-  TAccountConfig extends string | AccountMeta<string> = string,
+  TAccountConfig extends string | AccountMeta<string> =
+    "2VA9aauC4EB85ZbEhv434kV7C2aPCnCWhxUrNMra8Rjy",
   TAccountVault extends string | AccountMeta<string> = string,
   TAccountReserve extends string | AccountMeta<string> = string,
   TAccountFunderToken extends string | AccountMeta<string> = string,
@@ -129,130 +129,6 @@ export function getFundReserveInstructionDataCodec(): FixedSizeCodec<
   );
 }
 
-export type FundReserveAsyncInput<
-  TAccountFunder extends string = string,
-  TAccountConfig extends string = string,
-  TAccountVault extends string = string,
-  TAccountReserve extends string = string,
-  TAccountFunderToken extends string = string,
-  TAccountQuoteMint extends string = string,
-  TAccountTokenProgram extends string = string,
-  TAccountEventAuthority extends string = string,
-  TAccountProgram extends string = string,
-> = {
-  funder: TransactionSigner<TAccountFunder>;
-  config?: Address<TAccountConfig>;
-  vault: Address<TAccountVault>;
-  reserve: Address<TAccountReserve>;
-  funderToken: Address<TAccountFunderToken>;
-  quoteMint: Address<TAccountQuoteMint>;
-  tokenProgram?: Address<TAccountTokenProgram>;
-  eventAuthority: Address<TAccountEventAuthority>;
-  program: Address<TAccountProgram>;
-  amount: FundReserveInstructionDataArgs["amount"];
-};
-
-export async function getFundReserveInstructionAsync<
-  TAccountFunder extends string,
-  TAccountConfig extends string,
-  TAccountVault extends string,
-  TAccountReserve extends string,
-  TAccountFunderToken extends string,
-  TAccountQuoteMint extends string,
-  TAccountTokenProgram extends string,
-  TAccountEventAuthority extends string,
-  TAccountProgram extends string,
-  TProgramAddress extends Address = typeof BACKSTOP_PROGRAM_ADDRESS,
->(
-  input: FundReserveAsyncInput<
-    TAccountFunder,
-    TAccountConfig,
-    TAccountVault,
-    TAccountReserve,
-    TAccountFunderToken,
-    TAccountQuoteMint,
-    TAccountTokenProgram,
-    TAccountEventAuthority,
-    TAccountProgram
-  >,
-  config?: { programAddress?: TProgramAddress },
-): Promise<
-  FundReserveInstruction<
-    TProgramAddress,
-    TAccountFunder,
-    TAccountConfig,
-    TAccountVault,
-    TAccountReserve,
-    TAccountFunderToken,
-    TAccountQuoteMint,
-    TAccountTokenProgram,
-    TAccountEventAuthority,
-    TAccountProgram
-  >
-> {
-  // Program address.
-  const programAddress = config?.programAddress ?? BACKSTOP_PROGRAM_ADDRESS;
-
-  // Original accounts.
-  const originalAccounts = {
-    funder: { value: input.funder ?? null, isWritable: false },
-    config: { value: input.config ?? null, isWritable: false },
-    vault: { value: input.vault ?? null, isWritable: false },
-    reserve: { value: input.reserve ?? null, isWritable: true },
-    funderToken: { value: input.funderToken ?? null, isWritable: true },
-    quoteMint: { value: input.quoteMint ?? null, isWritable: false },
-    tokenProgram: { value: input.tokenProgram ?? null, isWritable: false },
-    eventAuthority: { value: input.eventAuthority ?? null, isWritable: false },
-    program: { value: input.program ?? null, isWritable: false },
-  };
-  const accounts = originalAccounts as Record<
-    keyof typeof originalAccounts,
-    ResolvedAccount
-  >;
-
-  // Original args.
-  const args = { ...input };
-
-  // Resolve default values.
-  if (!accounts.config.value) {
-    accounts.config.value = await findConfigPda();
-  }
-  if (!accounts.tokenProgram.value) {
-    accounts.tokenProgram.value =
-      "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA" as Address<"TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA">;
-  }
-
-  const getAccountMeta = getAccountMetaFactory(programAddress, "programId");
-  return Object.freeze({
-    accounts: [
-      getAccountMeta(accounts.funder),
-      getAccountMeta(accounts.config),
-      getAccountMeta(accounts.vault),
-      getAccountMeta(accounts.reserve),
-      getAccountMeta(accounts.funderToken),
-      getAccountMeta(accounts.quoteMint),
-      getAccountMeta(accounts.tokenProgram),
-      getAccountMeta(accounts.eventAuthority),
-      getAccountMeta(accounts.program),
-    ],
-    data: getFundReserveInstructionDataEncoder().encode(
-      args as FundReserveInstructionDataArgs,
-    ),
-    programAddress,
-  } as FundReserveInstruction<
-    TProgramAddress,
-    TAccountFunder,
-    TAccountConfig,
-    TAccountVault,
-    TAccountReserve,
-    TAccountFunderToken,
-    TAccountQuoteMint,
-    TAccountTokenProgram,
-    TAccountEventAuthority,
-    TAccountProgram
-  >);
-}
-
 export type FundReserveInput<
   TAccountFunder extends string = string,
   TAccountConfig extends string = string,
@@ -265,7 +141,7 @@ export type FundReserveInput<
   TAccountProgram extends string = string,
 > = {
   funder: TransactionSigner<TAccountFunder>;
-  config: Address<TAccountConfig>;
+  config?: Address<TAccountConfig>;
   vault: Address<TAccountVault>;
   reserve: Address<TAccountReserve>;
   funderToken: Address<TAccountFunderToken>;
@@ -336,6 +212,10 @@ export function getFundReserveInstruction<
   const args = { ...input };
 
   // Resolve default values.
+  if (!accounts.config.value) {
+    accounts.config.value =
+      "2VA9aauC4EB85ZbEhv434kV7C2aPCnCWhxUrNMra8Rjy" as Address<"2VA9aauC4EB85ZbEhv434kV7C2aPCnCWhxUrNMra8Rjy">;
+  }
   if (!accounts.tokenProgram.value) {
     accounts.tokenProgram.value =
       "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA" as Address<"TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA">;

@@ -35,12 +35,7 @@ import {
   type WritableAccount,
   type WritableSignerAccount,
 } from "@solana/kit";
-import {
-  findConfigPda,
-  findEscrowPda,
-  findHolderPda,
-  findPutMintPda,
-} from "../pdas";
+import { findEscrowPda, findHolderPda, findPutMintPda } from "../pdas";
 import { BACKSTOP_PROGRAM_ADDRESS } from "../programs";
 import {
   expectAddress,
@@ -66,7 +61,8 @@ export type OpenSeriesInstruction<
   TProgram extends string = typeof BACKSTOP_PROGRAM_ADDRESS,
   TAccountPayer extends string | AccountMeta<string> = string,
   TAccountRiskAuthority extends string | AccountMeta<string> = string,
-  TAccountConfig extends string | AccountMeta<string> = string,
+  TAccountConfig extends string | AccountMeta<string> =
+    "2VA9aauC4EB85ZbEhv434kV7C2aPCnCWhxUrNMra8Rjy",
   TAccountVault extends string | AccountMeta<string> = string,
   TAccountReserve extends string | AccountMeta<string> = string,
   TAccountSeries extends string | AccountMeta<string> = string,
@@ -313,7 +309,8 @@ export async function getOpenSeriesInstructionAsync<
 
   // Resolve default values.
   if (!accounts.config.value) {
-    accounts.config.value = await findConfigPda();
+    accounts.config.value =
+      "2VA9aauC4EB85ZbEhv434kV7C2aPCnCWhxUrNMra8Rjy" as Address<"2VA9aauC4EB85ZbEhv434kV7C2aPCnCWhxUrNMra8Rjy">;
   }
   if (!accounts.escrow.value) {
     accounts.escrow.value = await findEscrowPda({
@@ -398,7 +395,7 @@ export type OpenSeriesInput<
 > = {
   payer: TransactionSigner<TAccountPayer>;
   riskAuthority: TransactionSigner<TAccountRiskAuthority>;
-  config: Address<TAccountConfig>;
+  config?: Address<TAccountConfig>;
   vault: Address<TAccountVault>;
   reserve: Address<TAccountReserve>;
   series: Address<TAccountSeries>;
@@ -497,6 +494,10 @@ export function getOpenSeriesInstruction<
   const args = { ...input };
 
   // Resolve default values.
+  if (!accounts.config.value) {
+    accounts.config.value =
+      "2VA9aauC4EB85ZbEhv434kV7C2aPCnCWhxUrNMra8Rjy" as Address<"2VA9aauC4EB85ZbEhv434kV7C2aPCnCWhxUrNMra8Rjy">;
+  }
   if (!accounts.tokenProgram.value) {
     accounts.tokenProgram.value =
       "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA" as Address<"TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA">;

@@ -32,7 +32,6 @@ import {
   type TransactionSigner,
   type WritableAccount,
 } from "@solana/kit";
-import { findConfigPda } from "../pdas";
 import { BACKSTOP_PROGRAM_ADDRESS } from "../programs";
 import { getAccountMetaFactory, type ResolvedAccount } from "../shared";
 
@@ -49,7 +48,8 @@ export function getSetPauseFlagsDiscriminatorBytes() {
 export type SetPauseFlagsInstruction<
   TProgram extends string = typeof BACKSTOP_PROGRAM_ADDRESS,
   TAccountAdmin extends string | AccountMeta<string> = string,
-  TAccountConfig extends string | AccountMeta<string> = string,
+  TAccountConfig extends string | AccountMeta<string> =
+    "2VA9aauC4EB85ZbEhv434kV7C2aPCnCWhxUrNMra8Rjy",
   TAccountEventAuthority extends string | AccountMeta<string> = string,
   TAccountProgram extends string | AccountMeta<string> = string,
   TRemainingAccounts extends readonly AccountMeta<string>[] = [],
@@ -108,86 +108,6 @@ export function getSetPauseFlagsInstructionDataCodec(): FixedSizeCodec<
   );
 }
 
-export type SetPauseFlagsAsyncInput<
-  TAccountAdmin extends string = string,
-  TAccountConfig extends string = string,
-  TAccountEventAuthority extends string = string,
-  TAccountProgram extends string = string,
-> = {
-  admin: TransactionSigner<TAccountAdmin>;
-  config?: Address<TAccountConfig>;
-  eventAuthority: Address<TAccountEventAuthority>;
-  program: Address<TAccountProgram>;
-  pauseFlags: SetPauseFlagsInstructionDataArgs["pauseFlags"];
-};
-
-export async function getSetPauseFlagsInstructionAsync<
-  TAccountAdmin extends string,
-  TAccountConfig extends string,
-  TAccountEventAuthority extends string,
-  TAccountProgram extends string,
-  TProgramAddress extends Address = typeof BACKSTOP_PROGRAM_ADDRESS,
->(
-  input: SetPauseFlagsAsyncInput<
-    TAccountAdmin,
-    TAccountConfig,
-    TAccountEventAuthority,
-    TAccountProgram
-  >,
-  config?: { programAddress?: TProgramAddress },
-): Promise<
-  SetPauseFlagsInstruction<
-    TProgramAddress,
-    TAccountAdmin,
-    TAccountConfig,
-    TAccountEventAuthority,
-    TAccountProgram
-  >
-> {
-  // Program address.
-  const programAddress = config?.programAddress ?? BACKSTOP_PROGRAM_ADDRESS;
-
-  // Original accounts.
-  const originalAccounts = {
-    admin: { value: input.admin ?? null, isWritable: false },
-    config: { value: input.config ?? null, isWritable: true },
-    eventAuthority: { value: input.eventAuthority ?? null, isWritable: false },
-    program: { value: input.program ?? null, isWritable: false },
-  };
-  const accounts = originalAccounts as Record<
-    keyof typeof originalAccounts,
-    ResolvedAccount
-  >;
-
-  // Original args.
-  const args = { ...input };
-
-  // Resolve default values.
-  if (!accounts.config.value) {
-    accounts.config.value = await findConfigPda();
-  }
-
-  const getAccountMeta = getAccountMetaFactory(programAddress, "programId");
-  return Object.freeze({
-    accounts: [
-      getAccountMeta(accounts.admin),
-      getAccountMeta(accounts.config),
-      getAccountMeta(accounts.eventAuthority),
-      getAccountMeta(accounts.program),
-    ],
-    data: getSetPauseFlagsInstructionDataEncoder().encode(
-      args as SetPauseFlagsInstructionDataArgs,
-    ),
-    programAddress,
-  } as SetPauseFlagsInstruction<
-    TProgramAddress,
-    TAccountAdmin,
-    TAccountConfig,
-    TAccountEventAuthority,
-    TAccountProgram
-  >);
-}
-
 export type SetPauseFlagsInput<
   TAccountAdmin extends string = string,
   TAccountConfig extends string = string,
@@ -195,7 +115,7 @@ export type SetPauseFlagsInput<
   TAccountProgram extends string = string,
 > = {
   admin: TransactionSigner<TAccountAdmin>;
-  config: Address<TAccountConfig>;
+  config?: Address<TAccountConfig>;
   eventAuthority: Address<TAccountEventAuthority>;
   program: Address<TAccountProgram>;
   pauseFlags: SetPauseFlagsInstructionDataArgs["pauseFlags"];
@@ -239,6 +159,12 @@ export function getSetPauseFlagsInstruction<
 
   // Original args.
   const args = { ...input };
+
+  // Resolve default values.
+  if (!accounts.config.value) {
+    accounts.config.value =
+      "2VA9aauC4EB85ZbEhv434kV7C2aPCnCWhxUrNMra8Rjy" as Address<"2VA9aauC4EB85ZbEhv434kV7C2aPCnCWhxUrNMra8Rjy">;
+  }
 
   const getAccountMeta = getAccountMetaFactory(programAddress, "programId");
   return Object.freeze({

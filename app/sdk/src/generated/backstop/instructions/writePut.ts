@@ -32,7 +32,7 @@ import {
   type WritableAccount,
   type WritableSignerAccount,
 } from "@solana/kit";
-import { findConfigPda, findPositionPda } from "../pdas";
+import { findPositionPda } from "../pdas";
 import { BACKSTOP_PROGRAM_ADDRESS } from "../programs";
 import {
   expectAddress,
@@ -51,7 +51,8 @@ export function getWritePutDiscriminatorBytes() {
 export type WritePutInstruction<
   TProgram extends string = typeof BACKSTOP_PROGRAM_ADDRESS,
   TAccountWriter extends string | AccountMeta<string> = string,
-  TAccountConfig extends string | AccountMeta<string> = string,
+  TAccountConfig extends string | AccountMeta<string> =
+    "2VA9aauC4EB85ZbEhv434kV7C2aPCnCWhxUrNMra8Rjy",
   TAccountVault extends string | AccountMeta<string> = string,
   TAccountSeries extends string | AccountMeta<string> = string,
   TAccountPosition extends string | AccountMeta<string> = string,
@@ -300,7 +301,8 @@ export async function getWritePutInstructionAsync<
 
   // Resolve default values.
   if (!accounts.config.value) {
-    accounts.config.value = await findConfigPda();
+    accounts.config.value =
+      "2VA9aauC4EB85ZbEhv434kV7C2aPCnCWhxUrNMra8Rjy" as Address<"2VA9aauC4EB85ZbEhv434kV7C2aPCnCWhxUrNMra8Rjy">;
   }
   if (!accounts.position.value) {
     accounts.position.value = await findPositionPda({
@@ -381,7 +383,7 @@ export type WritePutInput<
   TAccountProgram extends string = string,
 > = {
   writer: TransactionSigner<TAccountWriter>;
-  config: Address<TAccountConfig>;
+  config?: Address<TAccountConfig>;
   vault: Address<TAccountVault>;
   series: Address<TAccountSeries>;
   position: Address<TAccountPosition>;
@@ -489,6 +491,10 @@ export function getWritePutInstruction<
   const args = { ...input };
 
   // Resolve default values.
+  if (!accounts.config.value) {
+    accounts.config.value =
+      "2VA9aauC4EB85ZbEhv434kV7C2aPCnCWhxUrNMra8Rjy" as Address<"2VA9aauC4EB85ZbEhv434kV7C2aPCnCWhxUrNMra8Rjy">;
+  }
   if (!accounts.tokenProgram.value) {
     accounts.tokenProgram.value =
       "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA" as Address<"TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA">;
