@@ -15,17 +15,17 @@ export const MEASURED_COMPUTE_UNITS = {
   // The max column of docs/COMPUTE_UNITS.md (15 scenarios; settle also at 1-10,000 writers),
   // rounded up: PDA bump searches (~1,500 CU per extra try) make the instructions that create
   // PDAs vary with the keys.
-  create_vault: 58_000,
-  fund_reserve: 19_500,
-  withdraw_reserve: 17_000,
-  open_series: 108_000,
-  write_put: 60_000,
-  observe_breach: 17_000,
-  report_solvency: 21_500,
-  trigger: 38_500,
-  settle_series: 31_500,
-  reclaim: 26_000,
-  close_series: 26_500,
+  create_vault: 48_000,
+  fund_reserve: 13_000,
+  withdraw_reserve: 12_500,
+  open_series: 98_500,
+  write_put: 47_500,
+  observe_breach: 8_500,
+  report_solvency: 13_000,
+  trigger: 30_500,
+  settle_series: 23_000,
+  reclaim: 18_000,
+  close_series: 18_500,
 } as const;
 export type MeteredInstruction = keyof typeof MEASURED_COMPUTE_UNITS;
 

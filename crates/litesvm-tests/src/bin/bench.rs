@@ -251,20 +251,25 @@ fn main() {
     }
 
     // Where write_put's units go: a one-off profile (sol_log_compute_units between the
-    // handler's phases, 2026-11-30, not kept in the program: every log costs ~100 CU).
+    // handler's phases, 2026-12-02, not kept in the program: every log costs ~100 CU).
     for line in [
         "",
         "Why `write_put` misses: the target assumes a premium (5,707) and two classic SPL Token",
-        "transfers (4,645 each). Both are met here: the engine costs ~4,700 CU and each of the",
-        "three token CPIs 2,300-3,000 (the token program itself ~100 under p-token; the rest is",
-        "the invoke and PDA signing). What the formula leaves out is Anchor's fixed cost, measured",
-        "by logging the meter between the handler's phases of a write on an existing position:",
-        "entry, loading and checking 16 accounts ~18,000 (~21,000 with the position's",
-        "`init_if_needed`), oracle read + quote ~6,700, token CPIs ~8,400, the event's self-CPI",
-        "(`emit_cpi!`) ~4,300, writing the accounts back ~3,700. Anchor's own duplicate-account",
-        "check cost another ~12,000 (a std `HashSet` of keys): the program replaces it with",
-        "`guards::distinct`. Reaching 30,000 would take zero-copy `Vault`/`Series` accounts and",
-        "plain `emit!` logs instead of the event CPI.",
+        "transfers (4,645 each). Both are met here: the engine costs ~4,700-7,500 CU and each of",
+        "the three token CPIs 2,300-3,000 (the token program itself ~100 under p-token; the rest",
+        "is the invoke and PDA signing). What the formula leaves out is Anchor's fixed cost,",
+        "measured by logging the meter between the handler's phases of a write on an existing",
+        "position: entry, loading and checking the accounts ~15,300, of which the position's PDA",
+        "search is ~1,500 per bump tried (~4,500 at bump 253); checks, oracle read and quote",
+        "~10,200; token CPIs ~8,200; the event's self-CPI (`emit_cpi!`) ~4,300; books ~700;",
+        "writing the accounts back ~2,400. Already taken out: the zero-copy `Vault` (~9,800 on",
+        "every instruction that loads it), the reserve, escrow, put mint, holder and quote mint",
+        "passed through undeserialized (checked by `has_one` against the vault and the series,",
+        "~4,400), the config checked by address instead of re-derived (~1,500), and Anchor's",
+        "duplicate-account check (a std `HashSet`, ~12,000) replaced by `guards::distinct`. Left",
+        "on the way to 30,000: a position opened by its own instruction and then checked by",
+        "`has_one` (no PDA search), a zero-copy `Series`, and plain `emit!` logs instead of the",
+        "event CPI (kept: indexers read CPI events from any RPC, logs can be truncated).",
     ] {
         let _ = writeln!(out, "{line}");
     }

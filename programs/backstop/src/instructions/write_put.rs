@@ -1,5 +1,5 @@
 use anchor_lang::prelude::*;
-use anchor_spl::token::{self, Mint, MintTo, Token, TokenAccount, TransferChecked};
+use anchor_spl::token::{self, MintTo, Token, TokenAccount, TransferChecked};
 
 use crate::{
     constants::*,
@@ -68,19 +68,27 @@ pub struct WritePut<'info> {
     )]
     pub writer_token: Box<Account<'info, TokenAccount>>,
 
+    // The program's own PDA token accounts, named by the vault and the series (`has_one`) and
+    // only passed on to the token program: nothing here reads them, so none is deserialized.
+    /// CHECK: the vault's reserve (`has_one = reserve` on the vault).
     #[account(mut, dup)]
-    pub reserve: Box<Account<'info, TokenAccount>>,
+    pub reserve: UncheckedAccount<'info>,
+    /// CHECK: the series' escrow (`has_one = escrow` on the series).
     #[account(mut, dup)]
-    pub escrow: Box<Account<'info, TokenAccount>>,
+    pub escrow: UncheckedAccount<'info>,
+    /// CHECK: the series' put mint (`has_one = put_mint` on the series).
     #[account(mut, dup)]
-    pub put_mint: Box<Account<'info, Mint>>,
+    pub put_mint: UncheckedAccount<'info>,
+    /// CHECK: the series' put holder (`has_one = holder` on the series).
     #[account(mut, dup)]
-    pub holder: Box<Account<'info, TokenAccount>>,
+    pub holder: UncheckedAccount<'info>,
 
     /// CHECK: a Pyth `PriceUpdateV2`, validated by `oracle::read_price` (owner, feed, age...).
     pub price_update: UncheckedAccount<'info>,
 
-    pub quote_mint: Box<Account<'info, Mint>>,
+    /// CHECK: the vault's quote mint (`has_one = quote_mint` on the vault); its decimals are the
+    /// vault's `quote_decimals`, and `transfer_checked` checks both.
+    pub quote_mint: UncheckedAccount<'info>,
     pub token_program: Program<'info, Token>,
     pub system_program: Program<'info, System>,
 }
@@ -189,10 +197,11 @@ impl WritePut<'_> {
 pub fn handler(ctx: Context<WritePut>, args: WritePutArgs) -> Result<()> {
     let now = Clock::get()?.unix_timestamp;
     // Read once, released before the transfers (the runtime borrows every account a CPI passes).
-    let (q, signer) = {
+    let (q, signer, decimals) = {
         let vault = ctx.accounts.vault.load()?;
         ctx.accounts.validate(&vault, &args, now)?;
-        (ctx.accounts.quote(&vault, args.size, now)?, vault.signer())
+        let q = ctx.accounts.quote(&vault, args.size, now)?;
+        (q, vault.signer(), vault.quote_decimals)
     };
     require!(
         q.premium >= args.min_premium,
@@ -210,7 +219,6 @@ pub fn handler(ctx: Context<WritePut>, args: WritePutArgs) -> Result<()> {
     );
 
     let a = &ctx.accounts;
-    let decimals = a.quote_mint.decimals;
     // Writer -> escrow: strike x size, rounded up.
     token::transfer_checked(
         CpiContext::new(

@@ -201,6 +201,7 @@ export type WritePutAsyncInput<
   putMint: Address<TAccountPutMint>;
   holder: Address<TAccountHolder>;
   priceUpdate: Address<TAccountPriceUpdate>;
+  /** vault's `quote_decimals`, and `transfer_checked` checks both. */
   quoteMint: Address<TAccountQuoteMint>;
   tokenProgram?: Address<TAccountTokenProgram>;
   systemProgram?: Address<TAccountSystemProgram>;
@@ -394,6 +395,7 @@ export type WritePutInput<
   putMint: Address<TAccountPutMint>;
   holder: Address<TAccountHolder>;
   priceUpdate: Address<TAccountPriceUpdate>;
+  /** vault's `quote_decimals`, and `transfer_checked` checks both. */
   quoteMint: Address<TAccountQuoteMint>;
   tokenProgram?: Address<TAccountTokenProgram>;
   systemProgram?: Address<TAccountSystemProgram>;
@@ -567,6 +569,7 @@ export type ParsedWritePutInstruction<
     putMint: TAccountMetas[8];
     holder: TAccountMetas[9];
     priceUpdate: TAccountMetas[10];
+    /** vault's `quote_decimals`, and `transfer_checked` checks both. */
     quoteMint: TAccountMetas[11];
     tokenProgram: TAccountMetas[12];
     systemProgram: TAccountMetas[13];
