@@ -6,6 +6,9 @@ use anchor_lang::prelude::Pubkey;
 /// this instead of Anchor's built-in duplicate check, which hashes every key into a std
 /// `HashSet` (SipHash: ~2,000 CU per account on SBPF); a pairwise compare of <= 8 keys costs a
 /// few hundred. Accounts with one writable account skip both: nothing can alias it.
+// Not inlined: inlined into an Anchor constraint, the keys and the loop took up to ~1,650
+// bytes of an instruction's 4 KiB `try_accounts` stack frame.
+#[inline(never)]
 pub fn distinct(keys: &[Pubkey]) -> bool {
     keys.iter()
         .enumerate()

@@ -305,7 +305,7 @@ fn run_crash(c: &Crash, seen: &mut Seen) -> Result<(), TestCaseError> {
             }
             Caller::Keeper | Caller::Writer | Caller::Reporter => {
                 let by_reporter = matches!(t.caller, Caller::Reporter);
-                let mut trial = v.clone();
+                let mut trial = v;
                 let r = observe(&mut trial);
                 let Ok(step) = plan_step(&mut trial, &s, now, by_reporter, u64::MAX) else {
                     continue; // reverted: the observation goes too
