@@ -40,7 +40,7 @@ import {
   findSeriesPda,
   findVaultPda,
   getCreateVaultInstructionAsync,
-  getFundReserveInstructionAsync,
+  getFundReserveInstruction,
   getObserveBreachInstruction,
   getOpenSeriesInstructionAsync,
   getReclaimInstruction,
@@ -148,7 +148,7 @@ test('create, fund, open, write, crash, step, step deeper, expire, settle what i
     },
     settingsTimelockSecs: SETTINGS_TIMELOCK_SECS,
   })]);
-  await sendInstructions(protocol, [await getFundReserveInstructionAsync({
+  await sendInstructions(protocol, [getFundReserveInstruction({
     funder: protocol, config: configAddress, vault, reserve, funderToken: protocolToken, quoteMint,
     eventAuthority, program, amount: 200_000n * USDC,
   })]);

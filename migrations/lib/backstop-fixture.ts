@@ -16,7 +16,7 @@ import {
   findSeriesPda,
   findVaultPda,
   getCreateVaultInstructionAsync,
-  getFundReserveInstructionAsync,
+  getFundReserveInstruction,
   getOpenSeriesInstructionAsync,
   getReportSolvencyInstruction,
   getSetPauseFlagsInstruction,
@@ -138,7 +138,7 @@ export async function createFixture(net: Localnet, o: FixtureOptions): Promise<F
     // Settings changes wait a day (the vault setting's documented default).
     settingsTimelockSecs: SETTINGS_TIMELOCK_SECS,
   })]);
-  await sendInstructions(c, protocol, [await getFundReserveInstructionAsync({
+  await sendInstructions(c, protocol, [getFundReserveInstruction({
     funder: protocol, config, vault, reserve, funderToken: protocolToken, quoteMint, eventAuthority, program, amount: minted,
   })]);
 
