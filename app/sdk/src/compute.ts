@@ -15,16 +15,16 @@ export const MEASURED_COMPUTE_UNITS = {
   // The max column of docs/COMPUTE_UNITS.md (15 scenarios; settle also at 1-10,000 writers),
   // rounded up: PDA bump searches (~1,500 CU per extra try) make the instructions that create
   // PDAs vary with the keys.
-  create_vault: 48_000,
-  fund_reserve: 13_000,
+  create_vault: 48_500,
+  fund_reserve: 13_500,
   withdraw_reserve: 12_500,
-  open_series: 98_500,
-  write_put: 47_500,
+  open_series: 106_000,
+  write_put: 48_500,
   observe_breach: 8_500,
   report_solvency: 13_000,
-  trigger: 30_500,
-  settle_series: 23_000,
-  reclaim: 18_000,
+  trigger: 31_000,
+  settle_series: 24_000,
+  reclaim: 18_500,
   close_series: 18_500,
 } as const;
 export type MeteredInstruction = keyof typeof MEASURED_COMPUTE_UNITS;

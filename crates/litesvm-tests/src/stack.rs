@@ -45,9 +45,49 @@ pub fn frame_sizes(asm: &str) -> Vec<(String, u64)> {
     out
 }
 
+/// `(demangled function, bytes of code)`, largest first: 8 bytes per instruction, 16 for the
+/// two-slot `lddw` (`rX = <imm64> ll`).
+pub fn text_sizes(asm: &str) -> Vec<(String, u64)> {
+    let mut out: Vec<(String, u64)> = vec![];
+    let mut current: Option<(String, u64)> = None;
+    for line in asm.lines().map(str::trim) {
+        if let Some(name) = line
+            .strip_prefix(".type")
+            .and_then(|rest| rest.trim().strip_suffix(",@function"))
+        {
+            out.extend(current.take());
+            current = Some((format!("{:#}", rustc_demangle::demangle(name)), 0));
+            continue;
+        }
+        let Some((_, bytes)) = current.as_mut() else {
+            continue;
+        };
+        let is_code = !(line.is_empty()
+            || line.starts_with('.')
+            || line.starts_with('#')
+            || line.ends_with(':'));
+        if is_code {
+            *bytes += if line.ends_with(" ll") { 16 } else { 8 };
+        }
+    }
+    out.extend(current);
+    out.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn code_bytes_per_function() {
+        let asm = "\t.type\tf,@function\nf:\n\tr1 = 5\n.LBB0_1:\n\tr2 = 4294967296 ll\n\texit\n\
+                   \t.section\t.rodata\n\t.type\tg,@function\ng:\n\texit\n";
+        assert_eq!(
+            text_sizes(asm),
+            vec![("f".to_string(), 32), ("g".to_string(), 8)]
+        );
+    }
 
     #[test]
     fn deepest_direct_or_addressed_slot_per_function() {

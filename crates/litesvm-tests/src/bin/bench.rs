@@ -294,6 +294,22 @@ fn main() {
         "/../../target/deploy/backstop.s"
     );
     if let Ok(asm) = std::fs::read_to_string(asm_path) {
+        let _ = writeln!(
+            out,
+            "\nWhere `backstop.so`'s code goes (bytes of instructions per function, from its assembly;"
+        );
+        let _ = writeln!(
+            out,
+            "linked with the inliner's threshold at 0, `scripts/build-sbf.sh`):\n"
+        );
+        let _ = writeln!(out, "| part | code bytes | share |");
+        let _ = writeln!(out, "|---|---|---|");
+        let parts = code_by_part(&backstop_litesvm_tests::stack::text_sizes(&asm));
+        let total: u64 = parts.iter().map(|p| p.1).sum();
+        for (part, bytes) in &parts {
+            let share = *bytes as f64 * 100.0 / total.max(1) as f64;
+            let _ = writeln!(out, "| {part} | {bytes} | {share:.0} % |");
+        }
         let frames = backstop_litesvm_tests::stack::frame_sizes(&asm);
         let over_half = frames.iter().filter(|f| f.1 > 2_048).count();
         let _ = writeln!(out, "\n## Stack frames\n");
@@ -321,4 +337,42 @@ fn main() {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/COMPUTE_UNITS.md");
     std::fs::write(path, &out).expect("write docs/COMPUTE_UNITS.md");
     print!("{out}");
+}
+
+/// Whether a function (demangled name) belongs to a part of the code.
+type NameTest = fn(&str) -> bool;
+
+/// Code bytes grouped by what the code does: Anchor's generated account loading, the
+/// instruction bodies (handler, events, write-back), error names, the pricing math, the rest.
+fn code_by_part(sizes: &[(String, u64)]) -> Vec<(&'static str, u64)> {
+    let parts: [(&str, NameTest); 5] = [
+        (
+            "Anchor account loading and checks (`try_accounts`, init closures)",
+            |n| n.contains("try_accounts"),
+        ),
+        (
+            "instruction bodies (`__global::*`: handler, events, account write-back)",
+            |n| n.contains("__private::__global"),
+        ),
+        (
+            "error names and messages (the program's and Anchor's)",
+            |n| n.contains("BackstopError") || n.contains("anchor_lang_error"),
+        ),
+        ("pricing math (`math::`)", |n| n.contains("backstop::math")),
+        (
+            "everything else (deserialization, oracle, std, Anchor runtime)",
+            |_| true,
+        ),
+    ];
+    let mut totals = [0u64; 5];
+    for (name, bytes) in sizes {
+        if let Some(i) = parts.iter().position(|(_, matches)| matches(name)) {
+            totals[i] += bytes;
+        }
+    }
+    parts
+        .iter()
+        .zip(totals)
+        .map(|((part, _), t)| (*part, t))
+        .collect()
 }
