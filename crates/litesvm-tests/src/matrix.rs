@@ -335,6 +335,28 @@ impl World {
         m.tick(61, 8_000);
         let trigger = Market::trigger_ix(m.trigger_accounts(&keeper, s1));
         ready_map.insert("trigger", ready(&m, &fee_payer, trigger, &[&keeper.key]));
+        // The same step through the non-reverting entry, and the read-only view of it.
+        let try_release = program_ix(
+            m.trigger_accounts(&keeper, s1),
+            backstop::instruction::TryRelease {},
+        );
+        ready_map.insert(
+            "try_release",
+            ready(&m, &fee_payer, try_release, &[&keeper.key]),
+        );
+        let release_status = program_ix(
+            backstop::accounts::ReleaseStatusView {
+                vault,
+                series: s1.series,
+                reserve: m.f.reserve(),
+                price_update: m.price_account,
+                depeg_price_update: Some(m.depeg_account),
+            },
+            backstop::instruction::ReleaseStatus {
+                caller: keeper.key.pubkey(),
+            },
+        );
+        ready_map.insert("release_status", ready(&m, &fee_payer, release_status, &[]));
 
         // Released capital: withdraw_recovery.
         m.trigger(&keeper, s1).expect("trigger");

@@ -3,7 +3,12 @@
 use anchor_lang::{
     prelude::Pubkey, solana_program::instruction::Instruction, InstructionData, ToAccountMetas,
 };
-use backstop::{errors::BackstopError, events::CapitalReleased, instructions::CreateVaultArgs};
+use anchor_lang::{AccountDeserialize, AnchorDeserialize};
+use backstop::{
+    errors::BackstopError,
+    events::{BreachObserved, CapitalReleased},
+    instructions::{CreateVaultArgs, ReleaseOutcome, ReleaseStatus},
+};
 use backstop_harness::*;
 use backstop_litesvm_tests::{event_authority, series::*, vault::*};
 use example_lender::{MARKET_SEED, REPORTER_SEED};
@@ -24,6 +29,15 @@ fn lender_ix<A: ToAccountMetas, D: InstructionData>(accounts: A, data: D) -> Ins
 
 /// A market whose vault's reporter is example-lender's PDA, with books set by its admin.
 fn lender_market(collateral: u64, liabilities: u64) -> (Market, Keypair) {
+    lender_market_with(collateral, liabilities, |_| {})
+}
+
+/// [`lender_market`] with the vault's settings edited first.
+fn lender_market_with(
+    collateral: u64,
+    liabilities: u64,
+    edit: impl FnOnce(&mut CreateVaultArgs),
+) -> (Market, Keypair) {
     let mut f = VaultFixture::new();
     add_upgradeable_program(
         &mut f.env.svm,
@@ -33,6 +47,7 @@ fn lender_market(collateral: u64, liabilities: u64) -> (Market, Keypair) {
     );
     let mut args: CreateVaultArgs = f.args();
     args.reporter = pda(REPORTER_SEED);
+    edit(&mut args);
     let ix = f.create.ix(args);
     send_ok(&mut f.env.svm, &[ix], &f.payer, &[&f.protocol]);
     let fund = f.reserve_accounts().fund_ix(500_000 * USDC);
@@ -210,4 +225,176 @@ fn healthy_books_do_not_trigger_and_a_foreign_reporter_is_refused() {
     let ix = report_ix(&m2);
     let r = send(&mut m2.f.env.svm, &[ix], &admin, &[]);
     assert_program_error(r, BackstopError::NotReporter);
+}
+
+fn lender_books(m: &Market) -> example_lender::Market {
+    let acc = m.f.env.svm.get_account(&pda(MARKET_SEED)).expect("market");
+    example_lender::Market::try_deserialize(&mut acc.data.as_slice()).expect("market data")
+}
+
+/// A liquidation of `seized` collateral for `repaid`, asking the backstop on `series`.
+fn liquidate_ix(
+    m: &Market,
+    keys: SeriesKeys,
+    price_update: Pubkey,
+    reporter_token: Pubkey,
+) -> Instruction {
+    lender_ix(
+        example_lender::accounts::Liquidate {
+            liquidator: m.f.payer.pubkey(),
+            market: pda(MARKET_SEED),
+            reporter: pda(REPORTER_SEED),
+            vault: m.f.vault(),
+            series: keys.series,
+            escrow: keys.escrow,
+            recovery: m.f.recovery,
+            reserve: m.f.reserve(),
+            keeper_token: reporter_token,
+            price_update,
+            depeg_price_update: Some(m.depeg_account),
+            quote_mint: m.f.quote_mint,
+            token_program: TOKEN_PROGRAM_ID,
+            backstop_event_authority: event_authority(),
+            backstop_program: backstop::ID,
+        },
+        example_lender::instruction::Liquidate {
+            seized: SOL,
+            repaid: 100 * USDC,
+        },
+    )
+}
+
+/// `release_status` for the reporter, simulated (it writes nothing).
+fn status_view(m: &Market, keys: SeriesKeys, price_update: Pubkey) -> ReleaseOutcome {
+    let ix = Instruction {
+        program_id: backstop::ID,
+        accounts: backstop::accounts::ReleaseStatusView {
+            vault: m.f.vault(),
+            series: keys.series,
+            reserve: m.f.reserve(),
+            price_update,
+            depeg_price_update: Some(m.depeg_account),
+        }
+        .to_account_metas(None),
+        data: backstop::instruction::ReleaseStatus {
+            caller: pda(REPORTER_SEED),
+        }
+        .data(),
+    };
+    let tx = Transaction::new_signed_with_payer(
+        &[ix],
+        Some(&m.f.payer.pubkey()),
+        &[&m.f.payer],
+        m.f.env.svm.latest_blockhash(),
+    );
+    let sim =
+        m.f.env
+            .svm
+            .simulate_transaction(tx)
+            .expect("release_status");
+    ReleaseOutcome::deserialize(&mut sim.meta.return_data.data.as_slice()).expect("outcome")
+}
+
+/// Every quote token of the market: escrows, reserve, recovery, writers, the reporter's.
+fn quote_total(m: &Market, accounts: &[Pubkey]) -> u64 {
+    accounts
+        .iter()
+        .map(|a| token_balance(&m.f.env.svm, a))
+        .sum()
+}
+
+#[test]
+fn a_liquidation_proceeds_in_every_release_state_and_releases_only_when_due() {
+    // A release cap of 300 USDC per hour, so the cap is spent within one breach.
+    let (mut m, _admin) = lender_market_with(1_000 * SOL, 140_000 * USDC, |a| {
+        a.release.cap_per_epoch = 300 * USDC;
+    });
+    // $100 strike: 100 SOL; $82: 10 SOL (owes $20 at $80); $70: out of the money at $80.
+    let a = m.open_series(100, 30);
+    let c = m.open_series(82, 30);
+    let b = m.open_series(70, 30);
+    let w = m.writer(100_000);
+    m.write(&w, a, 100 * SOL, 0).expect("write a");
+    m.write(&w, c, 10 * SOL, 0).expect("write c");
+    m.write(&w, b, 10 * SOL, 0).expect("write b");
+    let reporter_token =
+        set_token_account(&mut m.f.env.svm, &m.f.quote_mint, &pda(REPORTER_SEED), 0);
+    let tokens = [
+        a.escrow,
+        b.escrow,
+        c.escrow,
+        m.f.reserve(),
+        m.f.recovery,
+        w.token,
+        reporter_token,
+    ];
+    let total = quote_total(&m, &tokens);
+    let payer = m.f.payer.insecure_clone();
+    let liquidations = std::cell::Cell::new(0);
+    let released = std::cell::Cell::new(0);
+    // One liquidation: it always succeeds; the backstop's answer agrees with the view asked
+    // just before, and tokens move only on `Released`.
+    let liquidate = |m: &mut Market, keys: SeriesKeys, price: Pubkey, want: ReleaseStatus| {
+        let asked = status_view(m, keys, price);
+        let recovery_before = token_balance(&m.f.env.svm, &m.f.recovery);
+        let ix = liquidate_ix(m, keys, price, reporter_token);
+        let meta = send_ok(&mut m.f.env.svm, &[ix], &payer, &[]);
+        let books = lender_books(m);
+        liquidations.set(liquidations.get() + 1);
+        assert_eq!(books.last_release, Some(want), "{want:?}");
+        assert_eq!(asked.status, want, "release_status said {asked:?}");
+        let paid = token_balance(&m.f.env.svm, &m.f.recovery) - recovery_before;
+        let events = cpi_events::<CapitalReleased>(&meta);
+        if want == ReleaseStatus::Released {
+            assert_eq!((events.len(), events[0].payout), (1, paid));
+            assert_eq!(asked.payout, paid, "the view priced the same step");
+        } else {
+            assert_eq!((events.len(), paid), (0, 0));
+        }
+        released.set(released.get() + paid);
+        assert_eq!(
+            (books.liquidations, books.backstop_released),
+            (liquidations.get(), released.get())
+        );
+        assert_eq!(quote_total(m, &tokens), total, "quote tokens conserved");
+        meta
+    };
+
+    // Healthy, then a first breached look: nothing confirmed, the liquidations go through.
+    let price = m.price_account;
+    liquidate(&mut m, a, price, ReleaseStatus::NotConfirmed);
+    m.tick(10, 8_000);
+    liquidate(&mut m, a, price, ReleaseStatus::NotConfirmed);
+    // Confirmed a persistence window later, but the held price (the highest of the last
+    // 180 s) is still the healthy $150: out of the money.
+    m.tick(61, 8_000);
+    liquidate(&mut m, a, price, ReleaseStatus::NotInTheMoney);
+    // Three minutes of $80 later the window holds only $80: $82 owes $20, then $100 gets the
+    // 280 left of the epoch's cap.
+    for _ in 0..3 {
+        m.tick(60, 8_000);
+        m.observe().expect("observe");
+    }
+    liquidate(&mut m, c, price, ReleaseStatus::Released);
+    liquidate(&mut m, a, price, ReleaseStatus::Released);
+    assert_eq!(released.get(), 300 * USDC);
+    // The same slot of the release grid, shown an update older than the last one observed:
+    // skipped (no observation), not refused.
+    let older = Pubkey::new_unique();
+    let now = m.now();
+    m.set_price_at(older, 8_000, now - 30, now - 31);
+    let meta = liquidate(&mut m, a, older, ReleaseStatus::IntervalNotElapsed);
+    assert!(cpi_events::<BreachObserved>(&meta).is_empty());
+    liquidate(&mut m, b, price, ReleaseStatus::NotInTheMoney);
+    // The next slot: $82 is paid in full, $100 waits for the next epoch's cap.
+    m.tick(60, 8_000);
+    liquidate(&mut m, c, price, ReleaseStatus::NothingOwed);
+    liquidate(&mut m, a, price, ReleaseStatus::CapSpent);
+    // After expiry a release is settlement's job.
+    let wait = 30 * 86_400;
+    m.tick(wait, 8_000);
+    liquidate(&mut m, a, price, ReleaseStatus::SeriesNotOpen);
+    // What the backstop paid is what the writers' escrows lost.
+    let escrowed = token_balance(&m.f.env.svm, &a.escrow) + token_balance(&m.f.env.svm, &c.escrow);
+    assert_eq!(escrowed + released.get(), (100 * 100 + 10 * 82) * USDC);
 }

@@ -1,27 +1,37 @@
 //! PDA seeds and protocol-wide constants.
 
-use anchor_lang::prelude::{pubkey, Pubkey};
+use anchor_lang::prelude::{constant, pubkey, Pubkey};
 
 /// Seed of the singleton [`crate::state::Config`] PDA.
+#[constant]
 pub const CONFIG_SEED: &[u8] = b"config";
 /// That PDA under this program's id, precomputed: comparing an address is free, deriving it
 /// costs ~1,500 CU per instruction. `tests::config_address_is_the_pda` keeps the two equal.
+#[constant]
 pub const CONFIG_ADDRESS: Pubkey = pubkey!("2VA9aauC4EB85ZbEhv434kV7C2aPCnCWhxUrNMra8Rjy");
 /// `["vault", authority, quote_mint, collateral_feed]`
+#[constant]
 pub const VAULT_SEED: &[u8] = b"vault";
 /// `["reserve", vault]`: the premium reserve token account.
+#[constant]
 pub const RESERVE_SEED: &[u8] = b"reserve";
 /// `["recovery", vault]`: where released capital lands until the protocol draws it.
+#[constant]
 pub const RECOVERY_SEED: &[u8] = b"recovery";
 /// `["series", vault, strike_le, expiry_le]`
+#[constant]
 pub const SERIES_SEED: &[u8] = b"series";
 /// `["escrow", series]`: writers' capital.
+#[constant]
 pub const ESCROW_SEED: &[u8] = b"escrow";
 /// `["put_mint", series]`
+#[constant]
 pub const PUT_MINT_SEED: &[u8] = b"put_mint";
 /// `["holder", series]`: the put tokens held for the protected protocol.
+#[constant]
 pub const HOLDER_SEED: &[u8] = b"holder";
 /// `["position", series, writer]`
+#[constant]
 pub const POSITION_SEED: &[u8] = b"position";
 
 /// Bounds on vault settings: a breach must persist 30 s to 7 days.
@@ -38,8 +48,17 @@ pub const MIN_RELEASE_EPOCH_SECS: u32 = 60;
 pub const MAX_COLLATERAL_DECIMALS: u8 = 18;
 
 /// Decimals of every normalised price (`math::PRICE_SCALE` = 10^12, exponent -12).
+#[constant]
 pub const PRICE_DECIMALS: i32 = 12;
 const _: () = assert!(10u64.pow(PRICE_DECIMALS as u32) == crate::math::PRICE_SCALE);
+/// Exported for integrators (IDL constants): every price is `PRICE_SCALE` (1e12) per unit,
+/// rates and SVI parameters `PARAM_SCALE` (1e9), ratios in `BPS` (1e4).
+#[constant]
+pub const PRICE_SCALE: u64 = crate::math::PRICE_SCALE;
+#[constant]
+pub const PARAM_SCALE: i64 = crate::math::PARAM_SCALE;
+#[constant]
+pub const BPS: u64 = crate::math::BPS;
 
 /// Shortest time to expiry a series may open with: 1 hour.
 pub const MIN_SERIES_TENOR_SECS: i64 = 3_600;

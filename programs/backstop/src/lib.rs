@@ -114,6 +114,20 @@ pub mod backstop {
         instructions::trigger::handler(ctx)
     }
 
+    /// `trigger` for callers that must not revert (a liquidation, by CPI): releases when a step
+    /// is due, otherwise moves nothing and returns why.
+    pub fn try_release(ctx: Context<Trigger>) -> Result<ReleaseOutcome> {
+        instructions::try_release::handler(ctx)
+    }
+
+    /// Read-only: what `try_release` by `caller` would do now; changes nothing.
+    pub fn release_status(
+        ctx: Context<ReleaseStatusView>,
+        caller: Pubkey,
+    ) -> Result<ReleaseOutcome> {
+        instructions::release_status::handler(ctx, caller)
+    }
+
     /// Permissionless cash settlement of an expired series from the first update at/after
     /// expiry.
     pub fn settle_series(ctx: Context<SettleSeries>) -> Result<()> {

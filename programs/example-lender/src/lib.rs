@@ -7,7 +7,11 @@
 use solana_compiler_builtins as _;
 
 use anchor_lang::prelude::*;
-use backstop::{cpi::accounts as bs, instructions::ReportSolvencyArgs, program::Backstop};
+use backstop::{
+    cpi::accounts as bs,
+    instructions::{ReleaseStatus, ReportSolvencyArgs},
+    program::Backstop,
+};
 
 declare_id!("VKT5uyz6QwAt1NYQ8TWGqNEBuVHBUA3etpjuGkZk7u5");
 
@@ -95,6 +99,51 @@ pub mod example_lender {
             signer,
         ))
     }
+
+    /// A liquidation: the liquidator repays `repaid` of a bad loan and takes `seized`
+    /// collateral, then the backstop is asked for what it owes by `try_release`, which never
+    /// reverts because of the backstop's state (no confirmed breach, out of the money, cap
+    /// spent...): the liquidation always goes through, and capital arrives only when due.
+    pub fn liquidate(ctx: Context<Liquidate>, seized: u64, repaid: u64) -> Result<()> {
+        let market = &mut ctx.accounts.market;
+        market.collateral_amount = market
+            .collateral_amount
+            .checked_sub(seized)
+            .ok_or(LenderError::NotEnoughCollateral)?;
+        market.liabilities = market
+            .liabilities
+            .checked_sub(repaid)
+            .ok_or(LenderError::RepaysTooMuch)?;
+        let seeds: &[&[u8]] = &[REPORTER_SEED, &[market.reporter_bump]];
+        let a = &ctx.accounts;
+        let accounts = bs::Trigger {
+            keeper: a.reporter.to_account_info(),
+            vault: a.vault.to_account_info(),
+            series: a.series.to_account_info(),
+            escrow: a.escrow.to_account_info(),
+            recovery: a.recovery.to_account_info(),
+            reserve: a.reserve.to_account_info(),
+            keeper_token: a.keeper_token.to_account_info(),
+            price_update: a.price_update.to_account_info(),
+            depeg_price_update: a.depeg_price_update.as_ref().map(|x| x.to_account_info()),
+            quote_mint: a.quote_mint.to_account_info(),
+            token_program: a.token_program.to_account_info(),
+            event_authority: a.backstop_event_authority.to_account_info(),
+            program: a.backstop_program.to_account_info(),
+        };
+        let signer = &[seeds];
+        let outcome = backstop::cpi::try_release(CpiContext::new_with_signer(
+            a.backstop_program.key(),
+            accounts,
+            signer,
+        ))?
+        .get();
+        let market = &mut ctx.accounts.market;
+        market.liquidations = market.liquidations.saturating_add(1);
+        market.backstop_released = market.backstop_released.saturating_add(outcome.payout);
+        market.last_release = Some(outcome.status);
+        Ok(())
+    }
 }
 
 #[account]
@@ -107,6 +156,11 @@ pub struct Market {
     pub liabilities: u64,
     pub bump: u8,
     pub reporter_bump: u8,
+    /// Liquidations run, and what the backstop released during them (quote base units).
+    pub liquidations: u64,
+    pub backstop_released: u64,
+    /// What the backstop said at the latest liquidation (`None` before the first).
+    pub last_release: Option<ReleaseStatus>,
 }
 
 #[derive(Accounts)]
@@ -185,8 +239,51 @@ pub struct TriggerBackstop<'info> {
     pub backstop_program: Program<'info, Backstop>,
 }
 
+#[derive(Accounts)]
+pub struct Liquidate<'info> {
+    pub liquidator: Signer<'info>,
+    #[account(mut, seeds = [MARKET_SEED], bump = market.bump)]
+    pub market: Account<'info, Market>,
+    /// CHECK: this program's reporter PDA, signs the CPI as Backstop's caller (no tip).
+    #[account(seeds = [REPORTER_SEED], bump = market.reporter_bump)]
+    pub reporter: UncheckedAccount<'info>,
+    /// CHECK: every account below is validated by Backstop's `try_release`.
+    #[account(mut)]
+    pub vault: UncheckedAccount<'info>,
+    /// CHECK: see above.
+    #[account(mut)]
+    pub series: UncheckedAccount<'info>,
+    /// CHECK: see above.
+    #[account(mut)]
+    pub escrow: UncheckedAccount<'info>,
+    /// CHECK: see above.
+    #[account(mut)]
+    pub recovery: UncheckedAccount<'info>,
+    /// CHECK: see above.
+    #[account(mut)]
+    pub reserve: UncheckedAccount<'info>,
+    /// CHECK: see above.
+    #[account(mut)]
+    pub keeper_token: UncheckedAccount<'info>,
+    /// CHECK: see above.
+    pub price_update: UncheckedAccount<'info>,
+    /// CHECK: see above.
+    pub depeg_price_update: Option<UncheckedAccount<'info>>,
+    /// CHECK: see above.
+    pub quote_mint: UncheckedAccount<'info>,
+    /// CHECK: see above.
+    pub token_program: UncheckedAccount<'info>,
+    /// CHECK: Backstop's event authority, checked by Backstop.
+    pub backstop_event_authority: UncheckedAccount<'info>,
+    pub backstop_program: Program<'info, Backstop>,
+}
+
 #[error_code]
 pub enum LenderError {
     #[msg("Signer is not the market admin")]
     NotAdmin,
+    #[msg("The liquidation seizes more collateral than the market holds")]
+    NotEnoughCollateral,
+    #[msg("The liquidation repays more than the market owes")]
+    RepaysTooMuch,
 }

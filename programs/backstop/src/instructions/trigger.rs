@@ -5,7 +5,7 @@ use crate::{
     errors::BackstopError,
     events::{BreachObserved, CapitalReleased},
     solvency,
-    state::{floor_div, uncommitted_reserve, Series, SeriesStatus, Vault},
+    state::{floor_div, uncommitted_reserve, Series, SeriesStatus, Vault, VaultSigner},
     units,
 };
 
@@ -213,6 +213,47 @@ pub fn keeper_tip(tip_setting: u64, reserve: u64, committed_premium: u64) -> u64
     tip_setting.min(uncommitted_reserve(reserve, committed_premium))
 }
 
+/// Moves a planned step's tokens: the payout from the escrow to the recovery account (signed by
+/// the series) and the tip from the reserve to the keeper (signed by the vault). No borrow of
+/// the vault may be alive (the runtime borrows every account a CPI passes).
+pub(crate) fn pay_step(a: &Trigger, step: &Step, vault_signer: &VaultSigner) -> Result<()> {
+    let decimals = a.quote_mint.decimals;
+    let (strike_le, expiry_le) = (a.series.strike.to_le_bytes(), a.series.expiry.to_le_bytes());
+    let series_seeds = a.series.signer_seeds(&strike_le, &expiry_le);
+    token::transfer_checked(
+        CpiContext::new_with_signer(
+            a.token_program.key(),
+            TransferChecked {
+                from: a.escrow.to_account_info(),
+                mint: a.quote_mint.to_account_info(),
+                to: a.recovery.to_account_info(),
+                authority: a.series.to_account_info(),
+            },
+            &[&series_seeds],
+        ),
+        step.payout,
+        decimals,
+    )?;
+    if step.tip > 0 {
+        let vault_seeds = vault_signer.seeds();
+        token::transfer_checked(
+            CpiContext::new_with_signer(
+                a.token_program.key(),
+                TransferChecked {
+                    from: a.reserve.to_account_info(),
+                    mint: a.quote_mint.to_account_info(),
+                    to: a.keeper_token.to_account_info(),
+                    authority: a.vault.to_account_info(),
+                },
+                &[&vault_seeds],
+            ),
+            step.tip,
+            decimals,
+        )?;
+    }
+    Ok(())
+}
+
 pub fn handler(ctx: Context<Trigger>) -> Result<()> {
     let now = Clock::get()?.unix_timestamp;
     let depeg = ctx
@@ -233,41 +274,7 @@ pub fn handler(ctx: Context<Trigger>) -> Result<()> {
         (observed, step, vault.signer())
     };
 
-    let a = &ctx.accounts;
-    let decimals = a.quote_mint.decimals;
-    let (strike_le, expiry_le) = (a.series.strike.to_le_bytes(), a.series.expiry.to_le_bytes());
-    let series_seeds = a.series.signer_seeds(&strike_le, &expiry_le);
-    token::transfer_checked(
-        CpiContext::new_with_signer(
-            a.token_program.key(),
-            TransferChecked {
-                from: a.escrow.to_account_info(),
-                mint: a.quote_mint.to_account_info(),
-                to: a.recovery.to_account_info(),
-                authority: a.series.to_account_info(),
-            },
-            &[&series_seeds],
-        ),
-        step.payout,
-        decimals,
-    )?;
-    if step.tip > 0 {
-        let vault_seeds = signer.seeds();
-        token::transfer_checked(
-            CpiContext::new_with_signer(
-                a.token_program.key(),
-                TransferChecked {
-                    from: a.reserve.to_account_info(),
-                    mint: a.quote_mint.to_account_info(),
-                    to: a.keeper_token.to_account_info(),
-                    authority: a.vault.to_account_info(),
-                },
-                &[&vault_seeds],
-            ),
-            step.tip,
-            decimals,
-        )?;
-    }
+    pay_step(ctx.accounts, &step, &signer)?;
 
     let a = &mut *ctx.accounts;
     let vault_key = a.vault.key();

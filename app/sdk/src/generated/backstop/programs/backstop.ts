@@ -27,10 +27,12 @@ import {
   parseOpenSeriesInstruction,
   parseQuotePremiumInstruction,
   parseReclaimInstruction,
+  parseReleaseStatusInstruction,
   parseReportSolvencyInstruction,
   parseSetPauseFlagsInstruction,
   parseSettleSeriesInstruction,
   parseTriggerInstruction,
+  parseTryReleaseInstruction,
   parseUpdateVaultSettingsInstruction,
   parseWithdrawRecoveryInstruction,
   parseWithdrawReserveInstruction,
@@ -45,10 +47,12 @@ import {
   type ParsedOpenSeriesInstruction,
   type ParsedQuotePremiumInstruction,
   type ParsedReclaimInstruction,
+  type ParsedReleaseStatusInstruction,
   type ParsedReportSolvencyInstruction,
   type ParsedSetPauseFlagsInstruction,
   type ParsedSettleSeriesInstruction,
   type ParsedTriggerInstruction,
+  type ParsedTryReleaseInstruction,
   type ParsedUpdateVaultSettingsInstruction,
   type ParsedWithdrawRecoveryInstruction,
   type ParsedWithdrawReserveInstruction,
@@ -129,10 +133,12 @@ export enum BackstopInstruction {
   OpenSeries,
   QuotePremium,
   Reclaim,
+  ReleaseStatus,
   ReportSolvency,
   SetPauseFlags,
   SettleSeries,
   Trigger,
+  TryRelease,
   UpdateVaultSettings,
   WithdrawRecovery,
   WithdrawReserve,
@@ -257,6 +263,17 @@ export function identifyBackstopInstruction(
     containsBytes(
       data,
       fixEncoderSize(getBytesEncoder(), 8).encode(
+        new Uint8Array([142, 219, 205, 103, 213, 243, 121, 125]),
+      ),
+      0,
+    )
+  ) {
+    return BackstopInstruction.ReleaseStatus;
+  }
+  if (
+    containsBytes(
+      data,
+      fixEncoderSize(getBytesEncoder(), 8).encode(
         new Uint8Array([212, 220, 215, 96, 128, 234, 128, 91]),
       ),
       0,
@@ -296,6 +313,17 @@ export function identifyBackstopInstruction(
     )
   ) {
     return BackstopInstruction.Trigger;
+  }
+  if (
+    containsBytes(
+      data,
+      fixEncoderSize(getBytesEncoder(), 8).encode(
+        new Uint8Array([157, 79, 136, 120, 48, 191, 205, 90]),
+      ),
+      0,
+    )
+  ) {
+    return BackstopInstruction.TryRelease;
   }
   if (
     containsBytes(
@@ -380,6 +408,9 @@ export type ParsedBackstopInstruction<
       instructionType: BackstopInstruction.Reclaim;
     } & ParsedReclaimInstruction<TProgram>)
   | ({
+      instructionType: BackstopInstruction.ReleaseStatus;
+    } & ParsedReleaseStatusInstruction<TProgram>)
+  | ({
       instructionType: BackstopInstruction.ReportSolvency;
     } & ParsedReportSolvencyInstruction<TProgram>)
   | ({
@@ -391,6 +422,9 @@ export type ParsedBackstopInstruction<
   | ({
       instructionType: BackstopInstruction.Trigger;
     } & ParsedTriggerInstruction<TProgram>)
+  | ({
+      instructionType: BackstopInstruction.TryRelease;
+    } & ParsedTryReleaseInstruction<TProgram>)
   | ({
       instructionType: BackstopInstruction.UpdateVaultSettings;
     } & ParsedUpdateVaultSettingsInstruction<TProgram>)
@@ -478,6 +512,13 @@ export function parseBackstopInstruction<TProgram extends string>(
         ...parseReclaimInstruction(instruction),
       };
     }
+    case BackstopInstruction.ReleaseStatus: {
+      assertIsInstructionWithAccounts(instruction);
+      return {
+        instructionType: BackstopInstruction.ReleaseStatus,
+        ...parseReleaseStatusInstruction(instruction),
+      };
+    }
     case BackstopInstruction.ReportSolvency: {
       assertIsInstructionWithAccounts(instruction);
       return {
@@ -504,6 +545,13 @@ export function parseBackstopInstruction<TProgram extends string>(
       return {
         instructionType: BackstopInstruction.Trigger,
         ...parseTriggerInstruction(instruction),
+      };
+    }
+    case BackstopInstruction.TryRelease: {
+      assertIsInstructionWithAccounts(instruction);
+      return {
+        instructionType: BackstopInstruction.TryRelease,
+        ...parseTryReleaseInstruction(instruction),
       };
     }
     case BackstopInstruction.UpdateVaultSettings: {

@@ -19,6 +19,8 @@ import {
   getAddressEncoder,
   getBytesDecoder,
   getBytesEncoder,
+  getOptionDecoder,
+  getOptionEncoder,
   getStructDecoder,
   getStructEncoder,
   getU64Decoder,
@@ -28,16 +30,24 @@ import {
   transformEncoder,
   type Account,
   type Address,
+  type Codec,
+  type Decoder,
   type EncodedAccount,
+  type Encoder,
   type FetchAccountConfig,
   type FetchAccountsConfig,
-  type FixedSizeCodec,
-  type FixedSizeDecoder,
-  type FixedSizeEncoder,
   type MaybeAccount,
   type MaybeEncodedAccount,
+  type Option,
+  type OptionOrNullable,
   type ReadonlyUint8Array,
 } from "@solana/kit";
+import {
+  getReleaseStatusDecoder,
+  getReleaseStatusEncoder,
+  type ReleaseStatus,
+  type ReleaseStatusArgs,
+} from "../types";
 
 export const MARKET_DISCRIMINATOR = new Uint8Array([
   219, 190, 213, 55, 0, 227, 198, 154,
@@ -56,6 +66,11 @@ export type Market = {
   liabilities: bigint;
   bump: number;
   reporterBump: number;
+  /** Liquidations run, and what the backstop released during them (quote base units). */
+  liquidations: bigint;
+  backstopReleased: bigint;
+  /** What the backstop said at the latest liquidation (`None` before the first). */
+  lastRelease: Option<ReleaseStatus>;
 };
 
 export type MarketArgs = {
@@ -66,10 +81,15 @@ export type MarketArgs = {
   liabilities: number | bigint;
   bump: number;
   reporterBump: number;
+  /** Liquidations run, and what the backstop released during them (quote base units). */
+  liquidations: number | bigint;
+  backstopReleased: number | bigint;
+  /** What the backstop said at the latest liquidation (`None` before the first). */
+  lastRelease: OptionOrNullable<ReleaseStatusArgs>;
 };
 
 /** Gets the encoder for {@link MarketArgs} account data. */
-export function getMarketEncoder(): FixedSizeEncoder<MarketArgs> {
+export function getMarketEncoder(): Encoder<MarketArgs> {
   return transformEncoder(
     getStructEncoder([
       ["discriminator", fixEncoderSize(getBytesEncoder(), 8)],
@@ -78,13 +98,16 @@ export function getMarketEncoder(): FixedSizeEncoder<MarketArgs> {
       ["liabilities", getU64Encoder()],
       ["bump", getU8Encoder()],
       ["reporterBump", getU8Encoder()],
+      ["liquidations", getU64Encoder()],
+      ["backstopReleased", getU64Encoder()],
+      ["lastRelease", getOptionEncoder(getReleaseStatusEncoder())],
     ]),
     (value) => ({ ...value, discriminator: MARKET_DISCRIMINATOR }),
   );
 }
 
 /** Gets the decoder for {@link Market} account data. */
-export function getMarketDecoder(): FixedSizeDecoder<Market> {
+export function getMarketDecoder(): Decoder<Market> {
   return getStructDecoder([
     ["discriminator", fixDecoderSize(getBytesDecoder(), 8)],
     ["admin", getAddressDecoder()],
@@ -92,11 +115,14 @@ export function getMarketDecoder(): FixedSizeDecoder<Market> {
     ["liabilities", getU64Decoder()],
     ["bump", getU8Decoder()],
     ["reporterBump", getU8Decoder()],
+    ["liquidations", getU64Decoder()],
+    ["backstopReleased", getU64Decoder()],
+    ["lastRelease", getOptionDecoder(getReleaseStatusDecoder())],
   ]);
 }
 
 /** Gets the codec for {@link Market} account data. */
-export function getMarketCodec(): FixedSizeCodec<MarketArgs, Market> {
+export function getMarketCodec(): Codec<MarketArgs, Market> {
   return combineCodec(getMarketEncoder(), getMarketDecoder());
 }
 
@@ -151,8 +177,4 @@ export async function fetchAllMaybeMarket(
 ): Promise<MaybeAccount<Market>[]> {
   const maybeAccounts = await fetchEncodedAccounts(rpc, addresses, config);
   return maybeAccounts.map((maybeAccount) => decodeMarket(maybeAccount));
-}
-
-export function getMarketSize(): number {
-  return 58;
 }

@@ -16,13 +16,22 @@ import { EXAMPLE_LENDER_PROGRAM_ADDRESS } from "../programs";
 
 /** NotAdmin: Signer is not the market admin */
 export const EXAMPLE_LENDER_ERROR__NOT_ADMIN = 0x1770; // 6000
+/** NotEnoughCollateral: The liquidation seizes more collateral than the market holds */
+export const EXAMPLE_LENDER_ERROR__NOT_ENOUGH_COLLATERAL = 0x1771; // 6001
+/** RepaysTooMuch: The liquidation repays more than the market owes */
+export const EXAMPLE_LENDER_ERROR__REPAYS_TOO_MUCH = 0x1772; // 6002
 
-export type ExampleLenderError = typeof EXAMPLE_LENDER_ERROR__NOT_ADMIN;
+export type ExampleLenderError =
+  | typeof EXAMPLE_LENDER_ERROR__NOT_ADMIN
+  | typeof EXAMPLE_LENDER_ERROR__NOT_ENOUGH_COLLATERAL
+  | typeof EXAMPLE_LENDER_ERROR__REPAYS_TOO_MUCH;
 
 let exampleLenderErrorMessages: Record<ExampleLenderError, string> | undefined;
 if (process.env.NODE_ENV !== "production") {
   exampleLenderErrorMessages = {
     [EXAMPLE_LENDER_ERROR__NOT_ADMIN]: `Signer is not the market admin`,
+    [EXAMPLE_LENDER_ERROR__NOT_ENOUGH_COLLATERAL]: `The liquidation seizes more collateral than the market holds`,
+    [EXAMPLE_LENDER_ERROR__REPAYS_TOO_MUCH]: `The liquidation repays more than the market owes`,
   };
 }
 

@@ -7,6 +7,7 @@
  */
 
 export * from "./initialize";
+export * from "./liquidate";
 export * from "./reportToBackstop";
 export * from "./setBooks";
 export * from "./triggerBackstop";

@@ -18,10 +18,12 @@ import {
 } from "@solana/kit";
 import {
   parseInitializeInstruction,
+  parseLiquidateInstruction,
   parseReportToBackstopInstruction,
   parseSetBooksInstruction,
   parseTriggerBackstopInstruction,
   type ParsedInitializeInstruction,
+  type ParsedLiquidateInstruction,
   type ParsedReportToBackstopInstruction,
   type ParsedSetBooksInstruction,
   type ParsedTriggerBackstopInstruction,
@@ -56,6 +58,7 @@ export function identifyExampleLenderAccount(
 
 export enum ExampleLenderInstruction {
   Initialize,
+  Liquidate,
   ReportToBackstop,
   SetBooks,
   TriggerBackstop,
@@ -75,6 +78,17 @@ export function identifyExampleLenderInstruction(
     )
   ) {
     return ExampleLenderInstruction.Initialize;
+  }
+  if (
+    containsBytes(
+      data,
+      fixEncoderSize(getBytesEncoder(), 8).encode(
+        new Uint8Array([223, 179, 226, 125, 48, 46, 39, 74]),
+      ),
+      0,
+    )
+  ) {
+    return ExampleLenderInstruction.Liquidate;
   }
   if (
     containsBytes(
@@ -121,6 +135,9 @@ export type ParsedExampleLenderInstruction<
       instructionType: ExampleLenderInstruction.Initialize;
     } & ParsedInitializeInstruction<TProgram>)
   | ({
+      instructionType: ExampleLenderInstruction.Liquidate;
+    } & ParsedLiquidateInstruction<TProgram>)
+  | ({
       instructionType: ExampleLenderInstruction.ReportToBackstop;
     } & ParsedReportToBackstopInstruction<TProgram>)
   | ({
@@ -140,6 +157,13 @@ export function parseExampleLenderInstruction<TProgram extends string>(
       return {
         instructionType: ExampleLenderInstruction.Initialize,
         ...parseInitializeInstruction(instruction),
+      };
+    }
+    case ExampleLenderInstruction.Liquidate: {
+      assertIsInstructionWithAccounts(instruction);
+      return {
+        instructionType: ExampleLenderInstruction.Liquidate,
+        ...parseLiquidateInstruction(instruction),
       };
     }
     case ExampleLenderInstruction.ReportToBackstop: {
