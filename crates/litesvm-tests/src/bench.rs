@@ -5,7 +5,9 @@ use anchor_lang::{
     prelude::Pubkey, solana_program::instruction::Instruction, InstructionData, ToAccountMetas,
 };
 use backstop::instructions::ReportSolvencyArgs;
-use backstop_harness::{send_ok, warp_to_timestamp, write_price_update, PriceUpdate, Signer};
+use backstop_harness::{
+    send_ok, set_token_account, warp_to_timestamp, write_price_update, PriceUpdate, Signer,
+};
 
 use crate::{pricing::metered_units, series::*, vault::*};
 
@@ -347,4 +349,57 @@ fn table_cells(line: &str) -> Vec<&str> {
         .split('|')
         .map(str::trim)
         .collect()
+}
+
+/// What a protected protocol pays to reach Backstop by CPI: example-lender's own instructions
+/// (whole transactions: the lender's account checks plus Backstop's), along one crash, and the
+/// read-only `release_status` simulated. `(what, compute units)`.
+pub fn cpi_units() -> Vec<(&'static str, u64)> {
+    use crate::lender::*;
+    let (mut m, _admin) = lender_market(1_000 * SOL, 140_000 * USDC);
+    let (a, b) = (m.open_series(100, 30), m.open_series(100, 31));
+    let w = m.writer(100_000);
+    m.write(&w, a, 100 * SOL, 0).expect("write");
+    m.write(&w, b, 100 * SOL, 0).expect("write");
+    let reporter_token = set_token_account(
+        &mut m.f.env.svm,
+        &m.f.quote_mint,
+        &pda(example_lender::REPORTER_SEED),
+        0,
+    );
+    let payer = m.f.payer.insecure_clone();
+    let send =
+        |m: &mut Market, ix| send_ok(&mut m.f.env.svm, &[ix], &payer, &[]).compute_units_consumed;
+    let mut out = vec![];
+    // $95 against $140,000 owed: a ratio breach, seen now and confirmed a minute later.
+    m.tick(10, 9_500);
+    let report = report_ix(&m);
+    out.push((
+        "`report_solvency` by CPI (`report_to_backstop`)",
+        send(&mut m, report),
+    ));
+    m.tick(61, 9_500);
+    let report = report_ix(&m);
+    send(&mut m, report);
+    let price = m.price_account;
+    let trigger = trigger_backstop_ix(&m, a, price, reporter_token);
+    out.push((
+        "`trigger` by CPI, a step paid (`trigger_backstop`)",
+        send(&mut m, trigger),
+    ));
+    let liquidate = liquidate_ix(&m, b, price, reporter_token);
+    out.push((
+        "`try_release` by CPI, a step paid (`liquidate`)",
+        send(&mut m, liquidate),
+    ));
+    let liquidate = liquidate_ix(&m, b, price, reporter_token);
+    out.push((
+        "`try_release` by CPI, nothing due (`liquidate`)",
+        send(&mut m, liquidate),
+    ));
+    out.push((
+        "`release_status`, simulated (nothing due)",
+        status_view_units(&m, b, price),
+    ));
+    out
 }

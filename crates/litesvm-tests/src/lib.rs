@@ -3,6 +3,7 @@
 pub mod bench;
 pub mod breach;
 pub mod fuzz;
+pub mod lender;
 pub mod matrix;
 pub mod pricing;
 pub mod series;

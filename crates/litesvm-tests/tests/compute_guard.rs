@@ -68,3 +68,30 @@ fn oracle_read_and_premium_engine_stay_within_5_percent_of_the_table() {
     );
     assert!(oracle > 0 && engine > 0, "the meters were read");
 }
+
+/// The same guard on what a protocol pays by CPI (the table docs/INTEGRATION.md points to).
+#[test]
+fn cpi_calls_cost_no_more_than_5_percent_above_the_committed_table() {
+    let table = committed_table();
+    let section = table
+        .split("## By CPI from a protected protocol")
+        .nth(1)
+        .expect("the CPI section")
+        .split("\n## ")
+        .next()
+        .unwrap_or_default();
+    let mut over = vec![];
+    for (what, cu) in backstop_litesvm_tests::bench::cpi_units() {
+        let row = format!("| {what} | ");
+        let limit: u64 = section
+            .lines()
+            .find_map(|l| l.strip_prefix(&row))
+            .and_then(|rest| rest.trim_end_matches(" |").parse().ok())
+            .unwrap_or_else(|| panic!("{what} missing from the CPI table"));
+        println!("{what}: {cu} CU (committed {limit})");
+        if cu * 100 > limit * 105 {
+            over.push(format!("{what}: {cu} > 1.05 x {limit}"));
+        }
+    }
+    assert!(over.is_empty(), "CPI costs rose: {over:?}");
+}

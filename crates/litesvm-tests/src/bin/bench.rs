@@ -196,6 +196,21 @@ fn main() {
         writes.push(cu);
     }
 
+    let _ = writeln!(out, "\n## By CPI from a protected protocol\n");
+    let _ = writeln!(
+        out,
+        "Whole transactions of `programs/example-lender` calling Backstop along one crash (its own"
+    );
+    let _ = writeln!(
+        out,
+        "account checks included): what a lender's instruction should budget. docs/INTEGRATION.md.\n"
+    );
+    let _ = writeln!(out, "| call | compute units |");
+    let _ = writeln!(out, "|---|---|");
+    for (what, cu) in cpi_units() {
+        let _ = writeln!(out, "| {what} | {cu} |");
+    }
+
     // Targets of the benchmark issue, reported as measured (missed ones say by how much).
     let verdict = |ok: bool| if ok { "met" } else { "MISSED" };
     let write_target = 2 * (5_707 + 2 * 4_645);
