@@ -13,14 +13,18 @@ import {
   getObserveBreachInstruction,
   getReclaimInstruction,
   getSettleSeriesInstruction,
+  getReleaseOutcomeDecoder,
+  getReleaseStatusInstruction,
   getTriggerInstruction,
+  getTryReleaseInstruction,
   getWritePutInstruction,
+  type ReleaseOutcome,
   type Series,
   type Vault,
 } from './generated/backstop/index';
 import { findEventAuthorityPda } from './pdas';
 import { fetchWriteQuote, type WriteQuote } from './quote';
-import { sendInstructions, type Connection } from './tx';
+import { sendInstructions, simulateReturnData, type Connection } from './tx';
 import { fetchSeriesView, fetchVaultAccount, reclaimable } from './views';
 import { fetchMaybePosition } from './generated/backstop/index';
 
@@ -185,6 +189,57 @@ export async function trigger(
     { programAddress: program },
   );
   return sendMetered(connection, keeper, [ix], ['trigger']);
+}
+
+/** What `try_release` by `caller` would do now (`release_status`, simulated: nothing is
+ * written): `Released` with the payout and tip, or why nothing is due. */
+export async function releaseStatus(
+  connection: Connection,
+  p: PriceAccounts & { series: Address; caller: Address; programAddress?: Address },
+): Promise<ReleaseOutcome> {
+  const program = p.programAddress ?? BACKSTOP_PROGRAM_ADDRESS;
+  const { vault, vaultAddress } = await loadSeries(connection, p.series);
+  const ix = getReleaseStatusInstruction(
+    { vault: vaultAddress, series: p.series, reserve: vault.reserve, priceUpdate: p.priceUpdate, depegPriceUpdate: p.depegPriceUpdate, caller: p.caller },
+    { programAddress: program },
+  );
+  return getReleaseOutcomeDecoder().decode(await simulateReturnData(connection.rpc, p.caller, [ix]));
+}
+
+/** `try_release`: the step when one is due, otherwise nothing moves and the outcome says why
+ * (never fails for the backstop's state; wrong accounts still do). The outcome is the
+ * transaction's own return data, read back once it is confirmed. */
+export async function tryRelease(
+  connection: Connection,
+  caller: TransactionSigner,
+  p: PriceAccounts & { series: Address; keeperToken?: Address; programAddress?: Address },
+): Promise<{ signature: Signature; outcome: ReleaseOutcome }> {
+  const program = p.programAddress ?? BACKSTOP_PROGRAM_ADDRESS;
+  const { vault, vaultAddress, series } = await loadSeries(connection, p.series);
+  const ix = getTryReleaseInstruction(
+    {
+      keeper: caller,
+      vault: vaultAddress,
+      series: p.series,
+      escrow: series.escrow,
+      recovery: vault.recovery,
+      reserve: vault.reserve,
+      keeperToken: p.keeperToken ?? (await associatedTokenAddress(caller.address, vault.quoteMint)),
+      priceUpdate: p.priceUpdate,
+      depegPriceUpdate: p.depegPriceUpdate,
+      quoteMint: vault.quoteMint,
+      ...(await eventAccounts(program)),
+    },
+    { programAddress: program },
+  );
+  const signature = await sendMetered(connection, caller, [ix], ['try_release']);
+  const tx = await connection.rpc
+    .getTransaction(signature, { commitment: 'confirmed', encoding: 'json', maxSupportedTransactionVersion: 0 })
+    .send();
+  const data = tx?.meta?.returnData?.data[0];
+  if (data === undefined) throw new Error(`try_release ${signature} left no return data`);
+  const outcome = getReleaseOutcomeDecoder().decode(Uint8Array.from(atob(data), (c) => c.charCodeAt(0)));
+  return { signature, outcome };
 }
 
 /** Expiry settlement by the ladder (see `decideSettlement`): the first update at/after expiry,

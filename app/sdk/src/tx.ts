@@ -1,13 +1,17 @@
 // Transaction sending and error inspection shared by the CLI, the migrations and the tests.
 import {
   appendTransactionMessageInstructions,
+  compileTransaction,
   createTransactionMessage,
+  getBase64EncodedWireTransaction,
   getSignatureFromTransaction,
   pipe,
   sendAndConfirmTransactionFactory,
+  setTransactionMessageFeePayer,
   setTransactionMessageFeePayerSigner,
   setTransactionMessageLifetimeUsingBlockhash,
   signTransactionMessageWithSigners,
+  type Address,
   type Instruction,
   type Rpc,
   type RpcSubscriptions,
@@ -75,4 +79,32 @@ export function customErrorCode(err: unknown): number | undefined {
 export function errorLogs(err: unknown): string[] {
   const logs = causes(err).map((e) => e.context?.logs).find(Array.isArray);
   return (logs as string[] | undefined) ?? [];
+}
+
+/** A simulation the runtime refused, with its logs. */
+export class SimulationError extends Error {
+  constructor(message: string, readonly logs: string[]) {
+    super(message);
+    this.name = 'SimulationError';
+  }
+}
+
+/** Simulates `instructions` (no signatures checked, nothing written) and returns the return data
+ * the last program left, e.g. a view's answer. */
+export async function simulateReturnData(rpc: Rpc<SolanaRpcApi>, feePayer: Address, instructions: Instruction[]): Promise<Uint8Array> {
+  const { value: blockhash } = await rpc.getLatestBlockhash({ commitment: 'confirmed' }).send();
+  const message = pipe(
+    createTransactionMessage({ version: 0 }),
+    (m) => setTransactionMessageFeePayer(feePayer, m),
+    (m) => setTransactionMessageLifetimeUsingBlockhash(blockhash, m),
+    (m) => appendTransactionMessageInstructions(instructions, m),
+  );
+  const wire = getBase64EncodedWireTransaction(compileTransaction(message));
+  const { value } = await rpc
+    .simulateTransaction(wire, { encoding: 'base64', sigVerify: false, replaceRecentBlockhash: true, commitment: 'confirmed' })
+    .send();
+  if (value.err) throw new SimulationError(`simulation failed: ${JSON.stringify(value.err, (_, v) => (typeof v === 'bigint' ? Number(v) : v))}`, [...(value.logs ?? [])]);
+  const data = value.returnData?.data[0];
+  if (data === undefined) throw new SimulationError('the simulation returned no data', [...(value.logs ?? [])]);
+  return Uint8Array.from(atob(data), (c) => c.charCodeAt(0));
 }
