@@ -10,9 +10,13 @@ MODE="${1:-write}"
 ensure_toolchain
 OUT="$ROOT/target/idl"; mkdir -p "$OUT"
 for p in "${PROGRAMS[@]}"; do
+  n="$(echo "$p" | tr - _)"
   # Own target dir: the IDL build compiles the program with `idl-build` on the host.
   cargo run --locked -q -p idl-gen --target-dir "$OUT/build" -- \
-    "programs/$p" "$OUT/$(echo "$p" | tr - _).json" --target-dir "$OUT/build"
+    "programs/$p" "$OUT/$n.json" --target-dir "$OUT/build"
+  # example-lender reads Backstop's committed IDL (`declare_program!`): when writing, commit
+  # each program's IDL before the next program is built.
+  if [ "$MODE" != --check ]; then mkdir -p idl; cp "$OUT/$n.json" "idl/$n.json"; fi
 done
 
 ensure_node_modules

@@ -893,7 +893,7 @@ impl Fuzz {
     /// once the vault's timelock has passed, and is refused before).
     fn update_settings(&mut self, v: usize) -> bool {
         let current = self.vault_state(v);
-        let p = current.pending_settings;
+        let p = backstop::state::PendingSettings::from(current.pending_settings);
         if p.effective_at != 0 && self.rng.chance(50) {
             let args = UpdateVaultSettingsArgs {
                 trigger: p.trigger,
@@ -905,7 +905,7 @@ impl Fuzz {
             let after = self.vault_state(v);
             let elapsed = self.now() >= p.effective_at;
             if ok && elapsed {
-                assert_eq!(after.trigger, p.trigger, "matured settings applied");
+                assert_eq!(after.trigger, p.trigger.into(), "matured settings applied");
                 assert_eq!(after.pending_settings.effective_at, 0);
             }
             assert!(
@@ -914,7 +914,7 @@ impl Fuzz {
             );
             return ok;
         }
-        let mut trigger = current.trigger;
+        let mut trigger = backstop::state::TriggerSettings::from(current.trigger);
         // Loosen or tighten the barrier; tighten fails while capital is escrowed.
         let step = PRICE_ONE * (1 + self.rng.below(5));
         trigger.barrier_price = if self.rng.chance(50) {
@@ -925,13 +925,13 @@ impl Fuzz {
                 .saturating_add(step)
                 .min(140 * PRICE_ONE)
         };
-        let mut release = current.release;
+        let mut release = backstop::state::ReleaseSettings::from(current.release);
         if self.rng.chance(30) {
             release.cap_per_epoch = (1 + self.rng.below(2_000_000)) * USDC;
         }
         let args = UpdateVaultSettingsArgs {
             trigger,
-            pricing: current.pricing,
+            pricing: current.pricing.into(),
             release,
             settings_timelock_secs: current.settings_timelock_secs,
         };

@@ -62,7 +62,6 @@ pub fn default_vault_args(reporter: Pubkey, risk_authority: Pubkey) -> CreateVau
             joint_collateral_price: 120 * PRICE_ONE,
             depeg_price: PRICE_ONE / 100 * 97,
             persistence_secs: 60,
-            ..Default::default()
         },
         pricing: PricingSettings {
             conf_multiplier_bps: 20_000,
@@ -70,7 +69,6 @@ pub fn default_vault_args(reporter: Pubkey, risk_authority: Pubkey) -> CreateVau
             min_premium: PRICE_ONE / 100,
             rate: 0,
             write_conf_bps: 100,
-            ..Default::default()
         },
         release: ReleaseSettings {
             cap_per_epoch: 1_000_000 * USDC,
@@ -79,7 +77,6 @@ pub fn default_vault_args(reporter: Pubkey, risk_authority: Pubkey) -> CreateVau
             min_tip_release: 100 * USDC,
             release_interval_secs: 60,
             write_cutoff_secs: 300,
-            ..Default::default()
         },
         settings_timelock_secs: 3_600,
         collateral_price_shard: 0,

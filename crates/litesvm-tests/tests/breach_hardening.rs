@@ -139,7 +139,11 @@ fn triggers_only_loosen_while_capital_is_escrowed_and_a_change_restarts_the_brea
         tighten(&mut args);
         assert_program_error(update(&mut m, args), BackstopError::TriggerTightened);
     }
-    assert_eq!(vault_state(&m).trigger, base.trigger, "nothing changed");
+    assert_eq!(
+        vault_state(&m).trigger,
+        base.trigger.into(),
+        "nothing changed"
+    );
 
     // A pending breach, then a looser barrier: the breach restarts under the new rules.
     m.tick(10, 8_500);

@@ -211,7 +211,7 @@ pub enum BackstopError {
     SettingsTimelockNotElapsed, // 6101
     #[msg("A pricing setting moves by more than its bounded step in one update")]
     PricingStepTooLarge, // 6102
-    #[msg("A padding field of the settings is not zero")]
+    #[msg("A padding field of the settings is not zero (no longer raised: arguments carry no padding)")]
     NonZeroPadding, // 6103
     #[msg("This price account is not the one the vault pinned for the feed")]
     PriceAccountNotPinned, // 6104

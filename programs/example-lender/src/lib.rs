@@ -1,16 +1,23 @@
-//! example-lender: the smallest protected protocol. It keeps its books (collateral held,
-//! liabilities owed), reports them to its Backstop vault by CPI signed by its reporter PDA,
-//! and can trigger the backstop's release by CPI. Used by Backstop's integration tests.
+//! example-lender: the smallest protected protocol, and the Rust integration sample. It keeps
+//! its books (collateral held, liabilities owed), reports them to its Backstop vault by CPI
+//! signed by its reporter PDA, liquidates through `try_release` (which never reverts for the
+//! backstop's state) and can trigger the release itself. It reaches Backstop the way any
+//! protocol would: `declare_program!` on the committed IDL. Used by Backstop's integration
+//! tests and docs/INTEGRATION.md.
 #![allow(unexpected_cfgs)]
 
 #[cfg(target_arch = "bpf")]
 use solana_compiler_builtins as _;
 
 use anchor_lang::prelude::*;
+// The standard integrator route: the client is generated from Backstop's committed IDL
+// (`idls/backstop.json` links to the repository's `idl/backstop.json`); no dependency on its
+// crate.
+declare_program!(backstop);
 use backstop::{
     cpi::accounts as bs,
-    instructions::{ReleaseStatus, ReportSolvencyArgs},
     program::Backstop,
+    types::{ReleaseStatus, ReportSolvencyArgs},
 };
 
 declare_id!("VKT5uyz6QwAt1NYQ8TWGqNEBuVHBUA3etpjuGkZk7u5");
@@ -116,7 +123,7 @@ pub mod example_lender {
             .ok_or(LenderError::RepaysTooMuch)?;
         let seeds: &[&[u8]] = &[REPORTER_SEED, &[market.reporter_bump]];
         let a = &ctx.accounts;
-        let accounts = bs::Trigger {
+        let accounts = bs::TryRelease {
             keeper: a.reporter.to_account_info(),
             vault: a.vault.to_account_info(),
             series: a.series.to_account_info(),
@@ -144,6 +151,11 @@ pub mod example_lender {
         market.last_release = Some(outcome.status);
         Ok(())
     }
+}
+
+// The generated status is a one-byte Borsh enum.
+impl anchor_lang::Space for ReleaseStatus {
+    const INIT_SPACE: usize = 1;
 }
 
 #[account]

@@ -136,14 +136,6 @@ fn pin_is_sponsored(pin: Pubkey, shard: u16, feed: &[u8; 32], push_oracle: &Pubk
 
 /// Every bound on a vault's settings (shared with later parameter updates).
 pub fn validate_settings(args: &CreateVaultArgs) -> Result<()> {
-    // Settings are stored as they arrive and compared byte for byte with a pending proposal.
-    require!(
-        args.oracle.padding == [0; 2]
-            && args.trigger.padding == [0; 4]
-            && args.pricing.padding == [0; 6]
-            && args.release.padding == [0; 4],
-        BackstopError::NonZeroPadding
-    );
     let t = &args.trigger;
     let joint = t.joint_collateral_price > 0 && t.depeg_price > 0;
     require!(
@@ -232,10 +224,10 @@ pub fn handler(ctx: Context<CreateVault>, args: CreateVaultArgs) -> Result<()> {
     vault.reserve = ctx.accounts.reserve.key();
     vault.quote_decimals = ctx.accounts.quote_mint.decimals;
     vault.collateral_decimals = args.collateral_decimals;
-    vault.oracle = args.oracle;
-    vault.trigger = args.trigger;
-    vault.pricing = args.pricing;
-    vault.release = args.release;
+    vault.oracle = args.oracle.into();
+    vault.trigger = args.trigger.into();
+    vault.pricing = args.pricing.into();
+    vault.release = args.release.into();
     vault.epoch_start = now;
     vault.bump = ctx.bumps.vault;
     vault.reserve_bump = ctx.bumps.reserve;

@@ -5,7 +5,10 @@ use crate::{
     errors::BackstopError,
     events::{VaultSettingsProposed, VaultSettingsUpdated},
     instructions::create_vault::{validate_settings, CreateVaultArgs},
-    state::{PendingSettings, PricingSettings, ReleaseSettings, TriggerSettings, Vault},
+    state::{
+        PendingSettings, PricingSettings, ReleaseSettings, StoredPendingSettings, TriggerSettings,
+        Vault,
+    },
 };
 
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq)]
@@ -58,18 +61,18 @@ impl UpdateVaultSettings<'_> {
     pub fn validate(&self, args: &UpdateVaultSettingsArgs) -> Result<()> {
         let vault = self.vault.load()?;
         require!(
-            vault.totals.escrowed == 0 || !tightens(&vault.trigger, &args.trigger),
+            vault.totals.escrowed == 0 || !tightens(&vault.trigger.into(), &args.trigger),
             BackstopError::TriggerTightened
         );
         require!(
-            pricing_step_ok(&vault.pricing, &args.pricing),
+            pricing_step_ok(&vault.pricing.into(), &args.pricing),
             BackstopError::PricingStepTooLarge
         );
         validate_settings(&CreateVaultArgs {
             reporter: vault.reporter,
             risk_authority: vault.risk_authority,
             collateral_decimals: vault.collateral_decimals,
-            oracle: vault.oracle,
+            oracle: vault.oracle.into(),
             trigger: args.trigger,
             pricing: args.pricing,
             release: args.release,
@@ -86,7 +89,6 @@ fn proposal(args: &UpdateVaultSettingsArgs, effective_at: i64) -> PendingSetting
         pricing: args.pricing,
         release: args.release,
         settings_timelock_secs: args.settings_timelock_secs,
-        padding: [0; 4],
         effective_at,
     }
 }
@@ -96,16 +98,17 @@ pub fn handler(ctx: Context<UpdateVaultSettings>, args: UpdateVaultSettingsArgs)
     let now = Clock::get()?.unix_timestamp;
     let vault_key = ctx.accounts.vault.key();
     let vault = &mut *ctx.accounts.vault.load_mut()?;
-    let pending = vault.pending_settings;
+    let pending = PendingSettings::from(vault.pending_settings);
     let same = pending.effective_at != 0 && proposal(&args, pending.effective_at) == pending;
     if !same {
         let effective_at = now
             .checked_add(i64::from(vault.settings_timelock_secs))
             .ok_or(BackstopError::MathOverflow)?;
-        vault.pending_settings = proposal(&args, effective_at);
+        let pending = proposal(&args, effective_at);
+        vault.pending_settings = pending.into();
         let event = VaultSettingsProposed {
             vault: vault_key,
-            pending: vault.pending_settings,
+            pending,
         };
         emit_cpi!(event);
         return Ok(());
@@ -114,15 +117,15 @@ pub fn handler(ctx: Context<UpdateVaultSettings>, args: UpdateVaultSettingsArgs)
         now >= pending.effective_at,
         BackstopError::SettingsTimelockNotElapsed
     );
-    if vault.trigger != args.trigger {
+    if TriggerSettings::from(vault.trigger) != args.trigger {
         // A breach seen under other rules does not count under these.
         vault.breach.restart();
     }
-    vault.trigger = args.trigger;
-    vault.pricing = args.pricing;
-    vault.release = args.release;
+    vault.trigger = args.trigger.into();
+    vault.pricing = args.pricing.into();
+    vault.release = args.release.into();
     vault.settings_timelock_secs = args.settings_timelock_secs;
-    vault.pending_settings = PendingSettings::default();
+    vault.pending_settings = StoredPendingSettings::default();
     let event = VaultSettingsUpdated {
         vault: vault_key,
         trigger: args.trigger,

@@ -146,20 +146,20 @@ fn vault(c: &Crash, strike: u64) -> Vault {
         reserve: Pubkey::default(),
         quote_decimals: QD,
         collateral_decimals: CD,
-        oracle: OracleSettings {
+        oracle: StoredOracleSettings {
             max_age_secs: c.max_age,
             max_conf_bps: MAX_CONF_BPS,
             ..Default::default()
         },
-        trigger: TriggerSettings {
+        trigger: StoredTriggerSettings {
             barrier_price: (u128::from(strike_to_price(strike, QD).unwrap())
                 * u128::from(c.barrier_bps)
                 / 10_000) as u64,
             persistence_secs: c.persistence,
             ..Default::default()
         },
-        pricing: PricingSettings::default(),
-        release: ReleaseSettings {
+        pricing: StoredPricingSettings::default(),
+        release: StoredReleaseSettings {
             cap_per_epoch: cap,
             epoch_secs: c.epoch_secs,
             keeper_tip: 5 * USD,
@@ -182,7 +182,7 @@ fn vault(c: &Crash, strike: u64) -> Vault {
         window: PriceWindow::default(),
         last_price: LastPrice::default(),
         settings_timelock_secs: 86_400,
-        pending_settings: PendingSettings::default(),
+        pending_settings: StoredPendingSettings::default(),
         ..bytemuck::Zeroable::zeroed()
     }
 }

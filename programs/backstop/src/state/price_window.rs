@@ -9,19 +9,8 @@ pub const WINDOW_BUCKETS: usize = 10;
 pub const WINDOW_SPAN_BUCKETS: i64 = 8;
 
 /// Highest price recorded in one bucket of time.
-#[derive(
-    AnchorSerialize,
-    AnchorDeserialize,
-    Clone,
-    Copy,
-    Debug,
-    Default,
-    PartialEq,
-    Eq,
-    bytemuck::Pod,
-    bytemuck::Zeroable,
-)]
-#[repr(C)]
+#[zero_copy]
+#[derive(Debug, Default, PartialEq, Eq)]
 pub struct PriceBucket {
     /// `publish_time.div_euclid(bucket_secs)`; meaningful only when `high > 0`.
     pub index: i64,
@@ -29,19 +18,8 @@ pub struct PriceBucket {
     pub high: u64,
 }
 
-#[derive(
-    AnchorSerialize,
-    AnchorDeserialize,
-    Clone,
-    Copy,
-    Debug,
-    Default,
-    PartialEq,
-    Eq,
-    bytemuck::Pod,
-    bytemuck::Zeroable,
-)]
-#[repr(C)]
+#[zero_copy]
+#[derive(Debug, Default, PartialEq, Eq)]
 pub struct PriceWindow {
     /// Bucket width the ring was filled with; a different span empties it.
     pub bucket_secs: u32,

@@ -3,147 +3,124 @@ use anchor_lang::prelude::*;
 use super::PriceWindow;
 use crate::constants::VAULT_SEED;
 
-/// Which Pyth feeds a vault reads and how strictly.
-#[derive(
-    AnchorSerialize,
-    AnchorDeserialize,
-    Clone,
-    Copy,
-    Debug,
-    Default,
-    PartialEq,
-    Eq,
-    bytemuck::Pod,
-    bytemuck::Zeroable,
-)]
-#[repr(C)]
-pub struct OracleSettings {
-    /// Owner of genuine `PriceUpdateV2` accounts (the Pyth receiver program).
-    pub receiver: Pubkey,
-    /// Pyth feed id of the collateral (priced in the quote's currency).
-    pub collateral_feed: [u8; 32],
-    /// Pyth feed id of the stablecoin for the joint depeg trigger; all zero when unused.
-    pub depeg_feed: [u8; 32],
-    /// The only `PriceUpdateV2` account the collateral feed is read from (e.g. its sponsored
-    /// push-feed account, which only moves forward); `Pubkey::default()` = any update of the feed.
-    pub collateral_price_account: Pubkey,
-    /// The same pin for the stablecoin feed.
-    pub depeg_price_account: Pubkey,
-    /// Oldest accepted update for live reads, seconds.
-    pub max_age_secs: u32,
-    /// Widest accepted confidence interval, bps of the price.
-    pub max_conf_bps: u16,
-    /// Zero (explicit `repr(C)` padding of the zero-copy vault).
-    pub padding: [u8; 2],
+/// Declares a settings struct twice: the Borsh form that instruction arguments and events carry,
+/// and the stored form inside the zero-copy vault (the same fields plus explicit zero padding,
+/// so its `repr(C)` layout has no hidden bytes). A `declare_program!` client gets both as they
+/// are: a Borsh type, and a `#[zero_copy]` one its generated `Vault` can hold.
+macro_rules! settings_pair {
+    (
+        $(#[$meta:meta])*
+        $name:ident / $stored:ident, padding $pad:literal {
+            $( $(#[$fmeta:meta])* $field:ident : $ty:tt ),* $(,)?
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, Default, PartialEq, Eq)]
+        pub struct $name {
+            $( $(#[$fmeta])* pub $field: $ty, )*
+        }
+
+        #[doc = concat!("[`", stringify!($name), "`] as the zero-copy vault stores it.")]
+        #[zero_copy]
+        #[derive(Debug, Default, PartialEq, Eq)]
+        pub struct $stored {
+            $( $(#[$fmeta])* pub $field: $ty, )*
+            /// Zero (explicit `repr(C)` padding).
+            pub padding: [u8; $pad],
+        }
+
+        impl From<$name> for $stored {
+            fn from(s: $name) -> Self {
+                Self { $( $field: s.$field, )* padding: [0; $pad] }
+            }
+        }
+
+        impl From<$stored> for $name {
+            fn from(s: $stored) -> Self {
+                Self { $( $field: s.$field, )* }
+            }
+        }
+    };
 }
 
-/// When the protected protocol counts as insolvent. A zero threshold disables that trigger;
-/// at least one trigger is always enabled.
-#[derive(
-    AnchorSerialize,
-    AnchorDeserialize,
-    Clone,
-    Copy,
-    Debug,
-    Default,
-    PartialEq,
-    Eq,
-    bytemuck::Pod,
-    bytemuck::Zeroable,
-)]
-#[repr(C)]
-pub struct TriggerSettings {
-    /// Barrier: collateral price at or below this (`PRICE_SCALE`, 1e-12).
-    pub barrier_price: u64,
-    /// Reported solvency ratio below this, bps (collateral value / liabilities).
-    pub ratio_threshold_bps: u32,
-    /// A solvency report older than this is ignored, seconds.
-    pub max_report_age_secs: u32,
-    /// Joint trigger: collateral price at or below this (`PRICE_SCALE`) ...
-    pub joint_collateral_price: u64,
-    /// ... and the stablecoin's price at or below this (`PRICE_SCALE`).
-    pub depeg_price: u64,
-    /// A breach must still be observed this many seconds after it was first seen.
-    pub persistence_secs: u32,
-    /// Zero (explicit `repr(C)` padding).
-    pub padding: [u8; 4],
+settings_pair! {
+    /// Which Pyth feeds a vault reads and how strictly.
+    OracleSettings / StoredOracleSettings, padding 2 {
+        /// Owner of genuine `PriceUpdateV2` accounts (the Pyth receiver program).
+        receiver: Pubkey,
+        /// Pyth feed id of the collateral (priced in the quote's currency).
+        collateral_feed: [u8; 32],
+        /// Pyth feed id of the stablecoin for the joint depeg trigger; all zero when unused.
+        depeg_feed: [u8; 32],
+        /// The only `PriceUpdateV2` account the collateral feed is read from (e.g. its sponsored
+        /// push-feed account, which only moves forward); `Pubkey::default()` = any update of the feed.
+        collateral_price_account: Pubkey,
+        /// The same pin for the stablecoin feed.
+        depeg_price_account: Pubkey,
+        /// Oldest accepted update for live reads, seconds.
+        max_age_secs: u32,
+        /// Widest accepted confidence interval, bps of the price.
+        max_conf_bps: u16,
+    }
 }
 
-/// How write_put prices premiums (see `math::put_premium`).
-#[derive(
-    AnchorSerialize,
-    AnchorDeserialize,
-    Clone,
-    Copy,
-    Debug,
-    Default,
-    PartialEq,
-    Eq,
-    bytemuck::Pod,
-    bytemuck::Zeroable,
-)]
-#[repr(C)]
-pub struct PricingSettings {
-    /// Spot haircut in multiples of the oracle confidence, bps.
-    pub conf_multiplier_bps: u32,
-    /// Premium multiplier, bps (>= 10_000).
-    pub tail_loading_bps: u32,
-    /// Premium floor per unit of collateral, `PRICE_SCALE` (1e-12).
-    pub min_premium: u64,
-    /// Continuously compounded annual rate, `PARAM_SCALE` (1e-9).
-    pub rate: i64,
-    /// Writes are refused when the update's `conf / price` exceeds this, bps
-    /// (`1..=oracle.max_conf_bps`).
-    pub write_conf_bps: u16,
-    /// Zero (explicit `repr(C)` padding).
-    pub padding: [u8; 6],
+settings_pair! {
+    /// When the protected protocol counts as insolvent. A zero threshold disables that trigger;
+    /// at least one trigger is always enabled.
+    TriggerSettings / StoredTriggerSettings, padding 4 {
+        /// Barrier: collateral price at or below this (`PRICE_SCALE`, 1e-12).
+        barrier_price: u64,
+        /// Reported solvency ratio below this, bps (collateral value / liabilities).
+        ratio_threshold_bps: u32,
+        /// A solvency report older than this is ignored, seconds.
+        max_report_age_secs: u32,
+        /// Joint trigger: collateral price at or below this (`PRICE_SCALE`) ...
+        joint_collateral_price: u64,
+        /// ... and the stablecoin's price at or below this (`PRICE_SCALE`).
+        depeg_price: u64,
+        /// A breach must still be observed this many seconds after it was first seen.
+        persistence_secs: u32,
+    }
 }
 
-/// Limits on how fast capital is released, and the keeper's reward.
-#[derive(
-    AnchorSerialize,
-    AnchorDeserialize,
-    Clone,
-    Copy,
-    Debug,
-    Default,
-    PartialEq,
-    Eq,
-    bytemuck::Pod,
-    bytemuck::Zeroable,
-)]
-#[repr(C)]
-pub struct ReleaseSettings {
-    /// Quote base units releasable per epoch (across all series of the vault).
-    pub cap_per_epoch: u64,
-    /// Quote base units paid from the uncommitted reserve to whoever cranks a release step.
-    pub keeper_tip: u64,
-    /// Least quote base units a step must release to earn the tip (`>= keeper_tip`).
-    pub min_tip_release: u64,
-    /// Epoch length, seconds.
-    pub epoch_secs: u32,
-    /// A series steps at most once per this many seconds.
-    pub release_interval_secs: u32,
-    /// Writes close this many seconds before expiry (`>= persistence + max_age`).
-    pub write_cutoff_secs: u32,
-    /// Zero (explicit `repr(C)` padding).
-    pub padding: [u8; 4],
+settings_pair! {
+    /// How write_put prices premiums (see `math::put_premium`).
+    PricingSettings / StoredPricingSettings, padding 6 {
+        /// Spot haircut in multiples of the oracle confidence, bps.
+        conf_multiplier_bps: u32,
+        /// Premium multiplier, bps (>= 10_000).
+        tail_loading_bps: u32,
+        /// Premium floor per unit of collateral, `PRICE_SCALE` (1e-12).
+        min_premium: u64,
+        /// Continuously compounded annual rate, `PARAM_SCALE` (1e-9).
+        rate: i64,
+        /// Writes are refused when the update's `conf / price` exceeds this, bps
+        /// (`1..=oracle.max_conf_bps`).
+        write_conf_bps: u16,
+    }
+}
+
+settings_pair! {
+    /// Limits on how fast capital is released, and the keeper's reward.
+    ReleaseSettings / StoredReleaseSettings, padding 4 {
+        /// Quote base units releasable per epoch (across all series of the vault).
+        cap_per_epoch: u64,
+        /// Quote base units paid from the uncommitted reserve to whoever cranks a release step.
+        keeper_tip: u64,
+        /// Least quote base units a step must release to earn the tip (`>= keeper_tip`).
+        min_tip_release: u64,
+        /// Epoch length, seconds.
+        epoch_secs: u32,
+        /// A series steps at most once per this many seconds.
+        release_interval_secs: u32,
+        /// Writes close this many seconds before expiry (`>= persistence + max_age`).
+        write_cutoff_secs: u32,
+    }
 }
 
 /// Breach observation state: Healthy (`first_seen == 0`), Pending, Confirmed.
-#[derive(
-    AnchorSerialize,
-    AnchorDeserialize,
-    Clone,
-    Copy,
-    Debug,
-    Default,
-    PartialEq,
-    Eq,
-    bytemuck::Pod,
-    bytemuck::Zeroable,
-)]
-#[repr(C)]
+#[zero_copy]
+#[derive(Debug, Default, PartialEq, Eq)]
 pub struct BreachState {
     /// Publish time of the update that first showed the current breach; 0 when healthy.
     pub first_seen: i64,
@@ -175,23 +152,23 @@ impl LastPrice {
 
 /// Settings the vault authority proposed, applied by the same call once `effective_at` has
 /// passed (a timelock: writers and the protocol's own governance see every change coming).
-#[derive(
-    AnchorSerialize,
-    AnchorDeserialize,
-    Clone,
-    Copy,
-    Debug,
-    Default,
-    PartialEq,
-    Eq,
-    bytemuck::Pod,
-    bytemuck::Zeroable,
-)]
-#[repr(C)]
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct PendingSettings {
     pub trigger: TriggerSettings,
     pub pricing: PricingSettings,
     pub release: ReleaseSettings,
+    pub settings_timelock_secs: u32,
+    /// Unix time from which the proposal may be applied; 0 = nothing pending.
+    pub effective_at: i64,
+}
+
+/// [`PendingSettings`] as the zero-copy vault stores it.
+#[zero_copy]
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct StoredPendingSettings {
+    pub trigger: StoredTriggerSettings,
+    pub pricing: StoredPricingSettings,
+    pub release: StoredReleaseSettings,
     pub settings_timelock_secs: u32,
     /// Zero (explicit `repr(C)` padding).
     pub padding: [u8; 4],
@@ -199,21 +176,35 @@ pub struct PendingSettings {
     pub effective_at: i64,
 }
 
+impl From<PendingSettings> for StoredPendingSettings {
+    fn from(p: PendingSettings) -> Self {
+        Self {
+            trigger: p.trigger.into(),
+            pricing: p.pricing.into(),
+            release: p.release.into(),
+            settings_timelock_secs: p.settings_timelock_secs,
+            padding: [0; 4],
+            effective_at: p.effective_at,
+        }
+    }
+}
+
+impl From<StoredPendingSettings> for PendingSettings {
+    fn from(p: StoredPendingSettings) -> Self {
+        Self {
+            trigger: p.trigger.into(),
+            pricing: p.pricing.into(),
+            release: p.release.into(),
+            settings_timelock_secs: p.settings_timelock_secs,
+            effective_at: p.effective_at,
+        }
+    }
+}
+
 /// The last collateral price the vault observed (or a write read): the settlement price of
 /// last resort.
-#[derive(
-    AnchorSerialize,
-    AnchorDeserialize,
-    Clone,
-    Copy,
-    Debug,
-    Default,
-    PartialEq,
-    Eq,
-    bytemuck::Pod,
-    bytemuck::Zeroable,
-)]
-#[repr(C)]
+#[zero_copy]
+#[derive(Debug, Default, PartialEq, Eq)]
 pub struct LastPrice {
     /// `PRICE_SCALE` (1e-12); `price + conf` when the update was wider than the cap; 0 when
     /// the vault never read a price (a read price is always positive).
@@ -222,19 +213,8 @@ pub struct LastPrice {
 }
 
 /// The protected protocol's latest self-report.
-#[derive(
-    AnchorSerialize,
-    AnchorDeserialize,
-    Clone,
-    Copy,
-    Debug,
-    Default,
-    PartialEq,
-    Eq,
-    bytemuck::Pod,
-    bytemuck::Zeroable,
-)]
-#[repr(C)]
+#[zero_copy]
+#[derive(Debug, Default, PartialEq, Eq)]
 pub struct SolvencyReport {
     /// Collateral held, collateral base units.
     pub collateral_amount: u64,
@@ -244,19 +224,8 @@ pub struct SolvencyReport {
 }
 
 /// Public strength of the backstop, all in quote base units.
-#[derive(
-    AnchorSerialize,
-    AnchorDeserialize,
-    Clone,
-    Copy,
-    Debug,
-    Default,
-    PartialEq,
-    Eq,
-    bytemuck::Pod,
-    bytemuck::Zeroable,
-)]
-#[repr(C)]
+#[zero_copy]
+#[derive(Debug, Default, PartialEq, Eq)]
 pub struct VaultTotals {
     /// Reserve the open series may still spend on premiums.
     pub committed_premium: u64,
@@ -292,17 +261,17 @@ pub struct Vault {
     pub recovery: Pubkey,
     /// PDA token account holding the premium reserve.
     pub reserve: Pubkey,
-    pub oracle: OracleSettings,
-    pub trigger: TriggerSettings,
-    pub pricing: PricingSettings,
-    pub release: ReleaseSettings,
+    pub oracle: StoredOracleSettings,
+    pub trigger: StoredTriggerSettings,
+    pub pricing: StoredPricingSettings,
+    pub release: StoredReleaseSettings,
     pub breach: BreachState,
     pub report: SolvencyReport,
     pub totals: VaultTotals,
     /// Highest recorded collateral prices per time bucket: the held price of release steps.
     pub window: PriceWindow,
     pub last_price: LastPrice,
-    pub pending_settings: PendingSettings,
+    pub pending_settings: StoredPendingSettings,
     /// Start of the current release epoch and what it has released.
     pub epoch_start: i64,
     pub released_in_epoch: u64,
@@ -321,15 +290,15 @@ pub struct Vault {
 
 const _: () = {
     use core::mem::{align_of, offset_of, size_of};
-    assert!(size_of::<OracleSettings>() == 168);
-    assert!(size_of::<TriggerSettings>() == 40);
-    assert!(size_of::<PricingSettings>() == 32);
-    assert!(size_of::<ReleaseSettings>() == 40);
+    assert!(size_of::<StoredOracleSettings>() == 168);
+    assert!(size_of::<StoredTriggerSettings>() == 40);
+    assert!(size_of::<StoredPricingSettings>() == 32);
+    assert!(size_of::<StoredReleaseSettings>() == 40);
     assert!(size_of::<BreachState>() == 48);
     assert!(size_of::<SolvencyReport>() == 24);
     assert!(size_of::<VaultTotals>() == 40);
     assert!(size_of::<LastPrice>() == 16);
-    assert!(size_of::<PendingSettings>() == 128);
+    assert!(size_of::<StoredPendingSettings>() == 128);
     assert!(size_of::<PriceWindow>() == 168);
     assert!(size_of::<Vault>() == 1056 && align_of::<Vault>() == 8);
     assert!(offset_of!(Vault, recovery) == 128 && offset_of!(Vault, oracle) == 192);

@@ -47,40 +47,40 @@ import {
   getBreachStateEncoder,
   getLastPriceDecoder,
   getLastPriceEncoder,
-  getOracleSettingsDecoder,
-  getOracleSettingsEncoder,
-  getPendingSettingsDecoder,
-  getPendingSettingsEncoder,
   getPriceWindowDecoder,
   getPriceWindowEncoder,
-  getPricingSettingsDecoder,
-  getPricingSettingsEncoder,
-  getReleaseSettingsDecoder,
-  getReleaseSettingsEncoder,
   getSolvencyReportDecoder,
   getSolvencyReportEncoder,
-  getTriggerSettingsDecoder,
-  getTriggerSettingsEncoder,
+  getStoredOracleSettingsDecoder,
+  getStoredOracleSettingsEncoder,
+  getStoredPendingSettingsDecoder,
+  getStoredPendingSettingsEncoder,
+  getStoredPricingSettingsDecoder,
+  getStoredPricingSettingsEncoder,
+  getStoredReleaseSettingsDecoder,
+  getStoredReleaseSettingsEncoder,
+  getStoredTriggerSettingsDecoder,
+  getStoredTriggerSettingsEncoder,
   getVaultTotalsDecoder,
   getVaultTotalsEncoder,
   type BreachState,
   type BreachStateArgs,
   type LastPrice,
   type LastPriceArgs,
-  type OracleSettings,
-  type OracleSettingsArgs,
-  type PendingSettings,
-  type PendingSettingsArgs,
   type PriceWindow,
   type PriceWindowArgs,
-  type PricingSettings,
-  type PricingSettingsArgs,
-  type ReleaseSettings,
-  type ReleaseSettingsArgs,
   type SolvencyReport,
   type SolvencyReportArgs,
-  type TriggerSettings,
-  type TriggerSettingsArgs,
+  type StoredOracleSettings,
+  type StoredOracleSettingsArgs,
+  type StoredPendingSettings,
+  type StoredPendingSettingsArgs,
+  type StoredPricingSettings,
+  type StoredPricingSettingsArgs,
+  type StoredReleaseSettings,
+  type StoredReleaseSettingsArgs,
+  type StoredTriggerSettings,
+  type StoredTriggerSettingsArgs,
   type VaultTotals,
   type VaultTotalsArgs,
 } from "../types";
@@ -103,17 +103,17 @@ export type Vault = {
   recovery: Address;
   /** PDA token account holding the premium reserve. */
   reserve: Address;
-  oracle: OracleSettings;
-  trigger: TriggerSettings;
-  pricing: PricingSettings;
-  release: ReleaseSettings;
+  oracle: StoredOracleSettings;
+  trigger: StoredTriggerSettings;
+  pricing: StoredPricingSettings;
+  release: StoredReleaseSettings;
   breach: BreachState;
   report: SolvencyReport;
   totals: VaultTotals;
   /** Highest recorded collateral prices per time bucket: the held price of release steps. */
   window: PriceWindow;
   lastPrice: LastPrice;
-  pendingSettings: PendingSettings;
+  pendingSettings: StoredPendingSettings;
   /** Start of the current release epoch and what it has released. */
   epochStart: bigint;
   releasedInEpoch: bigint;
@@ -139,17 +139,17 @@ export type VaultArgs = {
   recovery: Address;
   /** PDA token account holding the premium reserve. */
   reserve: Address;
-  oracle: OracleSettingsArgs;
-  trigger: TriggerSettingsArgs;
-  pricing: PricingSettingsArgs;
-  release: ReleaseSettingsArgs;
+  oracle: StoredOracleSettingsArgs;
+  trigger: StoredTriggerSettingsArgs;
+  pricing: StoredPricingSettingsArgs;
+  release: StoredReleaseSettingsArgs;
   breach: BreachStateArgs;
   report: SolvencyReportArgs;
   totals: VaultTotalsArgs;
   /** Highest recorded collateral prices per time bucket: the held price of release steps. */
   window: PriceWindowArgs;
   lastPrice: LastPriceArgs;
-  pendingSettings: PendingSettingsArgs;
+  pendingSettings: StoredPendingSettingsArgs;
   /** Start of the current release epoch and what it has released. */
   epochStart: number | bigint;
   releasedInEpoch: number | bigint;
@@ -175,16 +175,16 @@ export function getVaultEncoder(): FixedSizeEncoder<VaultArgs> {
       ["quoteMint", getAddressEncoder()],
       ["recovery", getAddressEncoder()],
       ["reserve", getAddressEncoder()],
-      ["oracle", getOracleSettingsEncoder()],
-      ["trigger", getTriggerSettingsEncoder()],
-      ["pricing", getPricingSettingsEncoder()],
-      ["release", getReleaseSettingsEncoder()],
+      ["oracle", getStoredOracleSettingsEncoder()],
+      ["trigger", getStoredTriggerSettingsEncoder()],
+      ["pricing", getStoredPricingSettingsEncoder()],
+      ["release", getStoredReleaseSettingsEncoder()],
       ["breach", getBreachStateEncoder()],
       ["report", getSolvencyReportEncoder()],
       ["totals", getVaultTotalsEncoder()],
       ["window", getPriceWindowEncoder()],
       ["lastPrice", getLastPriceEncoder()],
-      ["pendingSettings", getPendingSettingsEncoder()],
+      ["pendingSettings", getStoredPendingSettingsEncoder()],
       ["epochStart", getI64Encoder()],
       ["releasedInEpoch", getU64Encoder()],
       ["seriesCount", getU32Encoder()],
@@ -214,16 +214,16 @@ export function getVaultDecoder(): FixedSizeDecoder<Vault> {
     ["quoteMint", getAddressDecoder()],
     ["recovery", getAddressDecoder()],
     ["reserve", getAddressDecoder()],
-    ["oracle", getOracleSettingsDecoder()],
-    ["trigger", getTriggerSettingsDecoder()],
-    ["pricing", getPricingSettingsDecoder()],
-    ["release", getReleaseSettingsDecoder()],
+    ["oracle", getStoredOracleSettingsDecoder()],
+    ["trigger", getStoredTriggerSettingsDecoder()],
+    ["pricing", getStoredPricingSettingsDecoder()],
+    ["release", getStoredReleaseSettingsDecoder()],
     ["breach", getBreachStateDecoder()],
     ["report", getSolvencyReportDecoder()],
     ["totals", getVaultTotalsDecoder()],
     ["window", getPriceWindowDecoder()],
     ["lastPrice", getLastPriceDecoder()],
-    ["pendingSettings", getPendingSettingsDecoder()],
+    ["pendingSettings", getStoredPendingSettingsDecoder()],
     ["epochStart", getI64Decoder()],
     ["releasedInEpoch", getU64Decoder()],
     ["seriesCount", getU32Decoder()],

@@ -220,7 +220,7 @@ export const BACKSTOP_ERROR__INVALID_SETTINGS_TIMELOCK = 0x17d4; // 6100
 export const BACKSTOP_ERROR__SETTINGS_TIMELOCK_NOT_ELAPSED = 0x17d5; // 6101
 /** PricingStepTooLarge: A pricing setting moves by more than its bounded step in one update */
 export const BACKSTOP_ERROR__PRICING_STEP_TOO_LARGE = 0x17d6; // 6102
-/** NonZeroPadding: A padding field of the settings is not zero */
+/** NonZeroPadding: A padding field of the settings is not zero (no longer raised: arguments carry no padding) */
 export const BACKSTOP_ERROR__NON_ZERO_PADDING = 0x17d7; // 6103
 /** PriceAccountNotPinned: This price account is not the one the vault pinned for the feed */
 export const BACKSTOP_ERROR__PRICE_ACCOUNT_NOT_PINNED = 0x17d8; // 6104
@@ -396,7 +396,7 @@ if (process.env.NODE_ENV !== "production") {
     [BACKSTOP_ERROR__MATH_ZERO_STRIKE]: `Pricing: strike is zero`,
     [BACKSTOP_ERROR__MATH_ZERO_TENOR]: `Pricing: no time left to expiry`,
     [BACKSTOP_ERROR__NO_HELD_PRICE]: `No price was observed over the breach's release window`,
-    [BACKSTOP_ERROR__NON_ZERO_PADDING]: `A padding field of the settings is not zero`,
+    [BACKSTOP_ERROR__NON_ZERO_PADDING]: `A padding field of the settings is not zero (no longer raised: arguments carry no padding)`,
     [BACKSTOP_ERROR__NOT_ADMIN]: `Signer is not the config admin`,
     [BACKSTOP_ERROR__NOTHING_TO_RELEASE]: `Nothing owed beyond what the series already advanced`,
     [BACKSTOP_ERROR__NOT_IN_THE_MONEY]: `Series is not in the money`,

@@ -48,8 +48,6 @@ export type OracleSettings = {
   maxAgeSecs: number;
   /** Widest accepted confidence interval, bps of the price. */
   maxConfBps: number;
-  /** Zero (explicit `repr(C)` padding of the zero-copy vault). */
-  padding: ReadonlyUint8Array;
 };
 
 export type OracleSettingsArgs = {
@@ -82,7 +80,6 @@ export function getOracleSettingsEncoder(): FixedSizeEncoder<OracleSettingsArgs>
       ["depegPriceAccount", getAddressEncoder()],
       ["maxAgeSecs", getU32Encoder()],
       ["maxConfBps", getU16Encoder()],
-      ["padding", fixEncoderSize(getBytesEncoder(), 2)],
     ]),
     (value) => ({
       ...value,
@@ -91,7 +88,6 @@ export function getOracleSettingsEncoder(): FixedSizeEncoder<OracleSettingsArgs>
         address("11111111111111111111111111111111"),
       depegPriceAccount:
         value.depegPriceAccount ?? address("11111111111111111111111111111111"),
-      padding: new Uint8Array([0, 0]),
     }),
   );
 }
@@ -105,7 +101,6 @@ export function getOracleSettingsDecoder(): FixedSizeDecoder<OracleSettings> {
     ["depegPriceAccount", getAddressDecoder()],
     ["maxAgeSecs", getU32Decoder()],
     ["maxConfBps", getU16Decoder()],
-    ["padding", fixDecoderSize(getBytesDecoder(), 2)],
   ]);
 }
 

@@ -8,21 +8,15 @@
 
 import {
   combineCodec,
-  fixDecoderSize,
-  fixEncoderSize,
-  getBytesDecoder,
-  getBytesEncoder,
   getI64Decoder,
   getI64Encoder,
   getStructDecoder,
   getStructEncoder,
   getU32Decoder,
   getU32Encoder,
-  transformEncoder,
   type FixedSizeCodec,
   type FixedSizeDecoder,
   type FixedSizeEncoder,
-  type ReadonlyUint8Array,
 } from "@solana/kit";
 import {
   getPricingSettingsDecoder,
@@ -48,8 +42,6 @@ export type PendingSettings = {
   pricing: PricingSettings;
   release: ReleaseSettings;
   settingsTimelockSecs: number;
-  /** Zero (explicit `repr(C)` padding). */
-  padding: ReadonlyUint8Array;
   /** Unix time from which the proposal may be applied; 0 = nothing pending. */
   effectiveAt: bigint;
 };
@@ -64,17 +56,13 @@ export type PendingSettingsArgs = {
 };
 
 export function getPendingSettingsEncoder(): FixedSizeEncoder<PendingSettingsArgs> {
-  return transformEncoder(
-    getStructEncoder([
-      ["trigger", getTriggerSettingsEncoder()],
-      ["pricing", getPricingSettingsEncoder()],
-      ["release", getReleaseSettingsEncoder()],
-      ["settingsTimelockSecs", getU32Encoder()],
-      ["padding", fixEncoderSize(getBytesEncoder(), 4)],
-      ["effectiveAt", getI64Encoder()],
-    ]),
-    (value) => ({ ...value, padding: new Uint8Array([0, 0, 0, 0]) }),
-  );
+  return getStructEncoder([
+    ["trigger", getTriggerSettingsEncoder()],
+    ["pricing", getPricingSettingsEncoder()],
+    ["release", getReleaseSettingsEncoder()],
+    ["settingsTimelockSecs", getU32Encoder()],
+    ["effectiveAt", getI64Encoder()],
+  ]);
 }
 
 export function getPendingSettingsDecoder(): FixedSizeDecoder<PendingSettings> {
@@ -83,7 +71,6 @@ export function getPendingSettingsDecoder(): FixedSizeDecoder<PendingSettings> {
     ["pricing", getPricingSettingsDecoder()],
     ["release", getReleaseSettingsDecoder()],
     ["settingsTimelockSecs", getU32Decoder()],
-    ["padding", fixDecoderSize(getBytesDecoder(), 4)],
     ["effectiveAt", getI64Decoder()],
   ]);
 }

@@ -8,10 +8,6 @@
 
 import {
   combineCodec,
-  fixDecoderSize,
-  fixEncoderSize,
-  getBytesDecoder,
-  getBytesEncoder,
   getI64Decoder,
   getI64Encoder,
   getStructDecoder,
@@ -22,11 +18,9 @@ import {
   getU32Encoder,
   getU64Decoder,
   getU64Encoder,
-  transformEncoder,
   type FixedSizeCodec,
   type FixedSizeDecoder,
   type FixedSizeEncoder,
-  type ReadonlyUint8Array,
 } from "@solana/kit";
 
 /** How write_put prices premiums (see `math::put_premium`). */
@@ -44,8 +38,6 @@ export type PricingSettings = {
    * (`1..=oracle.max_conf_bps`).
    */
   writeConfBps: number;
-  /** Zero (explicit `repr(C)` padding). */
-  padding: ReadonlyUint8Array;
 };
 
 export type PricingSettingsArgs = {
@@ -65,17 +57,13 @@ export type PricingSettingsArgs = {
 };
 
 export function getPricingSettingsEncoder(): FixedSizeEncoder<PricingSettingsArgs> {
-  return transformEncoder(
-    getStructEncoder([
-      ["confMultiplierBps", getU32Encoder()],
-      ["tailLoadingBps", getU32Encoder()],
-      ["minPremium", getU64Encoder()],
-      ["rate", getI64Encoder()],
-      ["writeConfBps", getU16Encoder()],
-      ["padding", fixEncoderSize(getBytesEncoder(), 6)],
-    ]),
-    (value) => ({ ...value, padding: new Uint8Array([0, 0, 0, 0, 0, 0]) }),
-  );
+  return getStructEncoder([
+    ["confMultiplierBps", getU32Encoder()],
+    ["tailLoadingBps", getU32Encoder()],
+    ["minPremium", getU64Encoder()],
+    ["rate", getI64Encoder()],
+    ["writeConfBps", getU16Encoder()],
+  ]);
 }
 
 export function getPricingSettingsDecoder(): FixedSizeDecoder<PricingSettings> {
@@ -85,7 +73,6 @@ export function getPricingSettingsDecoder(): FixedSizeDecoder<PricingSettings> {
     ["minPremium", getU64Decoder()],
     ["rate", getI64Decoder()],
     ["writeConfBps", getU16Decoder()],
-    ["padding", fixDecoderSize(getBytesDecoder(), 6)],
   ]);
 }
 

@@ -8,21 +8,15 @@
 
 import {
   combineCodec,
-  fixDecoderSize,
-  fixEncoderSize,
-  getBytesDecoder,
-  getBytesEncoder,
   getStructDecoder,
   getStructEncoder,
   getU32Decoder,
   getU32Encoder,
   getU64Decoder,
   getU64Encoder,
-  transformEncoder,
   type FixedSizeCodec,
   type FixedSizeDecoder,
   type FixedSizeEncoder,
-  type ReadonlyUint8Array,
 } from "@solana/kit";
 
 /** Limits on how fast capital is released, and the keeper's reward. */
@@ -39,8 +33,6 @@ export type ReleaseSettings = {
   releaseIntervalSecs: number;
   /** Writes close this many seconds before expiry (`>= persistence + max_age`). */
   writeCutoffSecs: number;
-  /** Zero (explicit `repr(C)` padding). */
-  padding: ReadonlyUint8Array;
 };
 
 export type ReleaseSettingsArgs = {
@@ -59,18 +51,14 @@ export type ReleaseSettingsArgs = {
 };
 
 export function getReleaseSettingsEncoder(): FixedSizeEncoder<ReleaseSettingsArgs> {
-  return transformEncoder(
-    getStructEncoder([
-      ["capPerEpoch", getU64Encoder()],
-      ["keeperTip", getU64Encoder()],
-      ["minTipRelease", getU64Encoder()],
-      ["epochSecs", getU32Encoder()],
-      ["releaseIntervalSecs", getU32Encoder()],
-      ["writeCutoffSecs", getU32Encoder()],
-      ["padding", fixEncoderSize(getBytesEncoder(), 4)],
-    ]),
-    (value) => ({ ...value, padding: new Uint8Array([0, 0, 0, 0]) }),
-  );
+  return getStructEncoder([
+    ["capPerEpoch", getU64Encoder()],
+    ["keeperTip", getU64Encoder()],
+    ["minTipRelease", getU64Encoder()],
+    ["epochSecs", getU32Encoder()],
+    ["releaseIntervalSecs", getU32Encoder()],
+    ["writeCutoffSecs", getU32Encoder()],
+  ]);
 }
 
 export function getReleaseSettingsDecoder(): FixedSizeDecoder<ReleaseSettings> {
@@ -81,7 +69,6 @@ export function getReleaseSettingsDecoder(): FixedSizeDecoder<ReleaseSettings> {
     ["epochSecs", getU32Decoder()],
     ["releaseIntervalSecs", getU32Decoder()],
     ["writeCutoffSecs", getU32Decoder()],
-    ["padding", fixDecoderSize(getBytesDecoder(), 4)],
   ]);
 }
 

@@ -8,21 +8,15 @@
 
 import {
   combineCodec,
-  fixDecoderSize,
-  fixEncoderSize,
-  getBytesDecoder,
-  getBytesEncoder,
   getStructDecoder,
   getStructEncoder,
   getU32Decoder,
   getU32Encoder,
   getU64Decoder,
   getU64Encoder,
-  transformEncoder,
   type FixedSizeCodec,
   type FixedSizeDecoder,
   type FixedSizeEncoder,
-  type ReadonlyUint8Array,
 } from "@solana/kit";
 
 /**
@@ -42,8 +36,6 @@ export type TriggerSettings = {
   depegPrice: bigint;
   /** A breach must still be observed this many seconds after it was first seen. */
   persistenceSecs: number;
-  /** Zero (explicit `repr(C)` padding). */
-  padding: ReadonlyUint8Array;
 };
 
 export type TriggerSettingsArgs = {
@@ -62,18 +54,14 @@ export type TriggerSettingsArgs = {
 };
 
 export function getTriggerSettingsEncoder(): FixedSizeEncoder<TriggerSettingsArgs> {
-  return transformEncoder(
-    getStructEncoder([
-      ["barrierPrice", getU64Encoder()],
-      ["ratioThresholdBps", getU32Encoder()],
-      ["maxReportAgeSecs", getU32Encoder()],
-      ["jointCollateralPrice", getU64Encoder()],
-      ["depegPrice", getU64Encoder()],
-      ["persistenceSecs", getU32Encoder()],
-      ["padding", fixEncoderSize(getBytesEncoder(), 4)],
-    ]),
-    (value) => ({ ...value, padding: new Uint8Array([0, 0, 0, 0]) }),
-  );
+  return getStructEncoder([
+    ["barrierPrice", getU64Encoder()],
+    ["ratioThresholdBps", getU32Encoder()],
+    ["maxReportAgeSecs", getU32Encoder()],
+    ["jointCollateralPrice", getU64Encoder()],
+    ["depegPrice", getU64Encoder()],
+    ["persistenceSecs", getU32Encoder()],
+  ]);
 }
 
 export function getTriggerSettingsDecoder(): FixedSizeDecoder<TriggerSettings> {
@@ -84,7 +72,6 @@ export function getTriggerSettingsDecoder(): FixedSizeDecoder<TriggerSettings> {
     ["jointCollateralPrice", getU64Decoder()],
     ["depegPrice", getU64Decoder()],
     ["persistenceSecs", getU32Decoder()],
-    ["padding", fixDecoderSize(getBytesDecoder(), 4)],
   ]);
 }
 
