@@ -8,7 +8,7 @@ use backstop::{
 };
 use backstop_harness::*;
 use backstop_litesvm_tests::{event_authority, lender::*, series::*, vault::*};
-use example_lender::{MARKET_SEED, REPORTER_SEED};
+use example_lender::{MARKET_SEED, REPORTER_SEED, VAULT_AUTHORITY_SEED};
 
 const SOL: u64 = 1_000_000_000;
 
@@ -247,4 +247,128 @@ fn a_liquidation_proceeds_in_every_release_state_and_releases_only_when_due() {
     // What the backstop paid is what the writers' escrows lost.
     let escrowed = token_balance(&m.f.env.svm, &a.escrow) + token_balance(&m.f.env.svm, &c.escrow);
     assert_eq!(escrowed + released.get(), (100 * 100 + 10 * 82) * USDC);
+}
+
+/// The whole integrator path through example-lender alone: it creates its vault by CPI (its own
+/// PDAs as the vault's authority and reporter), reports, liquidates through `try_release`, and
+/// draws the released capital into its treasury.
+#[test]
+fn the_lender_creates_its_vault_releases_in_a_liquidation_and_draws_the_capital() {
+    use anchor_lang::{solana_program::instruction::Instruction, Discriminator, ToAccountMetas};
+    let mut f = VaultFixture::new();
+    add_upgradeable_program(
+        &mut f.env.svm,
+        "example_lender",
+        example_lender::ID,
+        &f.env.upgrade_authority.pubkey(),
+    );
+    let authority = pda(VAULT_AUTHORITY_SEED);
+    let vault = vault_pda(&authority, &f.quote_mint, &SOL_FEED);
+    f.create = CreateVaultAccounts {
+        authority,
+        vault,
+        reserve: reserve_pda(&vault),
+        recovery: recovery_pda(&vault),
+        ..f.create.clone()
+    };
+    f.recovery = f.create.recovery;
+    let admin = f.env.funded();
+    let init = lender_ix(
+        example_lender::accounts::Initialize {
+            admin: admin.pubkey(),
+            market: pda(MARKET_SEED),
+            reporter: pda(REPORTER_SEED),
+            system_program: anchor_lang::system_program::ID,
+        },
+        example_lender::instruction::Initialize {},
+    );
+    let books = lender_ix(
+        example_lender::accounts::SetBooks {
+            admin: admin.pubkey(),
+            market: pda(MARKET_SEED),
+        },
+        example_lender::instruction::SetBooks {
+            collateral_amount: 1_000 * SOL,
+            liabilities: 140_000 * USDC,
+        },
+    );
+    send_ok(&mut f.env.svm, &[init, books], &admin, &[]);
+    // The lender's instruction takes its own (declared) copy of CreateVaultArgs: the same bytes.
+    let mut args = f.args();
+    args.reporter = pda(REPORTER_SEED);
+    let mut data = example_lender::instruction::CreateBackstopVault::DISCRIMINATOR.to_vec();
+    data.extend(anchor_lang::prelude::borsh::to_vec(&args).expect("args"));
+    let create = Instruction {
+        program_id: example_lender::ID,
+        accounts: example_lender::accounts::CreateBackstopVault {
+            payer: f.payer.pubkey(),
+            market: pda(MARKET_SEED),
+            admin: admin.pubkey(),
+            vault_authority: authority,
+            config: f.create.config,
+            vault,
+            quote_mint: f.quote_mint,
+            reserve: f.create.reserve,
+            recovery: f.create.recovery,
+            token_program: TOKEN_PROGRAM_ID,
+            system_program: anchor_lang::system_program::ID,
+            backstop_event_authority: event_authority(),
+            backstop_program: backstop::ID,
+        }
+        .to_account_metas(None),
+        data,
+    };
+    let payer = f.payer.insecure_clone();
+    send_ok(&mut f.env.svm, &[create], &payer, &[&admin]);
+    let fund = f.reserve_accounts().fund_ix(500_000 * USDC);
+    send_ok(&mut f.env.svm, &[fund], &payer, &[&f.protocol]);
+    let mut m = Market {
+        f,
+        price_account: Pubkey::new_unique(),
+        depeg_account: Pubkey::new_unique(),
+    };
+    m.tick(0, 15_000);
+    let keys = m.open_series(100, 30);
+    let w = m.writer(100_000);
+    m.write(&w, keys, 100 * SOL, 0).expect("write");
+    let reporter_token =
+        set_token_account(&mut m.f.env.svm, &m.f.quote_mint, &pda(REPORTER_SEED), 0);
+
+    // $95 against $140,000 owed: the ratio trigger, reported twice a minute apart.
+    m.tick(10, 9_500);
+    let report = report_ix(&m);
+    send_ok(&mut m.f.env.svm, &[report], &payer, &[]);
+    m.tick(61, 9_500);
+    let report = report_ix(&m);
+    send_ok(&mut m.f.env.svm, &[report], &payer, &[]);
+    let liquidate = liquidate_ix(&m, keys, m.price_account, reporter_token);
+    send_ok(&mut m.f.env.svm, &[liquidate], &payer, &[]);
+    let released = token_balance(&m.f.env.svm, &m.f.recovery);
+    assert_eq!(released, 500 * USDC, "$5 below the strike on 100 SOL");
+    assert_eq!(lender_books(&m).backstop_released, released);
+
+    let treasury = set_token_account(&mut m.f.env.svm, &m.f.quote_mint, &admin.pubkey(), 0);
+    let draw = lender_ix(
+        example_lender::accounts::DrawRecovery {
+            market: pda(MARKET_SEED),
+            admin: admin.pubkey(),
+            vault_authority: authority,
+            vault,
+            recovery: m.f.recovery,
+            treasury,
+            quote_mint: m.f.quote_mint,
+            token_program: TOKEN_PROGRAM_ID,
+            backstop_event_authority: event_authority(),
+            backstop_program: backstop::ID,
+        },
+        example_lender::instruction::DrawRecovery { amount: released },
+    );
+    send_ok(&mut m.f.env.svm, &[draw], &admin, &[]);
+    assert_eq!(
+        (
+            token_balance(&m.f.env.svm, &treasury),
+            token_balance(&m.f.env.svm, &m.f.recovery)
+        ),
+        (released, 0)
+    );
 }

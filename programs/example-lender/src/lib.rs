@@ -17,7 +17,7 @@ declare_program!(backstop);
 use backstop::{
     cpi::accounts as bs,
     program::Backstop,
-    types::{ReleaseStatus, ReportSolvencyArgs},
+    types::{CreateVaultArgs, ReleaseStatus, ReportSolvencyArgs},
 };
 
 declare_id!("VKT5uyz6QwAt1NYQ8TWGqNEBuVHBUA3etpjuGkZk7u5");
@@ -26,6 +26,8 @@ declare_id!("VKT5uyz6QwAt1NYQ8TWGqNEBuVHBUA3etpjuGkZk7u5");
 pub const REPORTER_SEED: &[u8] = b"reporter";
 /// Seed of the market's books.
 pub const MARKET_SEED: &[u8] = b"market";
+/// Seed of the PDA that is the market's Backstop vault authority (draws released capital).
+pub const VAULT_AUTHORITY_SEED: &[u8] = b"vault_authority";
 
 #[program]
 pub mod example_lender {
@@ -150,6 +152,56 @@ pub mod example_lender {
         market.backstop_released = market.backstop_released.saturating_add(outcome.payout);
         market.last_release = Some(outcome.status);
         Ok(())
+    }
+
+    /// Creates the market's Backstop vault, with this program's vault-authority PDA as its
+    /// authority (so the market draws released capital itself) and its reporter PDA as reporter.
+    pub fn create_backstop_vault(
+        ctx: Context<CreateBackstopVault>,
+        args: CreateVaultArgs,
+    ) -> Result<()> {
+        let seeds: &[&[u8]] = &[VAULT_AUTHORITY_SEED, &[ctx.bumps.vault_authority]];
+        let a = &ctx.accounts;
+        let accounts = bs::CreateVault {
+            payer: a.payer.to_account_info(),
+            authority: a.vault_authority.to_account_info(),
+            config: a.config.to_account_info(),
+            vault: a.vault.to_account_info(),
+            quote_mint: a.quote_mint.to_account_info(),
+            reserve: a.reserve.to_account_info(),
+            recovery: a.recovery.to_account_info(),
+            token_program: a.token_program.to_account_info(),
+            system_program: a.system_program.to_account_info(),
+            event_authority: a.backstop_event_authority.to_account_info(),
+            program: a.backstop_program.to_account_info(),
+        };
+        let signer = &[seeds];
+        backstop::cpi::create_vault(
+            CpiContext::new_with_signer(a.backstop_program.key(), accounts, signer),
+            args,
+        )
+    }
+
+    /// Draws `amount` of released capital from the vault's recovery account into the market's
+    /// treasury (any token account of the quote mint), signed by the vault-authority PDA.
+    pub fn draw_recovery(ctx: Context<DrawRecovery>, amount: u64) -> Result<()> {
+        let seeds: &[&[u8]] = &[VAULT_AUTHORITY_SEED, &[ctx.bumps.vault_authority]];
+        let a = &ctx.accounts;
+        let accounts = bs::WithdrawRecovery {
+            authority: a.vault_authority.to_account_info(),
+            vault: a.vault.to_account_info(),
+            recovery: a.recovery.to_account_info(),
+            destination: a.treasury.to_account_info(),
+            quote_mint: a.quote_mint.to_account_info(),
+            token_program: a.token_program.to_account_info(),
+            event_authority: a.backstop_event_authority.to_account_info(),
+            program: a.backstop_program.to_account_info(),
+        };
+        let signer = &[seeds];
+        backstop::cpi::withdraw_recovery(
+            CpiContext::new_with_signer(a.backstop_program.key(), accounts, signer),
+            amount,
+        )
     }
 }
 
@@ -281,6 +333,62 @@ pub struct Liquidate<'info> {
     pub price_update: UncheckedAccount<'info>,
     /// CHECK: see above.
     pub depeg_price_update: Option<UncheckedAccount<'info>>,
+    /// CHECK: see above.
+    pub quote_mint: UncheckedAccount<'info>,
+    /// CHECK: see above.
+    pub token_program: UncheckedAccount<'info>,
+    /// CHECK: Backstop's event authority, checked by Backstop.
+    pub backstop_event_authority: UncheckedAccount<'info>,
+    pub backstop_program: Program<'info, Backstop>,
+}
+
+#[derive(Accounts)]
+pub struct CreateBackstopVault<'info> {
+    #[account(mut)]
+    pub payer: Signer<'info>,
+    #[account(seeds = [MARKET_SEED], bump = market.bump, has_one = admin @ LenderError::NotAdmin)]
+    pub market: Account<'info, Market>,
+    pub admin: Signer<'info>,
+    /// CHECK: this program's vault-authority PDA, signs the CPI as the vault's authority.
+    #[account(seeds = [VAULT_AUTHORITY_SEED], bump)]
+    pub vault_authority: UncheckedAccount<'info>,
+    /// CHECK: every account below is validated by Backstop's `create_vault`.
+    pub config: UncheckedAccount<'info>,
+    /// CHECK: see above.
+    #[account(mut)]
+    pub vault: UncheckedAccount<'info>,
+    /// CHECK: see above.
+    pub quote_mint: UncheckedAccount<'info>,
+    /// CHECK: see above.
+    #[account(mut)]
+    pub reserve: UncheckedAccount<'info>,
+    /// CHECK: see above.
+    #[account(mut)]
+    pub recovery: UncheckedAccount<'info>,
+    /// CHECK: see above.
+    pub token_program: UncheckedAccount<'info>,
+    pub system_program: Program<'info, System>,
+    /// CHECK: Backstop's event authority, checked by Backstop.
+    pub backstop_event_authority: UncheckedAccount<'info>,
+    pub backstop_program: Program<'info, Backstop>,
+}
+
+#[derive(Accounts)]
+pub struct DrawRecovery<'info> {
+    #[account(seeds = [MARKET_SEED], bump = market.bump, has_one = admin @ LenderError::NotAdmin)]
+    pub market: Account<'info, Market>,
+    pub admin: Signer<'info>,
+    /// CHECK: this program's vault-authority PDA, signs the CPI as the vault's authority.
+    #[account(seeds = [VAULT_AUTHORITY_SEED], bump)]
+    pub vault_authority: UncheckedAccount<'info>,
+    /// CHECK: every account below is validated by Backstop's `withdraw_recovery`.
+    pub vault: UncheckedAccount<'info>,
+    /// CHECK: see above.
+    #[account(mut)]
+    pub recovery: UncheckedAccount<'info>,
+    /// CHECK: see above (any token account of the quote mint).
+    #[account(mut)]
+    pub treasury: UncheckedAccount<'info>,
     /// CHECK: see above.
     pub quote_mint: UncheckedAccount<'info>,
     /// CHECK: see above.

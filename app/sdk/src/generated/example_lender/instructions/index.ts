@@ -6,6 +6,8 @@
  * @see https://github.com/codama-idl/codama
  */
 
+export * from "./createBackstopVault";
+export * from "./drawRecovery";
 export * from "./initialize";
 export * from "./liquidate";
 export * from "./reportToBackstop";

@@ -8,3 +8,4 @@
 
 export * from "./market";
 export * from "./reporter";
+export * from "./vaultAuthority";

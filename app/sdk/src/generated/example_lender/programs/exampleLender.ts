@@ -17,11 +17,15 @@ import {
   type ReadonlyUint8Array,
 } from "@solana/kit";
 import {
+  parseCreateBackstopVaultInstruction,
+  parseDrawRecoveryInstruction,
   parseInitializeInstruction,
   parseLiquidateInstruction,
   parseReportToBackstopInstruction,
   parseSetBooksInstruction,
   parseTriggerBackstopInstruction,
+  type ParsedCreateBackstopVaultInstruction,
+  type ParsedDrawRecoveryInstruction,
   type ParsedInitializeInstruction,
   type ParsedLiquidateInstruction,
   type ParsedReportToBackstopInstruction,
@@ -57,6 +61,8 @@ export function identifyExampleLenderAccount(
 }
 
 export enum ExampleLenderInstruction {
+  CreateBackstopVault,
+  DrawRecovery,
   Initialize,
   Liquidate,
   ReportToBackstop,
@@ -68,6 +74,28 @@ export function identifyExampleLenderInstruction(
   instruction: { data: ReadonlyUint8Array } | ReadonlyUint8Array,
 ): ExampleLenderInstruction {
   const data = "data" in instruction ? instruction.data : instruction;
+  if (
+    containsBytes(
+      data,
+      fixEncoderSize(getBytesEncoder(), 8).encode(
+        new Uint8Array([81, 60, 228, 118, 107, 237, 66, 96]),
+      ),
+      0,
+    )
+  ) {
+    return ExampleLenderInstruction.CreateBackstopVault;
+  }
+  if (
+    containsBytes(
+      data,
+      fixEncoderSize(getBytesEncoder(), 8).encode(
+        new Uint8Array([49, 181, 48, 139, 104, 197, 241, 225]),
+      ),
+      0,
+    )
+  ) {
+    return ExampleLenderInstruction.DrawRecovery;
+  }
   if (
     containsBytes(
       data,
@@ -132,6 +160,12 @@ export type ParsedExampleLenderInstruction<
   TProgram extends string = "VKT5uyz6QwAt1NYQ8TWGqNEBuVHBUA3etpjuGkZk7u5",
 > =
   | ({
+      instructionType: ExampleLenderInstruction.CreateBackstopVault;
+    } & ParsedCreateBackstopVaultInstruction<TProgram>)
+  | ({
+      instructionType: ExampleLenderInstruction.DrawRecovery;
+    } & ParsedDrawRecoveryInstruction<TProgram>)
+  | ({
       instructionType: ExampleLenderInstruction.Initialize;
     } & ParsedInitializeInstruction<TProgram>)
   | ({
@@ -152,6 +186,20 @@ export function parseExampleLenderInstruction<TProgram extends string>(
 ): ParsedExampleLenderInstruction<TProgram> {
   const instructionType = identifyExampleLenderInstruction(instruction);
   switch (instructionType) {
+    case ExampleLenderInstruction.CreateBackstopVault: {
+      assertIsInstructionWithAccounts(instruction);
+      return {
+        instructionType: ExampleLenderInstruction.CreateBackstopVault,
+        ...parseCreateBackstopVaultInstruction(instruction),
+      };
+    }
+    case ExampleLenderInstruction.DrawRecovery: {
+      assertIsInstructionWithAccounts(instruction);
+      return {
+        instructionType: ExampleLenderInstruction.DrawRecovery,
+        ...parseDrawRecoveryInstruction(instruction),
+      };
+    }
     case ExampleLenderInstruction.Initialize: {
       assertIsInstructionWithAccounts(instruction);
       return {

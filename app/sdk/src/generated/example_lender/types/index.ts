@@ -6,4 +6,8 @@
  * @see https://github.com/codama-idl/codama
  */
 
+export * from "./oracleSettings";
+export * from "./pricingSettings";
+export * from "./releaseSettings";
 export * from "./releaseStatus";
+export * from "./triggerSettings";
