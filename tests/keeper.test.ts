@@ -1,7 +1,8 @@
 // The keeper against the local validator: it clears a spike without stepping; it steps at a
 // shallow held price, then pays only the increase each time a deeper price has held (tipped only
 // for a big enough step); it settles what is still owed at expiry; when the feed dies it settles
-// after the deadline without a price; and it stops cleanly on SIGTERM.
+// after the deadline without a price; it stops cleanly on SIGTERM; and two keepers racing on one
+// vault release once and both stop cleanly.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -241,4 +242,42 @@ test('backstop keeper run stops cleanly on SIGTERM', async () => {
   assert.equal(await exited, 0, out);
   assert.match(out, /SIGTERM: finishing the current tick/);
   assert.match(out, /keeper stopped/);
+});
+
+test('two keepers racing on one vault release once per step and both stop cleanly', async () => {
+  const { f } = await market();
+  const dir = mkdtempSync(join(tmpdir(), 'backstop-keepers-'));
+  const run = async (name: string) => {
+    const key = join(dir, `${name}.json`);
+    const signer = await newKeypairFile(key);
+    await net.airdrop(signer.address, 1n);
+    await net.tokenAccount(f.payer, f.quoteMint, signer.address);
+    const child = spawn(process.execPath, [resolve(ROOT, 'app/cli/bin/backstop.mjs'), 'keeper', 'run', '--vault', f.vault,
+      '--price-account', f.priceAccount, '--interval-ms', '200', '--url', RPC_URL, '--ws', WS_URL, '--keypair', key], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const log = { out: '' };
+    child.stdout.on('data', (d) => (log.out += d));
+    child.stderr.on('data', (d) => (log.out += d));
+    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+    return { child, log, exited };
+  };
+  const keepers = [await run('a'), await run('b')];
+  for (let i = 0; i < 100 && !keepers.every((k) => k.log.out.includes('watching')); i++) await new Promise((r) => setTimeout(r, 100));
+  // $80 held until the healthy $150 leaves the window: both keepers observe and race to step.
+  for (let i = 0; i < 10 && (await net.balance(f.recovery)) === 0n; i++) {
+    await price(f, 8_000n, 50n);
+    await new Promise((r) => setTimeout(r, 1_500));
+  }
+  // Let both tick again in the same slot and the next: nothing more is owed at $80.
+  await new Promise((r) => setTimeout(r, 1_500));
+  await price(f, 8_000n, 61n);
+  await new Promise((r) => setTimeout(r, 1_500));
+  for (const k of keepers) k.child.kill('SIGTERM');
+  const codes = await Promise.all(keepers.map((k) => k.exited));
+  assert.deepEqual(codes, [0, 0], keepers.map((k) => k.log.out).join('\n---\n'));
+  for (const k of keepers) assert.match(k.log.out, /keeper stopped/);
+  // Released exactly what is owed at $80, once: a second step by the other keeper would have
+  // needed a deeper price.
+  assert.equal(await net.balance(f.recovery), owedAt(8_000n));
+  const steps = keepers.map((k) => (k.log.out.match(/ step [^\n]* at held /g) ?? []).length);
+  assert.equal(steps[0]! + steps[1]!, 1, `one step between them: ${keepers.map((k) => k.log.out).join('\n---\n')}`);
 });
