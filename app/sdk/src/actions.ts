@@ -24,7 +24,7 @@ import {
 } from './generated/backstop/index';
 import { findEventAuthorityPda } from './pdas';
 import { fetchWriteQuote, type WriteQuote } from './quote';
-import { sendInstructions, simulateReturnData, type Connection } from './tx';
+import { base64Bytes, sendInstructions, simulateReturnData, type Connection } from './tx';
 import { fetchSeriesView, fetchVaultAccount, reclaimable } from './views';
 import { fetchMaybePosition } from './generated/backstop/index';
 
@@ -168,27 +168,30 @@ export async function observeBreach(
 export async function trigger(
   connection: Connection,
   keeper: TransactionSigner,
-  p: PriceAccounts & { series: Address; keeperToken?: Address; programAddress?: Address },
+  p: ReleaseParams,
 ): Promise<Signature> {
-  const program = p.programAddress ?? BACKSTOP_PROGRAM_ADDRESS;
-  const { vault, vaultAddress, series } = await loadSeries(connection, p.series);
-  const ix = getTriggerInstruction(
-    {
-      keeper,
-      vault: vaultAddress,
-      series: p.series,
-      escrow: series.escrow,
-      recovery: vault.recovery,
-      reserve: vault.reserve,
-      keeperToken: p.keeperToken ?? (await associatedTokenAddress(keeper.address, vault.quoteMint)),
-      priceUpdate: p.priceUpdate,
-      depegPriceUpdate: p.depegPriceUpdate,
-      quoteMint: vault.quoteMint,
-      ...(await eventAccounts(program)),
-    },
-    { programAddress: program },
-  );
+  const ix = getTriggerInstruction(await releaseInput(connection, keeper, p), { programAddress: p.programAddress ?? BACKSTOP_PROGRAM_ADDRESS });
   return sendMetered(connection, keeper, [ix], ['trigger']);
+}
+
+type ReleaseParams = PriceAccounts & { series: Address; keeperToken?: Address; programAddress?: Address };
+
+/** The accounts `trigger` and `try_release` share (the same accounts struct on chain). */
+async function releaseInput(connection: Connection, keeper: TransactionSigner, p: ReleaseParams) {
+  const { vault, vaultAddress, series } = await loadSeries(connection, p.series);
+  return {
+    keeper,
+    vault: vaultAddress,
+    series: p.series,
+    escrow: series.escrow,
+    recovery: vault.recovery,
+    reserve: vault.reserve,
+    keeperToken: p.keeperToken ?? (await associatedTokenAddress(keeper.address, vault.quoteMint)),
+    priceUpdate: p.priceUpdate,
+    depegPriceUpdate: p.depegPriceUpdate,
+    quoteMint: vault.quoteMint,
+    ...(await eventAccounts(p.programAddress ?? BACKSTOP_PROGRAM_ADDRESS)),
+  };
 }
 
 /** What `try_release` by `caller` would do now (`release_status`, simulated: nothing is
@@ -212,34 +215,16 @@ export async function releaseStatus(
 export async function tryRelease(
   connection: Connection,
   caller: TransactionSigner,
-  p: PriceAccounts & { series: Address; keeperToken?: Address; programAddress?: Address },
+  p: ReleaseParams,
 ): Promise<{ signature: Signature; outcome: ReleaseOutcome }> {
-  const program = p.programAddress ?? BACKSTOP_PROGRAM_ADDRESS;
-  const { vault, vaultAddress, series } = await loadSeries(connection, p.series);
-  const ix = getTryReleaseInstruction(
-    {
-      keeper: caller,
-      vault: vaultAddress,
-      series: p.series,
-      escrow: series.escrow,
-      recovery: vault.recovery,
-      reserve: vault.reserve,
-      keeperToken: p.keeperToken ?? (await associatedTokenAddress(caller.address, vault.quoteMint)),
-      priceUpdate: p.priceUpdate,
-      depegPriceUpdate: p.depegPriceUpdate,
-      quoteMint: vault.quoteMint,
-      ...(await eventAccounts(program)),
-    },
-    { programAddress: program },
-  );
+  const ix = getTryReleaseInstruction(await releaseInput(connection, caller, p), { programAddress: p.programAddress ?? BACKSTOP_PROGRAM_ADDRESS });
   const signature = await sendMetered(connection, caller, [ix], ['try_release']);
   const tx = await connection.rpc
     .getTransaction(signature, { commitment: 'confirmed', encoding: 'json', maxSupportedTransactionVersion: 0 })
     .send();
   const data = tx?.meta?.returnData?.data[0];
   if (data === undefined) throw new Error(`try_release ${signature} left no return data`);
-  const outcome = getReleaseOutcomeDecoder().decode(Uint8Array.from(atob(data), (c) => c.charCodeAt(0)));
-  return { signature, outcome };
+  return { signature, outcome: getReleaseOutcomeDecoder().decode(base64Bytes(data)) };
 }
 
 /** Expiry settlement by the ladder (see `decideSettlement`): the first update at/after expiry,

@@ -16,6 +16,7 @@ import {
 } from '@solana/kit';
 import { getCreateAccountInstruction } from '@solana-program/system';
 import { PYTH_RECEIVER_ADDRESS } from './pyth';
+import { base64Bytes } from './tx';
 import { PYTH_PUSH_ORACLE_ADDRESS, feedIdToHex, pushFeedAddress } from './feeds';
 
 /** Wormhole's Solana receiver (encoded VAAs, guardian sets) as Pyth uses it. */
@@ -223,5 +224,5 @@ export async function fetchHermesUpdate(hermesUrl: string, feedId: Uint8Array, f
   const body = (await res.json()) as { binary?: { data?: string[] } };
   const data = body.binary?.data?.[0];
   if (!data) throw new HermesError(`Hermes ${url}: no binary update in the response`);
-  return Uint8Array.from(atob(data), (c) => c.charCodeAt(0));
+  return base64Bytes(data);
 }

@@ -8,6 +8,7 @@ import { putPremium, type PremiumQuote } from './pricing/index';
 import { escrowFor, quoteAmountDown, strikeToPrice } from './units';
 import { breachActive } from './release';
 import { pinnedPriceAccount } from './feeds';
+import { base64Bytes } from './tx';
 import { fetchSeriesView, fetchVaultAccount } from './views';
 
 const CLOCK_SYSVAR = 'SysvarC1ock11111111111111111111111111111111' as Address;
@@ -92,7 +93,7 @@ export function quoteWrite(vault: Vault, series: Series, price: OraclePrice, now
 export async function fetchChainTime(rpc: Rpc<SolanaRpcApi>): Promise<bigint> {
   const { value } = await rpc.getAccountInfo(CLOCK_SYSVAR, { encoding: 'base64', commitment: 'confirmed' }).send();
   if (!value) throw new Error('the RPC returned no Clock sysvar');
-  const bytes = Uint8Array.from(atob(value.data[0]), (c) => c.charCodeAt(0));
+  const bytes = base64Bytes(value.data[0]);
   return new DataView(bytes.buffer).getBigInt64(32, true); // slot, epoch_start_timestamp, epoch, leader_schedule_epoch, unix_timestamp
 }
 
@@ -100,7 +101,7 @@ export async function fetchChainTime(rpc: Rpc<SolanaRpcApi>): Promise<bigint> {
 export async function fetchRawAccount(rpc: Rpc<SolanaRpcApi>, address: Address): Promise<{ owner: Address; data: Uint8Array; lamports: bigint } | null> {
   const { value } = await rpc.getAccountInfo(address, { encoding: 'base64', commitment: 'confirmed' }).send();
   if (!value) return null;
-  return { owner: value.owner, data: Uint8Array.from(atob(value.data[0]), (c) => c.charCodeAt(0)), lamports: BigInt(value.lamports) };
+  return { owner: value.owner, data: base64Bytes(value.data[0]), lamports: BigInt(value.lamports) };
 }
 
 /** Reads and validates a vault's price account live, as the program would at `now`. */

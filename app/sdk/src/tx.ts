@@ -4,6 +4,7 @@ import {
   compileTransaction,
   createTransactionMessage,
   getBase64EncodedWireTransaction,
+  getBase64Encoder,
   getSignatureFromTransaction,
   pipe,
   sendAndConfirmTransactionFactory,
@@ -106,5 +107,10 @@ export async function simulateReturnData(rpc: Rpc<SolanaRpcApi>, feePayer: Addre
   if (value.err) throw new SimulationError(`simulation failed: ${JSON.stringify(value.err, (_, v) => (typeof v === 'bigint' ? Number(v) : v))}`, [...(value.logs ?? [])]);
   const data = value.returnData?.data[0];
   if (data === undefined) throw new SimulationError('the simulation returned no data', [...(value.logs ?? [])]);
-  return Uint8Array.from(atob(data), (c) => c.charCodeAt(0));
+  return base64Bytes(data);
+}
+
+/** Bytes of a base64 string (RPC account data, return data, Hermes updates). */
+export function base64Bytes(data: string): Uint8Array {
+  return Uint8Array.from(getBase64Encoder().encode(data));
 }

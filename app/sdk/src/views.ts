@@ -3,12 +3,12 @@
 // still pay, when a series may step next, what a writer can reclaim).
 import {
   getBase58Decoder,
-  getBase64Encoder,
   type Address,
   type Base58EncodedBytes,
   type Rpc,
   type SolanaRpcApi,
 } from '@solana/kit';
+import { base64Bytes } from './tx';
 import {
   BACKSTOP_PROGRAM_ADDRESS,
   POSITION_DISCRIMINATOR,
@@ -205,7 +205,7 @@ async function programAccounts<T>(
     pubkey: Address;
     account: { data: [string, string] };
   }[];
-  return list.map((a) => ({ address: a.pubkey, data: decode(Uint8Array.from(getBase64Encoder().encode(a.account.data[0]))) }));
+  return list.map((a) => ({ address: a.pubkey, data: decode(base64Bytes(a.account.data[0])) }));
 }
 
 /** Every vault of the program. */

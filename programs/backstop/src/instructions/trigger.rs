@@ -213,6 +213,24 @@ pub fn keeper_tip(tip_setting: u64, reserve: u64, committed_premium: u64) -> u64
     tip_setting.min(uncommitted_reserve(reserve, committed_premium))
 }
 
+/// Books a paid step on the vault and the series (after `pay_step`) and returns its event.
+pub(crate) fn book_step(a: &mut Trigger, step: &Step, now: i64) -> Result<CapitalReleased> {
+    let vault_key = a.vault.key();
+    let mut vault = a.vault.load_mut()?;
+    apply_step(&mut vault, &mut a.series, step, now)?;
+    Ok(CapitalReleased {
+        vault: vault_key,
+        series: a.series.key(),
+        held_price: step.held_price,
+        owed: step.owed,
+        payout: step.payout,
+        advanced: a.series.advanced,
+        released_in_epoch: vault.released_in_epoch,
+        keeper_tip: step.tip,
+        keeper: a.keeper.key(),
+    })
+}
+
 /// Moves a planned step's tokens: the payout from the escrow to the recovery account (signed by
 /// the series) and the tip from the reserve to the keeper (signed by the vault). No borrow of
 /// the vault may be alive (the runtime borrows every account a CPI passes).
@@ -271,30 +289,14 @@ pub fn handler(ctx: Context<Trigger>) -> Result<()> {
         let observed = solvency::observe(vault, &price_account, depeg.as_ref(), now)?;
         let by_reporter = a.keeper.key() == vault.reporter;
         let step = plan_step(vault, &a.series, now, by_reporter, a.reserve.amount)?;
+        // The step books nothing the breach state shows: the event can be built now.
+        let observed = BreachObserved::new(vault, a.vault.key(), &observed);
         (observed, step, vault.signer())
     };
 
     pay_step(ctx.accounts, &step, &signer)?;
 
-    let a = &mut *ctx.accounts;
-    let vault_key = a.vault.key();
-    let mut loaded = a.vault.load_mut()?;
-    let vault = &mut *loaded;
-    apply_step(vault, &mut a.series, &step, now)?;
-    let (series_key, advanced, keeper) = (a.series.key(), a.series.advanced, a.keeper.key());
-    let observed = BreachObserved::new(vault, vault_key, &observed);
-    let released = CapitalReleased {
-        vault: vault_key,
-        series: series_key,
-        held_price: step.held_price,
-        owed: step.owed,
-        payout: step.payout,
-        advanced,
-        released_in_epoch: vault.released_in_epoch,
-        keeper_tip: step.tip,
-        keeper,
-    };
-    drop(loaded);
+    let released = book_step(ctx.accounts, &step, now)?;
     emit_cpi!(observed);
     emit_cpi!(released);
     Ok(())

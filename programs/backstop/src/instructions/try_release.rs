@@ -2,8 +2,8 @@ use anchor_lang::prelude::*;
 
 use crate::{
     errors::BackstopError,
-    events::{BreachObserved, CapitalReleased},
-    instructions::trigger::{apply_step, pay_step, plan_step, Step, Trigger},
+    events::BreachObserved,
+    instructions::trigger::{book_step, pay_step, plan_step, Step, Trigger},
     solvency::{self, Observed},
     state::{Series, Vault},
 };
@@ -159,22 +159,8 @@ pub fn handler(ctx: Context<Trigger>) -> Result<ReleaseOutcome> {
         }
     };
     pay_step(ctx.accounts, &step, &vault.signer())?;
-    let a = &mut *ctx.accounts;
-    let mut loaded = a.vault.load_mut()?;
-    apply_step(&mut loaded, &mut a.series, &step, now)?;
-    let released = CapitalReleased {
-        vault: vault_key,
-        series: a.series.key(),
-        held_price: step.held_price,
-        owed: step.owed,
-        payout: step.payout,
-        advanced: a.series.advanced,
-        released_in_epoch: loaded.released_in_epoch,
-        keeper_tip: step.tip,
-        keeper: a.keeper.key(),
-    };
-    let advanced = a.series.advanced;
-    drop(loaded);
+    let released = book_step(ctx.accounts, &step, now)?;
+    let advanced = released.advanced;
     emit_cpi!(released);
     Ok(ReleaseOutcome {
         status: ReleaseStatus::Released,
