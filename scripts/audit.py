@@ -52,9 +52,9 @@ def index_path(name):
     return f"{n[:2]}/{n[2:4]}/{n}"
 
 
-def index_entry(name):
+def index_entry(name, refresh=False):
     cached = os.path.join(CACHE, name.lower())
-    if os.path.exists(cached):
+    if os.path.exists(cached) and not refresh:
         with open(cached, encoding="utf-8") as f:
             return f.read()
     url = f"https://index.crates.io/{index_path(name)}"
@@ -67,12 +67,22 @@ def index_entry(name):
     return text
 
 
-def yanked(pkg):
-    text = index_entry(pkg["name"])
+def find_version(text, version):
     for line in text.splitlines():
         entry = json.loads(line)
-        if entry["vers"] == pkg["version"]:
-            return entry.get("yanked", False)
+        if entry["vers"] == version:
+            return entry
+    return None
+
+
+def yanked(pkg):
+    entry = find_version(index_entry(pkg["name"]), pkg["version"])
+    if entry is None:
+        # The cached entry predates a version the lock now uses (target/ is cached between CI
+        # runs): fetch it again before calling the version unknown.
+        entry = find_version(index_entry(pkg["name"], refresh=True), pkg["version"])
+    if entry is not None:
+        return entry.get("yanked", False)
     raise LookupError(f"{pkg['name']} {pkg['version']} is not in the crates.io index")
 
 
