@@ -1,9 +1,15 @@
 //! Seeded random sequences on the built program (`tests/random_sequences.rs`): every user,
 //! keeper, authority and price action, valid or not, across two vaults, their series and four
 //! writers, with clock warps; the money invariants are checked after every step.
-use anchor_lang::{prelude::Pubkey, solana_program::instruction::Instruction, AccountDeserialize};
+use anchor_lang::{
+    prelude::Pubkey, solana_program::instruction::Instruction, AccountDeserialize,
+    AnchorDeserialize,
+};
 use backstop::{
-    instructions::{OpenSeriesArgs, ReportSolvencyArgs, UpdateVaultSettingsArgs, WritePutArgs},
+    instructions::{
+        OpenSeriesArgs, ReleaseOutcome, ReleaseStatus, ReportSolvencyArgs, UpdateVaultSettingsArgs,
+        WritePutArgs,
+    },
     state::{Series, SeriesStatus, Vault},
 };
 use backstop_harness::*;
@@ -93,6 +99,8 @@ pub struct Fuzz {
     pub release_steps: u64,
     /// Release steps taken while a feed was stale, wide or missing.
     pub stressed_steps: u64,
+    /// `try_release` outcomes by status (reverts not counted).
+    pub release_statuses: std::collections::BTreeMap<String, u64>,
     /// The custom error code of the last refused transaction.
     last_error: Option<u32>,
 }
@@ -204,6 +212,7 @@ impl Fuzz {
             refusals: Default::default(),
             release_steps: 0,
             stressed_steps: 0,
+            release_statuses: Default::default(),
             last_error: None,
         };
         for i in 0..fuzz.vaults.len() {
@@ -261,24 +270,52 @@ impl Fuzz {
     }
 
     fn send(&mut self, ix: Instruction, signers: &[&Keypair]) -> bool {
+        self.send_for_meta(ix, signers).is_some()
+    }
+
+    /// [`Self::send`], keeping what the transaction returned.
+    fn send_for_meta(
+        &mut self,
+        ix: Instruction,
+        signers: &[&Keypair],
+    ) -> Option<TransactionMetadata> {
         let keys = self.tracked();
         let before = account_states(&self.f.env.svm, &keys);
         let fee_payer = self.fee_payer.insecure_clone();
         let result = send(&mut self.f.env.svm, &[ix], &fee_payer, signers);
-        let ok = result.is_ok();
         self.last_error = result.as_ref().err().and_then(custom_error_code);
-        if let Err(e) = &result {
-            let code =
-                custom_error_code(e).map_or_else(|| format!("{:?}", e.err), |c| c.to_string());
-            *self.refusals.entry(code).or_default() += 1;
+        match result {
+            Ok(meta) => Some(meta),
+            Err(e) => {
+                let code =
+                    custom_error_code(&e).map_or_else(|| format!("{:?}", e.err), |c| c.to_string());
+                *self.refusals.entry(code).or_default() += 1;
+                assert!(
+                    account_states(&self.f.env.svm, &keys) == before,
+                    "a failed transaction changed state"
+                );
+                None
+            }
         }
-        if !ok {
-            assert!(
-                account_states(&self.f.env.svm, &keys) == before,
-                "a failed transaction changed state"
-            );
-        }
-        ok
+    }
+
+    /// `ix` simulated in the current slot (nothing is written): its return data, or `None` when
+    /// it would fail.
+    fn simulate(&self, ix: Instruction, signers: &[&Keypair]) -> Option<Vec<u8>> {
+        let mut all: Vec<&Keypair> = vec![&self.fee_payer];
+        all.extend(signers.iter().copied());
+        let tx = Transaction::new_signed_with_payer(
+            &[ix],
+            Some(&self.fee_payer.pubkey()),
+            &all,
+            self.f.env.svm.latest_blockhash(),
+        );
+        self.f
+            .env
+            .svm
+            .simulate_transaction(tx)
+            .ok()
+            .map(|sim| sim.meta.return_data.data)
     }
 
     fn vault_state(&self, v: usize) -> Vault {
@@ -320,7 +357,8 @@ impl Fuzz {
             36..=51 => ("write_put", self.write()),
             52..=59 => ("observe_breach", self.observe(v)),
             60..=62 => ("report_solvency", self.report(v)),
-            63..=70 => ("trigger", self.trigger()),
+            63..=67 => ("trigger", self.trigger()),
+            68..=70 => ("try_release", self.try_release()),
             71..=77 => ("settle_series", self.settle()),
             78..=84 => ("reclaim", self.reclaim()),
             85..=88 => ("close_series", self.close()),
@@ -679,24 +717,133 @@ impl Fuzz {
         self.send_trigger(s, depeg)
     }
 
-    fn send_trigger(&mut self, s: SeriesSlot, depeg: Option<Pubkey>) -> bool {
+    /// `try_release` on an open series, held to its read-only view and to its strict twin
+    /// `trigger`, both simulated first in the same slot: the view predicts the outcome to the
+    /// unit; it pays exactly when `trigger` would succeed; it reverts only where `trigger` would
+    /// too; a status other than Released moves no token, and Released moves exactly what it
+    /// reports.
+    fn try_release(&mut self) -> bool {
+        let Some(s) = self.pick_open_series() else {
+            return false;
+        };
+        self.publish(s.vault, 0);
         let vk = &self.vaults[s.vault];
+        let depeg = Some(vk.depeg_account);
+        let keeper = self.keeper.key.insecure_clone();
+        let view = self
+            .simulate(
+                program_ix(
+                    backstop::accounts::ReleaseStatusView {
+                        vault: vk.vault,
+                        series: s.keys.series,
+                        reserve: vk.reserve,
+                        price_update: vk.price_account,
+                        depeg_price_update: depeg,
+                    },
+                    backstop::instruction::ReleaseStatus {
+                        caller: keeper.pubkey(),
+                    },
+                ),
+                &[],
+            )
+            .map(|data| ReleaseOutcome::deserialize(&mut data.as_slice()).expect("outcome"));
+        let strict = self
+            .simulate(
+                program_ix(
+                    self.release_accounts(&s, depeg),
+                    backstop::instruction::Trigger {},
+                ),
+                &[&keeper],
+            )
+            .is_some();
+        let watched = [vk.recovery, self.keeper.token, s.keys.escrow, vk.reserve];
+        let balances = |svm: &LiteSVM| watched.map(|k| token_balance(svm, &k));
+        let before = balances(&self.f.env.svm);
+        let advanced_before = self.series_state(&s).expect("series").advanced;
         let ix = program_ix(
-            backstop::accounts::Trigger {
-                keeper: self.keeper.key.pubkey(),
-                vault: vk.vault,
-                series: s.keys.series,
-                escrow: s.keys.escrow,
-                recovery: vk.recovery,
-                reserve: vk.reserve,
-                keeper_token: self.keeper.token,
-                price_update: vk.price_account,
-                depeg_price_update: depeg,
-                quote_mint: self.f.quote_mint,
-                token_program: TOKEN_PROGRAM_ID,
-                event_authority: event_authority(),
-                program: backstop::ID,
-            },
+            self.release_accounts(&s, depeg),
+            backstop::instruction::TryRelease {},
+        );
+        let Some(meta) = self.send_for_meta(ix, &[&keeper]) else {
+            self.assert_not_failed_closed("try_release");
+            assert!(!strict, "try_release reverted where trigger would pay");
+            assert!(view.is_none(), "try_release reverted, its view did not");
+            return false;
+        };
+        let outcome =
+            ReleaseOutcome::deserialize(&mut meta.return_data.data.as_slice()).expect("outcome");
+        *self
+            .release_statuses
+            .entry(format!("{:?}", outcome.status))
+            .or_default() += 1;
+        assert_eq!(view, Some(outcome), "the view did not predict try_release");
+        assert_eq!(
+            outcome.status == ReleaseStatus::Released,
+            strict,
+            "try_release said {:?} where trigger would {}",
+            outcome.status,
+            if strict { "pay" } else { "revert" }
+        );
+        let after = balances(&self.f.env.svm);
+        let advanced = self.series_state(&s).expect("series").advanced;
+        assert_eq!(advanced, outcome.advanced, "advances other than reported");
+        if outcome.status == ReleaseStatus::Released {
+            self.release_steps += 1;
+            assert!(outcome.payout > 0 && advanced == advanced_before + outcome.payout);
+            assert_eq!(
+                after[0] - before[0],
+                outcome.payout,
+                "recovery got other than the payout"
+            );
+            assert_eq!(
+                after[1] - before[1],
+                outcome.tip,
+                "the caller got other than the tip"
+            );
+            assert_eq!(
+                before[2] - after[2],
+                outcome.payout,
+                "escrow paid other than the payout"
+            );
+            assert_eq!(
+                before[3] - after[3],
+                outcome.tip,
+                "reserve paid other than the tip"
+            );
+        } else {
+            assert_eq!((outcome.payout, outcome.tip), (0, 0));
+            assert_eq!(after, before, "{:?} moved tokens", outcome.status);
+        }
+        true
+    }
+
+    /// The accounts of `trigger` and `try_release` (the same list) for the keeper.
+    fn release_accounts(
+        &self,
+        s: &SeriesSlot,
+        depeg: Option<Pubkey>,
+    ) -> backstop::accounts::Trigger {
+        let vk = &self.vaults[s.vault];
+        backstop::accounts::Trigger {
+            keeper: self.keeper.key.pubkey(),
+            vault: vk.vault,
+            series: s.keys.series,
+            escrow: s.keys.escrow,
+            recovery: vk.recovery,
+            reserve: vk.reserve,
+            keeper_token: self.keeper.token,
+            price_update: vk.price_account,
+            depeg_price_update: depeg,
+            quote_mint: self.f.quote_mint,
+            token_program: TOKEN_PROGRAM_ID,
+            event_authority: event_authority(),
+            program: backstop::ID,
+        }
+    }
+
+    fn send_trigger(&mut self, s: SeriesSlot, depeg: Option<Pubkey>) -> bool {
+        let ix = program_ix(
+            self.release_accounts(&s, depeg),
             backstop::instruction::Trigger {},
         );
         let keeper = self.keeper.key.insecure_clone();

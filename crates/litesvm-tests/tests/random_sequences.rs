@@ -41,6 +41,7 @@ fn random_sequences_keep_every_invariant() {
     let mut totals = std::collections::BTreeMap::new();
     let mut refusals = std::collections::BTreeMap::new();
     let (mut release_steps, mut stressed_steps) = (0u64, 0u64);
+    let mut statuses = std::collections::BTreeMap::new();
     for w in 0..worlds {
         // World 0 runs the seed itself, so a failure's printed seed replays as world 0.
         let world_seed = if w == 0 {
@@ -65,6 +66,9 @@ fn random_sequences_keep_every_invariant() {
         for (k, v) in &fuzz.refusals {
             *refusals.entry(k.clone()).or_insert(0u64) += v;
         }
+        for (k, v) in &fuzz.release_statuses {
+            *statuses.entry(k.clone()).or_insert(0u64) += v;
+        }
         release_steps += fuzz.release_steps;
         stressed_steps += fuzz.stressed_steps;
     }
@@ -72,6 +76,7 @@ fn random_sequences_keep_every_invariant() {
         "release steps: {release_steps} ({stressed_steps} with a stale, wide or missing feed)"
     );
     println!("successful steps by action: {totals:?}");
+    println!("try_release outcomes: {statuses:?}");
     println!("refused transactions by error code: {refusals:?}");
     // A run where nothing happens proves nothing: the money paths must have run.
     for action in [
@@ -87,6 +92,11 @@ fn random_sequences_keep_every_invariant() {
             "{action} never succeeded in {steps} steps"
         );
     }
+    // The non-reverting release must have paid, and said why it did not in several ways.
+    assert!(
+        statuses.get("Released").copied().unwrap_or(0) > 0 && statuses.len() >= 4 || steps < 10_000,
+        "try_release outcomes too narrow: {statuses:?}"
+    );
     // Releases are what this run is about: at least one per hundred steps, some of them while
     // a feed was failing.
     assert!(
