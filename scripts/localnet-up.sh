@@ -6,7 +6,7 @@
 #
 # env: LOCALNET_RPC_PORT (8899), LOCALNET_WS_PORT (8900), LOCALNET_STATE_DIR (.localnet),
 #      LOCALNET_FIXTURES (a folder of <PUBKEY>.json account fixtures, optional),
-#      LOCALNET_PRELOAD (1; 0 starts without programs)
+#      LOCALNET_PRELOAD (1; 0 starts without programs), LOCALNET_SLOT_TIME_MS (400)
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 RPC_PORT="${LOCALNET_RPC_PORT:-8899}"
@@ -25,7 +25,8 @@ BIN="$ROOT/target/debug/localnet"
 
 DEPLOYER="$(node "$ROOT/scripts/keygen.mjs" "$STATE/deployer.json")"
 ARGS=(--host 127.0.0.1 --rpc-port "$RPC_PORT" --ws-port "$WS_PORT"
-      --upgrade-authority "$DEPLOYER" --airdrop "$DEPLOYER" --ready-file "$STATE/ready")
+      --upgrade-authority "$DEPLOYER" --airdrop "$DEPLOYER" --ready-file "$STATE/ready"
+      --slot-time-ms "${LOCALNET_SLOT_TIME_MS:-400}")
 # LOCALNET_PRELOAD=0 starts without programs (migrations/deploy.ts deploys them).
 [ "${LOCALNET_PRELOAD:-1}" = 0 ] || for p in "${PROGRAMS[@]}"; do
   name="$(echo "$p" | tr - _)"

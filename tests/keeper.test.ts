@@ -9,7 +9,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { generateKeyPairSigner, type Signature } from '@solana/kit';
+import { createSolanaRpc, generateKeyPairSigner, type Signature } from '@solana/kit';
 import {
   BACKSTOP_PROGRAM_ADDRESS,
   SETTLEMENT_DEADLINE_SECS,
@@ -20,19 +20,21 @@ import {
   observeBreach,
   pushFeedAddress,
   writePut,
+  type Connection,
 } from '../app/sdk/src/index';
 import { Keeper, type KeeperAction } from '../app/cli/src/keeper';
 import { PRICE_ONE, SOL, SOL_FEED, USDC, createFixture, fundWriter, type Fixture } from '../migrations/lib/backstop-fixture';
 import { newKeypairFile } from '../migrations/lib/localnet';
+import { DropProxy } from './support/drop-proxy';
 import { theEvent } from './support/events';
 import { ROOT, RPC_URL, WS_URL, deployer, rpc, rpcSubscriptions } from './support/localnet';
 import { net } from './support/net';
 
-const connection = { rpc, rpcSubscriptions };
+const connection: Connection = { rpc, rpcSubscriptions };
 const WRITTEN = 100n * SOL;
 
 /** A $100 series with 100 SOL written; barrier $90 held 60 s; $5 tip for a step of $100 or more. */
-async function market(): Promise<{ f: Fixture; keeper: Keeper; lines: string[]; tip: Awaited<ReturnType<typeof net.tokenAccount>> }> {
+async function market(through: Connection = connection): Promise<{ f: Fixture; keeper: Keeper; lines: string[]; tip: Awaited<ReturnType<typeof net.tokenAccount>> }> {
   const f = await createFixture(net, { deployer: await deployer(), spotUsd: 150n, barrierUsd: 90n, strikesUsd: [100n], tenorSecs: 86_400n, reserveUsdc: 100_000n });
   const w = await fundWriter(net, f, 50_000n);
   await writePut(connection, { writer: w.signer, series: f.series[0]!.address, priceUpdate: f.priceAccount, size: WRITTEN });
@@ -40,7 +42,7 @@ async function market(): Promise<{ f: Fixture; keeper: Keeper; lines: string[]; 
   const tip = await net.tokenAccount(f.payer, f.quoteMint, signer.address);
   const lines: string[] = [];
   const keeper = new Keeper({
-    connection, keeper: signer, vaults: [f.vault], priceAccount: f.priceAccount, tipAccount: tip,
+    connection: through, keeper: signer, vaults: [f.vault], priceAccount: f.priceAccount, tipAccount: tip,
     programAddress: BACKSTOP_PROGRAM_ADDRESS, log: (l) => lines.push(l), backoffMs: 50,
   });
   return { f, keeper, lines, tip };
@@ -280,4 +282,25 @@ test('two keepers racing on one vault release once per step and both stop cleanl
   assert.equal(await net.balance(f.recovery), owedAt(8_000n));
   const steps = keepers.map((k) => (k.log.out.match(/ step [^\n]* at held /g) ?? []).length);
   assert.equal(steps[0]! + steps[1]!, 1, `one step between them: ${keepers.map((k) => k.log.out).join('\n---\n')}`);
+});
+
+test('through an RPC that loses the first send of every transaction, the keeper observes, confirms and steps exactly what is owed', async () => {
+  const proxy = await new DropProxy(RPC_URL).start();
+  proxy.drop = (_, nth) => nth === 1;
+  try {
+    const lossy: Connection = { rpc: createSolanaRpc(proxy.url), rpcSubscriptions, sender: { rebroadcastMs: 300, pollMs: 100 } };
+    const { f, keeper } = await market(lossy);
+    await price(f, 8_900n, 5n);
+    assert.deepEqual(sent(await keeper.tick()), ['observe']);
+    await price(f, 8_900n, 30n);
+    assert.deepEqual(sent(await keeper.tick()), ['observe']);
+    await price(f, 8_900n, 31n);
+    const done = await keeper.tick();
+    assert.deepEqual(sent(done), ['trigger']);
+    await assertStep(done[0] as KeeperAction & { kind: 'trigger' }, 89n * PRICE_ONE, owedAt(8_900n), 5n * USDC);
+    assert.equal(await net.balance(f.recovery), owedAt(8_900n), 'released once, in full');
+    assert.ok(proxy.dropped >= 3, `every send lost once: ${proxy.dropped} lost, ${proxy.forwarded} forwarded`);
+  } finally {
+    await proxy.stop();
+  }
 });

@@ -9,6 +9,7 @@ import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { generateKeyPairSigner } from '@solana/kit';
 import { fetchVault } from '../app/sdk/src/index';
 import { createFixture, type Fixture } from '../migrations/lib/backstop-fixture';
 import { ROOT, RPC_URL, deployer, rpc } from './support/localnet';
@@ -43,12 +44,16 @@ test('the packed SDK installs into an empty project and reads a vault with plain
   // package.json does not list).
   for (const scope of ['@solana', '@solana-program']) symlinkSync(resolve(ROOT, 'node_modules', scope), join(project, 'node_modules', scope));
   writeFileSync(join(project, 'use.mjs'), `
-import { createSolanaRpc, address } from '@solana/kit';
-import { fetchVault, BACKSTOP_PROGRAM_ADDRESS, pushFeedAddress } from '@backstop/sdk';
+import { createSolanaRpc, address, lamports } from '@solana/kit';
+import { getTransferSolInstruction } from '@solana-program/system';
+import { fetchVault, sendReliably, BACKSTOP_PROGRAM_ADDRESS, pushFeedAddress } from '@backstop/sdk';
 import { loadKeypairFile } from '@backstop/sdk/node';
 const rpc = createSolanaRpc(process.argv[2]);
 const vault = await fetchVault(rpc, address(process.argv[3]));
+const payer = await loadKeypairFile(process.argv[4]);
+const sent = await sendReliably(rpc, payer, [getTransferSolInstruction({ source: payer, destination: address(process.argv[5]), amount: lamports(1_000_000n) })]);
 console.log(JSON.stringify({
+  sent,
   program: BACKSTOP_PROGRAM_ADDRESS,
   authority: vault.data.authority,
   quoteMint: vault.data.quoteMint,
@@ -56,7 +61,13 @@ console.log(JSON.stringify({
   keypairHelper: typeof loadKeypairFile,
 }));
 `);
-  const out = JSON.parse((await run(process.execPath, ['use.mjs', RPC_URL, f.vault], { cwd: project })).stdout);
+  const recipient = (await generateKeyPairSigner()).address;
+  const keyFile = resolve(process.env.LOCALNET_STATE_DIR ?? resolve(ROOT, '.localnet'), 'deployer.json');
+  const out = JSON.parse((await run(process.execPath, ['use.mjs', RPC_URL, f.vault, keyFile, recipient], { cwd: project })).stdout);
+  // The packaged sender: its signature is confirmed and the transfer landed once.
+  const { value: [status] } = await rpc.getSignatureStatuses([out.sent]).send();
+  assert.ok(status && !status.err, `sent ${out.sent}`);
+  assert.equal((await rpc.getBalance(recipient, { commitment: 'confirmed' }).send()).value, 1_000_000n);
   const v = (await fetchVault(rpc, f.vault)).data;
   assert.deepEqual(
     [out.authority, out.quoteMint, out.keypairHelper],

@@ -3,7 +3,7 @@
 import { homedir } from 'node:os';
 import { resolve } from 'node:path';
 import { address, createSolanaRpc, createSolanaRpcSubscriptions, isAddress, type Address, type KeyPairSigner } from '@solana/kit';
-import { BACKSTOP_PROGRAM_ADDRESS, PYTH_PUSH_ORACLE_ADDRESS, type Connection } from '@backstop/sdk';
+import { BACKSTOP_PROGRAM_ADDRESS, PYTH_PUSH_ORACLE_ADDRESS, type Connection, type SenderPolicy } from '@backstop/sdk';
 import { loadKeypairFile } from '@backstop/sdk/node';
 
 /** A failure the user can act on: printed as is, exit code 1 (2 for usage errors). */
@@ -23,6 +23,8 @@ export interface GlobalOptions {
   /** Shard and program of the Pyth push-feed accounts that `--feed` and vault feeds resolve to. */
   feedShard: number;
   pushOracleProgram: Address;
+  /** How every transaction is sent (priority fee, its cap). */
+  sender: SenderPolicy;
 }
 
 export const GLOBAL_OPTIONS = {
@@ -32,6 +34,8 @@ export const GLOBAL_OPTIONS = {
   'program-id': { type: 'string' },
   'feed-shard': { type: 'string' },
   'push-oracle-program': { type: 'string' },
+  'priority-fee': { type: 'string' },
+  'max-priority-fee': { type: 'string' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -64,7 +68,24 @@ export function globalOptions(values: Record<string, unknown>, env: NodeJS.Proce
       (values['push-oracle-program'] as string | undefined) ?? env.BACKSTOP_PUSH_ORACLE_PROGRAM ?? PYTH_PUSH_ORACLE_ADDRESS,
       '--push-oracle-program',
     ),
+    sender: senderPolicy(
+      (values['priority-fee'] as string | undefined) ?? env.BACKSTOP_PRIORITY_FEE ?? 'auto',
+      (values['max-priority-fee'] as string | undefined) ?? env.BACKSTOP_MAX_PRIORITY_FEE ?? '1000000',
+    ),
   };
+}
+
+/** `--priority-fee auto|<micro-lamports per CU>` and `--max-priority-fee <micro-lamports per CU>`. */
+function senderPolicy(fee: string, max: string): SenderPolicy {
+  const microLamports = (text: string, flag: string) => {
+    if (!/^\d+$/.test(text) || BigInt(text) >= 1n << 64n) throw new CliError(`${flag} must be a whole number of micro-lamports per compute unit, got "${text}"`, 2);
+    return BigInt(text);
+  };
+  const maxComputeUnitPrice = microLamports(max, '--max-priority-fee');
+  if (fee === 'auto') return { priorityFee: 'auto', maxComputeUnitPrice };
+  const fixed = microLamports(fee, '--priority-fee (or "auto")');
+  if (fixed > maxComputeUnitPrice) throw new CliError(`--priority-fee ${fixed} is above --max-priority-fee ${maxComputeUnitPrice}`, 2);
+  return { priorityFee: fixed, maxComputeUnitPrice };
 }
 
 function parseShard(text: string): number {
@@ -78,8 +99,10 @@ export function parseAddress(text: string | undefined, what: string): Address {
   return address(text);
 }
 
+/** The connection every command sends through: the SDK's mainnet-grade sender under the
+ * options' policy. */
 export function connect(opts: GlobalOptions): Connection {
-  return { rpc: createSolanaRpc(opts.url), rpcSubscriptions: createSolanaRpcSubscriptions(opts.ws) };
+  return { rpc: createSolanaRpc(opts.url), rpcSubscriptions: createSolanaRpcSubscriptions(opts.ws), sender: opts.sender };
 }
 
 export async function signer(opts: GlobalOptions): Promise<KeyPairSigner> {

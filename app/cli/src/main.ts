@@ -45,11 +45,20 @@ global options:
       --feed-shard N     shard of Pyth push-feed accounts (BACKSTOP_FEED_SHARD; default 0)
       --push-oracle-program ID
                          Pyth push-oracle program (BACKSTOP_PUSH_ORACLE_PROGRAM; default pythWSn...)
+      --priority-fee auto|N
+                         micro-lamports per compute unit (BACKSTOP_PRIORITY_FEE; default auto:
+                         the 75th percentile of recent fees on the accounts a transaction writes)
+      --max-priority-fee N
+                         cap on that price (BACKSTOP_MAX_PRIORITY_FEE; default 1000000)
+      --json             machine-readable output
+
+sending: every transaction's compute-unit limit is its simulation plus 10 %; it is rebroadcast
+every 2 s until confirmed and, once its blockhash has expired unseen (so it can never land), signed
+again with a fresh one, three blockhashes at most
 
 prices: without --price-account or --feed, quote, write and the keeper read the vault's own
 feed from Pyth's sponsored push-feed account (the newest price, always); --feed SOL/USD (or a
-64-hex feed id, or "vault") names a feed, which must be the vault's
-      --json             machine-readable output`;
+64-hex feed id, or "vault") names a feed, which must be the vault's`;
 
 /** Message for any failure, specific where we know the cause. */
 export function describeError(err: unknown, opts?: GlobalOptions): { message: string; code: number } {

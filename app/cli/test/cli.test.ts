@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { backstopErrorCode } from '@backstop/sdk';
 import { describeError, main } from '../src/main';
-import { websocketUrlFor } from '../src/context';
+import { globalOptions, websocketUrlFor } from '../src/context';
 import { table } from '../src/table';
 
 async function run(args: string[]) {
@@ -44,6 +44,22 @@ test('global options may come before the command', async () => {
   const slip = await run(['write', '--series', '11111111111111111111111111111111', '--size', '1', '--price-account', '11111111111111111111111111111111', '--slippage-bps', '1.5']);
   assert.equal(slip.code, 2);
   assert.match(slip.err, /--slippage-bps must be an integer/);
+});
+
+test('the sender policy: auto priority fee by default, a fixed one, a cap, and bad values exit 2', async () => {
+  assert.deepEqual(globalOptions({}, {}).sender, { priorityFee: 'auto', maxComputeUnitPrice: 1_000_000n });
+  assert.deepEqual(globalOptions({ 'priority-fee': '2500' }, {}).sender, { priorityFee: 2_500n, maxComputeUnitPrice: 1_000_000n });
+  assert.deepEqual(globalOptions({}, { BACKSTOP_PRIORITY_FEE: '0', BACKSTOP_MAX_PRIORITY_FEE: '10' }).sender, { priorityFee: 0n, maxComputeUnitPrice: 10n });
+  for (const [args, message] of [
+    [['--priority-fee', 'fast'], /--priority-fee \(or "auto"\) must be a whole number of micro-lamports per compute unit, got "fast"/],
+    [['--priority-fee=-1'], /must be a whole number/],
+    [['--max-priority-fee', '1.5'], /--max-priority-fee must be a whole number/],
+    [['--priority-fee', '5000', '--max-priority-fee', '1000'], /--priority-fee 5000 is above --max-priority-fee 1000/],
+  ] as const) {
+    const r = await run(['vault', 'show', '11111111111111111111111111111111', ...args]);
+    assert.equal(r.code, 2, r.err);
+    assert.match(r.err, message);
+  }
 });
 
 test('an unreachable RPC is named, with exit 1', async () => {

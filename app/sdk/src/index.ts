@@ -4,6 +4,7 @@ export * from './pdas';
 export * from './config';
 export * from './events';
 export * from './tx';
+export * from './sender';
 export * from './pricing/index';
 export * from './pyth';
 export * from './feeds';

@@ -22,10 +22,15 @@ import {
   type TransactionSigner,
 } from '@solana/kit';
 import { setComputeUnitLimitInstruction, setComputeUnitPriceInstruction } from './compute';
+import { sendReliably, type SenderPolicy } from './sender';
 
 export interface Connection {
   rpc: Rpc<SolanaRpcApi>;
   rpcSubscriptions: RpcSubscriptions<SolanaRpcSubscriptionsApi>;
+  /** How transactions are sent. Given: the mainnet-grade `sendReliably` (limit from simulation,
+   * priority fee, rebroadcast, fresh blockhash when safe). Omitted: one send, confirmed over
+   * the websocket (the local validator in tests). */
+  sender?: SenderPolicy;
 }
 
 export interface SendOptions {
@@ -36,13 +41,19 @@ export interface SendOptions {
 }
 
 /** Builds a v0 transaction, signs it with every signer attached to the instructions plus the
- * payer, sends it and waits for `confirmed` over the websocket. */
+ * payer, sends it and waits for `confirmed`: under `connection.sender` when the connection has
+ * one (the options' limit is the fallback of a policy that does not simulate, a given price
+ * overrides the policy's), else once, over the websocket. */
 export async function sendInstructions(
   connection: Connection,
   payer: TransactionSigner,
   instructions: Instruction[],
   options: SendOptions = {},
 ): Promise<Signature> {
+  if (connection.sender) {
+    const policy = options.computeUnitPrice === undefined ? connection.sender : { ...connection.sender, priorityFee: options.computeUnitPrice };
+    return sendReliably(connection.rpc, payer, instructions, policy, options.computeUnitLimit);
+  }
   const budget: Instruction[] = [];
   if (options.computeUnitLimit !== undefined) budget.push(setComputeUnitLimitInstruction(options.computeUnitLimit));
   if (options.computeUnitPrice !== undefined) budget.push(setComputeUnitPriceInstruction(options.computeUnitPrice));

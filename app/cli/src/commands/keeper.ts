@@ -16,8 +16,16 @@ export async function keeperRun(opts: GlobalOptions, positionals: string[], valu
   if (maxTicks !== Infinity && (!Number.isInteger(maxTicks) || maxTicks < 1)) throw new CliError('--max-ticks must be a positive integer', 2);
   const hermes = values.hermes as string | undefined;
   if (hermes !== undefined && !/^https?:\/\/[^/]/.test(hermes)) throw new CliError(`--hermes must be an http(s) URL, got "${hermes}"`, 2);
+  const connection = connect(opts);
+  const stamp = () => new Date().toISOString();
+  connection.sender = {
+    ...connection.sender,
+    onEvent: (e) => {
+      if (e.kind === 'expired') console.log(`${stamp()} ${e.signature} expired unconfirmed after ${e.sends} sends: signing it again with a fresh blockhash`);
+    },
+  };
   const keeper = new Keeper({
-    connection: connect(opts),
+    connection,
     keeper: await signer(opts),
     vaults: ((values.vault as string | undefined) ?? '').split(',').filter(Boolean).map((v) => parseAddress(v, '--vault')),
     priceAccount: priceText !== undefined ? parseAddress(priceText, '--price-account') : feedAccount,
