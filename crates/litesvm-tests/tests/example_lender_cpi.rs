@@ -240,6 +240,15 @@ fn a_liquidation_proceeds_in_every_release_state_and_releases_only_when_due() {
     m.tick(60, 8_000);
     liquidate(&mut m, c, price, ReleaseStatus::NothingOwed);
     liquidate(&mut m, a, price, ReleaseStatus::CapSpent);
+    // The feed fails in the crash: no update for two minutes (stale: nothing is recorded), then
+    // one too wide to trust ($80 +- $16: its band's top, $96, joins the held-price window, so
+    // $82 is out of the money again). Neither undoes a liquidation.
+    advance_seconds(&mut m.f.env.svm, 120);
+    liquidate(&mut m, c, price, ReleaseStatus::NothingOwed);
+    liquidate(&mut m, a, price, ReleaseStatus::CapSpent);
+    m.set_price(8_000 * 1_000_000, 1_600 * 1_000_000);
+    liquidate(&mut m, c, price, ReleaseStatus::NotInTheMoney);
+    liquidate(&mut m, a, price, ReleaseStatus::CapSpent);
     // After expiry a release is settlement's job.
     let wait = 30 * 86_400;
     m.tick(wait, 8_000);
