@@ -26,21 +26,13 @@ import {
   upgrade,
   write,
 } from '../migrations/lib/loader-v3';
-import { ROOT } from './support/localnet';
+import { ROOT, ownLocalnetEnv } from './support/localnet';
 import { theEvent } from './support/events';
 
 const run = promisify(execFile);
 const RPC_PORT = Number(process.env.DEPLOY_TEST_RPC_PORT ?? 8997);
 const STATE = resolve(ROOT, '.localnet-deploy');
-const env = {
-  ...process.env,
-  LOCALNET_RPC_PORT: String(RPC_PORT),
-  LOCALNET_WS_PORT: String(RPC_PORT + 1),
-  LOCALNET_STATE_DIR: STATE,
-  LOCALNET_PRELOAD: '0',
-  LOCALNET_RPC_URL: `http://127.0.0.1:${RPC_PORT}`,
-  LOCALNET_WS_URL: `ws://127.0.0.1:${RPC_PORT + 1}`,
-};
+const env = ownLocalnetEnv(RPC_PORT, STATE);
 const net = new Localnet(
   { rpc: createSolanaRpc(env.LOCALNET_RPC_URL), rpcSubscriptions: createSolanaRpcSubscriptions(env.LOCALNET_WS_URL) },
   env.LOCALNET_RPC_URL,

@@ -22,7 +22,7 @@ import {
   type SenderPolicy,
 } from '../app/sdk/src/index';
 import { loadKeypairFile } from '../app/sdk/src/node';
-import { ROOT } from './support/localnet';
+import { ROOT, ownLocalnetEnv } from './support/localnet';
 import { DropProxy, dropShare } from './support/drop-proxy';
 
 const run = promisify(execFile);
@@ -30,16 +30,9 @@ const RPC_PORT = Number(process.env.SENDER_TEST_RPC_PORT ?? 8993);
 /** 150 slots of 30 ms: a blockhash expires in about 4.5 s. */
 const SLOT_MS = 30;
 const STATE = resolve(ROOT, '.localnet-sender');
-const env = {
-  ...process.env,
-  LOCALNET_RPC_PORT: String(RPC_PORT),
-  LOCALNET_WS_PORT: String(RPC_PORT + 1),
-  LOCALNET_STATE_DIR: STATE,
-  LOCALNET_PRELOAD: '0',
-  LOCALNET_SLOT_TIME_MS: String(SLOT_MS),
-};
-const direct = createSolanaRpc(`http://127.0.0.1:${RPC_PORT}`);
-const proxy = new DropProxy(`http://127.0.0.1:${RPC_PORT}`);
+const env = ownLocalnetEnv(RPC_PORT, STATE, { LOCALNET_SLOT_TIME_MS: String(SLOT_MS) });
+const direct = createSolanaRpc(env.LOCALNET_RPC_URL);
+const proxy = new DropProxy(env.LOCALNET_RPC_URL);
 let rpc: Rpc<SolanaRpcApi>;
 let payer: KeyPairSigner;
 

@@ -47,6 +47,22 @@ export async function sendInstructions(payer: KeyPairSigner, instructions: Instr
   }
 }
 
+/** The environment of a test's own local validator on `rpcPort` (websocket on the next port),
+ * started and stopped with it by scripts/localnet-up.sh / localnet-down.sh; no programs
+ * preloaded unless `extra` says LOCALNET_PRELOAD=1. */
+export function ownLocalnetEnv(rpcPort: number, stateDir: string, extra: Record<string, string> = {}) {
+  return {
+    ...process.env,
+    LOCALNET_RPC_PORT: String(rpcPort),
+    LOCALNET_WS_PORT: String(rpcPort + 1),
+    LOCALNET_STATE_DIR: stateDir,
+    LOCALNET_PRELOAD: '0',
+    LOCALNET_RPC_URL: `http://127.0.0.1:${rpcPort}`,
+    LOCALNET_WS_URL: `ws://127.0.0.1:${rpcPort + 1}`,
+    ...extra,
+  };
+}
+
 export async function accountExists(address: Address): Promise<boolean> {
   const { value } = await rpc.getAccountInfo(address, { encoding: 'base64', commitment: 'confirmed' }).send();
   return value !== null;
