@@ -6,6 +6,8 @@ import { rootNodeFromAnchor } from '@codama/nodes-from-anchor';
 import { renderVisitor } from '@codama/renderers-js';
 import {
   bytesValueNode,
+  definedTypeLinkNode,
+  enumValueNode,
   instructionArgumentNode,
   numberValueNode,
   publicKeyValueNode,
@@ -43,12 +45,15 @@ const argumentDefaults = bottomUpTransformerVisitor([
       });
     },
   },
-  // A vault's price-account pins default to the zero address (not pinned), their shards to 0.
+  // A vault's price-account pins default to the zero address (not pinned), their shards to 0;
+  // a series' style to the cash ratchet.
   ...[
     ['collateralPriceAccount', publicKeyValueNode('11111111111111111111111111111111')],
     ['depegPriceAccount', publicKeyValueNode('11111111111111111111111111111111')],
     ['collateralPriceShard', numberValueNode(0)],
     ['depegPriceShard', numberValueNode(0)],
+    // A series settles in cash unless physical delivery is asked for.
+    ['style', enumValueNode(definedTypeLinkNode('seriesStyle'), 'cashRatchet')],
   ].flatMap(([name, defaultValue]) => [
     {
       select: `[structFieldTypeNode]${name}`,

@@ -177,6 +177,9 @@ impl Market {
             token_program: TOKEN_PROGRAM_ID,
             event_authority: event_authority(),
             program: backstop::ID,
+            collateral: None,
+            writer_collateral: None,
+            collateral_mint: None,
         }
     }
 
@@ -208,6 +211,7 @@ impl Market {
             token_program: TOKEN_PROGRAM_ID,
             event_authority: event_authority(),
             program: backstop::ID,
+            collateral: None,
         }
     }
 

@@ -2,6 +2,7 @@
 //! the backstop program and a ready-made environment with the program deployed.
 pub mod bench;
 pub mod breach;
+pub mod delivery;
 pub mod fuzz;
 pub mod lender;
 pub mod matrix;

@@ -8,12 +8,14 @@ use anchor_lang::{
 };
 use backstop::{
     constants::*,
-    instructions::{ReportSolvencyArgs, UpdateVaultSettingsArgs, WritePutArgs},
+    instructions::{OpenSeriesArgs, ReportSolvencyArgs, UpdateVaultSettingsArgs, WritePutArgs},
+    state::SeriesStyle,
 };
 use backstop_harness::*;
 
 use crate::{
-    breach::Keeper, config_pda, event_authority, initialize_config_ix, series::*, vault::*, Env,
+    breach::Keeper, config_pda, delivery::collateral_pda, event_authority, initialize_config_ix,
+    series::*, vault::*, Env,
 };
 
 const SOL: u64 = 1_000_000_000;
@@ -100,8 +102,17 @@ impl World {
             },
         );
 
-        // An open market: vault 1 funded, series 1 (30 days) and 2 (2 days) written.
-        let mut m = Market::new(500_000 * USDC, 150);
+        // An open market: vault 1 (offering physical delivery) funded, series 1 (30 days) and
+        // 2 (2 days) written; physical series 4 (30 days) and 5 (2 days) written.
+        let mut f = VaultFixture::new();
+        let collateral_mint = create_mint(
+            &mut f.env.svm,
+            &f.payer,
+            &f.mint_authority.pubkey(),
+            COLLATERAL_DECIMALS,
+        );
+        f.create.collateral_mint = Some(collateral_mint);
+        let mut m = Market::from_fixture(f, 500_000 * USDC, 150);
         let fee_payer = m.f.env.funded();
         let stranger = m.f.env.funded();
         let s1 = m.open_series(100, 30);
@@ -110,6 +121,31 @@ impl World {
         m.write(&w1, s1, 10 * SOL, 0).expect("write s1");
         let w2 = m.writer(100_000);
         m.write(&w2, s2, 10 * SOL, 0).expect("write s2");
+        let physical = |m: &mut Market, strike_usd: u64, days: i64| {
+            let (strike, expiry) = (strike_usd * USDC, m.now() + days * 86_400);
+            let accounts = m.open_accounts(strike, expiry);
+            let ix = accounts.ix(OpenSeriesArgs {
+                style: SeriesStyle::PhysicalDelivery,
+                ..Market::series_args(strike, expiry)
+            });
+            send_ok(&mut m.f.env.svm, &[ix], &m.f.payer, &[&m.f.risk]);
+            accounts.keys
+        };
+        let s4 = physical(&mut m, 105, 30);
+        let s5 = physical(&mut m, 95, 2);
+        m.write(&w1, s4, 10 * SOL, 0).expect("write s4");
+        m.write(&w2, s5, 10 * SOL, 0).expect("write s5");
+        let collateral_of = |m: &mut Market, owner: &Pubkey, amount: u64| {
+            set_token_account(&mut m.f.env.svm, &collateral_mint, owner, amount)
+        };
+        let protocol_key = m.f.protocol.pubkey();
+        let protocol_collateral = collateral_of(&mut m, &protocol_key, 100 * SOL);
+        let w2_collateral = collateral_of(&mut m, &w2.key.pubkey(), 0);
+        alts.insert("collateral_mint", collateral_mint);
+        alts.insert(
+            "stranger.collateral",
+            collateral_of(&mut m, &Pubkey::new_unique(), 0),
+        );
         let keeper: Keeper = m.keeper();
         let (payer, protocol, risk, reporter) = (
             m.f.payer.insecure_clone(),
@@ -360,6 +396,20 @@ impl World {
 
         // Released capital: withdraw_recovery.
         m.trigger(&keeper, s1).expect("trigger");
+        // The trigger confirmed the breach: the protocol sells collateral to the physical
+        // series 4; series 5 takes a delivery too.
+        let deliver = |m: &Market, keys: SeriesKeys, size: u64| {
+            program_ix(
+                deliver_accounts(m, collateral_mint, keys, protocol_collateral),
+                backstop::instruction::DeliverCollateral { size },
+            )
+        };
+        ready_map.insert(
+            "deliver_collateral",
+            ready(&m, &fee_payer, deliver(&m, s4, SOL), &[&protocol]),
+        );
+        let deliver_s5 = deliver(&m, s5, 3 * SOL);
+        send_ok(&mut m.f.env.svm, &[deliver_s5], &fee_payer, &[&protocol]);
         let withdraw_recovery = program_ix(
             backstop::accounts::WithdrawRecovery {
                 authority: protocol.pubkey(),
@@ -387,13 +437,25 @@ impl World {
         let settle_ix = program_ix(settle, backstop::instruction::SettleSeries {});
         ready_map.insert("settle_series", ready(&m, &fee_payer, settle_ix, &[]));
         m.settle(s2, upd).expect("settle");
-        let reclaim = program_ix(
-            m.reclaim_accounts(s2, &w2),
-            backstop::instruction::Reclaim {},
-        );
-        ready_map.insert("reclaim", ready(&m, &fee_payer, reclaim, &[]));
         m.reclaim(s2, &w2).expect("reclaim");
-        let close = program_ix(m.close_accounts(s2), backstop::instruction::CloseSeries {});
+        // Physical series 5 after its delivery window: settle, then reclaim with collateral,
+        // then close with its collateral account.
+        warp_to_timestamp(&mut m.f.env.svm, s5.expiry + 3_601);
+        m.settle(s5, upd).expect("settle s5");
+        let reclaim_accounts = backstop::accounts::Reclaim {
+            collateral: Some(collateral_pda(&s5.series)),
+            writer_collateral: Some(w2_collateral),
+            collateral_mint: Some(collateral_mint),
+            ..m.reclaim_accounts(s5, &w2)
+        };
+        let reclaim = program_ix(reclaim_accounts, backstop::instruction::Reclaim {});
+        ready_map.insert("reclaim", ready(&m, &fee_payer, reclaim, &[]));
+        m.reclaim_with(reclaim_accounts).expect("reclaim s5");
+        let close_accounts = backstop::accounts::CloseSeries {
+            collateral: Some(collateral_pda(&s5.series)),
+            ..m.close_accounts(s5)
+        };
+        let close = program_ix(close_accounts, backstop::instruction::CloseSeries {});
         ready_map.insert("close_series", ready(&m, &fee_payer, close, &[]));
 
         Self {
@@ -408,6 +470,31 @@ impl World {
             .alts
             .get(name)
             .unwrap_or_else(|| panic!("no alternative account named {name}"))
+    }
+}
+
+fn deliver_accounts(
+    m: &Market,
+    collateral_mint: Pubkey,
+    keys: SeriesKeys,
+    deliverer_collateral: Pubkey,
+) -> backstop::accounts::DeliverCollateral {
+    backstop::accounts::DeliverCollateral {
+        deliverer: m.f.protocol.pubkey(),
+        vault: m.f.vault(),
+        series: keys.series,
+        collateral: collateral_pda(&keys.series),
+        deliverer_collateral,
+        escrow: keys.escrow,
+        put_mint: keys.put_mint,
+        holder: keys.holder,
+        recovery: m.f.recovery,
+        collateral_mint,
+        quote_mint: m.f.quote_mint,
+        token_program: TOKEN_PROGRAM_ID,
+        system_program: anchor_lang::system_program::ID,
+        event_authority: event_authority(),
+        program: backstop::ID,
     }
 }
 

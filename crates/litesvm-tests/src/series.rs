@@ -5,7 +5,7 @@ use anchor_lang::{
 use backstop::{
     constants::*,
     instructions::{OpenSeriesArgs, WritePutArgs},
-    state::SviSlice,
+    state::{SeriesStyle, SviSlice},
 };
 use backstop_harness::*;
 
@@ -188,7 +188,7 @@ impl Market {
         Self::funded(f, reserve, spot_usd)
     }
 
-    fn funded(mut f: VaultFixture, reserve: u64, spot_usd: u64) -> Self {
+    pub fn funded(mut f: VaultFixture, reserve: u64, spot_usd: u64) -> Self {
         if reserve > 0 {
             let ix = f.reserve_accounts().fund_ix(reserve);
             send_ok(&mut f.env.svm, &[ix], &f.payer, &[&f.protocol]);
@@ -232,6 +232,7 @@ impl Market {
             svi: default_svi(),
             size_cap: 10_000 * 1_000_000_000,
             premium_budget: 100_000 * USDC,
+            style: SeriesStyle::CashRatchet,
         }
     }
 

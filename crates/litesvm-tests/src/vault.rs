@@ -94,6 +94,8 @@ pub struct CreateVaultAccounts {
     pub quote_mint: Pubkey,
     pub reserve: Pubkey,
     pub recovery: Pubkey,
+    /// Given: the vault offers physical delivery series in this mint.
+    pub collateral_mint: Option<Pubkey>,
 }
 
 impl CreateVaultAccounts {
@@ -112,6 +114,7 @@ impl CreateVaultAccounts {
                 system_program: anchor_lang::system_program::ID,
                 event_authority: event_authority(),
                 program: backstop::ID,
+                collateral_mint: self.collateral_mint,
             }
             .to_account_metas(None),
             data: backstop::instruction::CreateVault { args }.data(),
@@ -230,6 +233,7 @@ impl VaultFixture {
             quote_mint,
             reserve: reserve_pda(&vault),
             recovery,
+            collateral_mint: None,
         };
         Self {
             env,

@@ -186,6 +186,24 @@ fn rows() -> Vec<Row> {
             Sub("noncanon.recovery"),
             An(A::ConstraintSeeds),
         ),
+        (
+            "create_vault",
+            "collateral_mint",
+            Sub("mint2"),
+            Pr(B::CollateralDecimalsMismatch),
+        ),
+        (
+            "create_vault",
+            "collateral_mint",
+            Slot("quote_mint"),
+            Pr(B::WrongCollateralMint),
+        ),
+        (
+            "create_vault",
+            "collateral_mint",
+            ForeignOwner,
+            An(A::AccountOwnedByWrongProgram),
+        ),
         // fund_reserve
         ("fund_reserve", "funder", NotSigner, An(A::AccountNotSigner)),
         ("fund_reserve", "funder", OtherSigner, Pr(B::NotTokenOwner)),
@@ -1022,6 +1040,142 @@ fn rows() -> Vec<Row> {
             Pr(B::WrongRentReceiver),
         ),
         ("close_series", "quote_mint", Sub("mint2"), Pr(B::WrongMint)),
+        (
+            "close_series",
+            "collateral",
+            Sub("stranger.collateral"),
+            Pr(B::WrongCollateralAccount),
+        ),
+        // reclaim of a physical series: its collateral accounts
+        (
+            "reclaim",
+            "collateral",
+            Sub("stranger.collateral"),
+            Pr(B::WrongCollateralAccount),
+        ),
+        (
+            "reclaim",
+            "writer_collateral",
+            Sub("stranger.collateral"),
+            Pr(B::NotTokenOwner),
+        ),
+        (
+            "reclaim",
+            "writer_collateral",
+            Sub("mint2.w2"),
+            Pr(B::WrongCollateralMint),
+        ),
+        (
+            "reclaim",
+            "collateral_mint",
+            Sub("mint2"),
+            Pr(B::WrongCollateralMint),
+        ),
+        // deliver_collateral: only the protocol, only its own collateral, only this series'
+        // accounts, only this vault's recovery
+        (
+            "deliver_collateral",
+            "deliverer",
+            NotSigner,
+            An(A::AccountNotSigner),
+        ),
+        (
+            "deliver_collateral",
+            "deliverer",
+            OtherSigner,
+            Pr(B::NotTokenOwner),
+        ),
+        (
+            "deliver_collateral",
+            "vault",
+            Sub("vault2"),
+            Pr(B::WrongRecoveryAccount),
+        ),
+        (
+            "deliver_collateral",
+            "vault",
+            Sub("s1.series"),
+            An(A::AccountDiscriminatorMismatch),
+        ),
+        // The collateral account's `init_if_needed` seeds are checked first.
+        (
+            "deliver_collateral",
+            "series",
+            Sub("s1.series"),
+            An(A::ConstraintSeeds),
+        ),
+        (
+            "deliver_collateral",
+            "series",
+            Slot("vault"),
+            An(A::AccountDiscriminatorMismatch),
+        ),
+        (
+            "deliver_collateral",
+            "collateral",
+            Random,
+            An(A::ConstraintSeeds),
+        ),
+        (
+            "deliver_collateral",
+            "collateral",
+            Sub("s1.escrow"),
+            An(A::ConstraintSeeds),
+        ),
+        (
+            "deliver_collateral",
+            "deliverer_collateral",
+            Sub("stranger.collateral"),
+            Pr(B::NotTokenOwner),
+        ),
+        (
+            "deliver_collateral",
+            "deliverer_collateral",
+            Sub("mint2.protocol"),
+            Pr(B::WrongCollateralMint),
+        ),
+        (
+            "deliver_collateral",
+            "deliverer_collateral",
+            Slot("escrow"),
+            Pr(B::DuplicateMutableAccount),
+        ),
+        (
+            "deliver_collateral",
+            "escrow",
+            Sub("s1.escrow"),
+            Pr(B::WrongSeriesAccount),
+        ),
+        (
+            "deliver_collateral",
+            "put_mint",
+            Sub("s1.put_mint"),
+            Pr(B::WrongSeriesAccount),
+        ),
+        (
+            "deliver_collateral",
+            "holder",
+            Sub("s1.holder"),
+            Pr(B::WrongSeriesAccount),
+        ),
+        (
+            "deliver_collateral",
+            "recovery",
+            Sub("vault2.recovery"),
+            Pr(B::WrongRecoveryAccount),
+        ),
+        (
+            "deliver_collateral",
+            "collateral_mint",
+            Sub("mint2"),
+            Pr(B::WrongCollateralMint),
+        ),
+        (
+            "deliver_collateral",
+            "quote_mint",
+            Sub("mint2"),
+            Pr(B::WrongMint),
+        ),
         // set_pause_flags, update_vault_settings
         (
             "set_pause_flags",

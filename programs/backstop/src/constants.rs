@@ -33,6 +33,9 @@ pub const HOLDER_SEED: &[u8] = b"holder";
 /// `["position", series, writer]`
 #[constant]
 pub const POSITION_SEED: &[u8] = b"position";
+/// `["collateral", series]`: collateral delivered to a physical series.
+#[constant]
+pub const COLLATERAL_SEED: &[u8] = b"collateral";
 
 /// Bounds on vault settings: a breach must persist 30 s to 7 days.
 pub const MIN_PERSISTENCE_SECS: u32 = 30;

@@ -221,6 +221,28 @@ pub enum BackstopError {
     InvalidPushOracle, // 6106
     #[msg("This is not the program's config account")]
     WrongConfig, // 6107
+    #[msg("Only the vault's reporter or authority delivers collateral")]
+    NotDeliverer, // 6108
+    #[msg("Delivery is open only during a confirmed breach before expiry and for the grace hour after it")]
+    DeliveryNotOpen, // 6109
+    #[msg("Delivery exceeds the series' unexercised size")]
+    DeliveryExceedsUnexercised, // 6110
+    #[msg("The vault has no collateral mint: physical delivery series are not offered")]
+    NoCollateralMint, // 6111
+    #[msg("This series settles by physical delivery: its holder delivers collateral instead")]
+    NotCashSeries, // 6112
+    #[msg("This series settles in cash: it takes no collateral")]
+    NotPhysicalSeries, // 6113
+    #[msg("This is not the vault's collateral mint")]
+    WrongCollateralMint, // 6114
+    #[msg("The collateral mint's decimals are not the vault's collateral decimals")]
+    CollateralDecimalsMismatch, // 6115
+    #[msg("This is not the series' collateral account")]
+    WrongCollateralAccount, // 6116
+    #[msg("A physical series with delivered collateral needs its collateral accounts to reclaim or close")]
+    CollateralAccountsMissing, // 6117
+    #[msg("A physical series settles once its delivery window (the grace hour after expiry) has closed")]
+    DeliveryWindowOpen, // 6118
 }
 
 /// Every pricing failure keeps its own code, so a client can tell which check failed.

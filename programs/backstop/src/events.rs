@@ -19,6 +19,8 @@ pub struct VaultCreated {
     pub recovery: Pubkey,
     pub reporter: Pubkey,
     pub risk_authority: Pubkey,
+    /// The collateral mint physical series deliver (default: cash series only).
+    pub collateral_mint: Pubkey,
 }
 
 #[event]
@@ -55,6 +57,7 @@ pub struct SeriesOpened {
     pub size_cap: u64,
     pub premium_budget: u64,
     pub committed_premium: u64,
+    pub style: crate::state::SeriesStyle,
 }
 
 #[event]
@@ -171,6 +174,24 @@ pub struct PositionReclaimed {
     pub payout_share: u64,
     /// Quote base units returned to the writer.
     pub reclaimed: u64,
+    /// Physical series: collateral base units returned to the writer (its pro-rata share of
+    /// what was delivered, rounded down; the last writer takes what is left).
+    pub collateral_reclaimed: u64,
+}
+
+/// The protected protocol sold collateral to a physical series at the strike.
+#[event]
+pub struct CollateralDelivered {
+    pub vault: Pubkey,
+    pub series: Pubkey,
+    pub deliverer: Pubkey,
+    /// Collateral base units delivered (put tokens burned).
+    pub size: u64,
+    /// Quote base units paid from the escrow to the recovery account: strike x size, rounded down.
+    pub paid: u64,
+    /// The series' delivered size and quote paid after this delivery.
+    pub delivered_size: u64,
+    pub payout_total: u64,
 }
 
 #[event]

@@ -134,6 +134,13 @@ pub mod backstop {
         instructions::settle_series::handler(ctx)
     }
 
+    /// The protected protocol (reporter by CPI, or vault authority) sells `size` collateral to a
+    /// physical delivery series at the strike: collateral in, strike x size out of the escrow
+    /// to the recovery account, put tokens burned.
+    pub fn deliver_collateral(ctx: Context<DeliverCollateral>, size: u64) -> Result<()> {
+        instructions::deliver_collateral::handler(ctx, size)
+    }
+
     /// Permissionless: returns a writer's escrow minus its share of payouts and closes the
     /// position.
     pub fn reclaim(ctx: Context<Reclaim>) -> Result<()> {

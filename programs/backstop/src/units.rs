@@ -43,6 +43,16 @@ pub fn escrow_for(strike: u64, size: u64, collateral_decimals: u8) -> Result<u64
     to_u64(num.div_ceil(den))
 }
 
+/// Quote base units paid for `size` collateral delivered at `strike`, rounded down (it leaves
+/// the escrow): `floor(strike * size / 10^cd)`. At most what `escrow_for` took for that size.
+pub fn delivery_payment(strike: u64, size: u64, collateral_decimals: u8) -> Result<u64> {
+    let num = u128::from(strike)
+        .checked_mul(u128::from(size))
+        .ok_or(BackstopError::MathOverflow)?;
+    let den = pow10(u32::from(collateral_decimals))?;
+    to_u64(num.checked_div(den).ok_or(BackstopError::MathOverflow)?)
+}
+
 /// `10^(cd + 12 - qd)`: divides (per-unit `PRICE_SCALE` amount x collateral base units) down to
 /// quote base units.
 pub fn quote_scale(collateral_decimals: u8, quote_decimals: u8) -> Result<u128> {
@@ -88,6 +98,23 @@ mod tests {
 
     const USDC: u8 = 6;
     const SOL: u8 = 9;
+
+    #[test]
+    fn a_delivery_pays_at_most_what_its_size_escrowed() {
+        // $100.000001 strike, 1.5 SOL and a single lamport.
+        assert_eq!(
+            delivery_payment(100_000_001, 1_500_000_000, SOL).unwrap(),
+            150_000_001
+        );
+        assert_eq!(delivery_payment(100_000_001, 1, SOL).unwrap(), 0);
+        assert_eq!(escrow_for(100_000_001, 1, SOL).unwrap(), 1);
+        for size in [1, 7, 999_999_999, 1_000_000_001, 123_456_789_012] {
+            assert!(
+                delivery_payment(100_000_001, size, SOL).unwrap()
+                    <= escrow_for(100_000_001, size, SOL).unwrap()
+            );
+        }
+    }
 
     #[test]
     fn strike_price_is_exact() {

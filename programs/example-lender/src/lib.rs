@@ -172,6 +172,8 @@ pub mod example_lender {
             recovery: a.recovery.to_account_info(),
             token_program: a.token_program.to_account_info(),
             system_program: a.system_program.to_account_info(),
+            // Cash series only (physical delivery needs the collateral mint).
+            collateral_mint: None,
             event_authority: a.backstop_event_authority.to_account_info(),
             program: a.backstop_program.to_account_info(),
         };

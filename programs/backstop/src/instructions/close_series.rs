@@ -46,6 +46,14 @@ pub struct CloseSeries<'info> {
 
     pub quote_mint: Box<Account<'info, Mint>>,
     pub token_program: Program<'info, Token>,
+
+    /// A physical series that took deliveries: its collateral account, closed when empty (the
+    /// last reclaim empties it; anything sent to it afterwards keeps it open, never the series).
+    #[account(
+        mut,
+        constraint = collateral.key() == series.collateral @ BackstopError::WrongCollateralAccount,
+    )]
+    pub collateral: Option<Box<Account<'info, TokenAccount>>>,
 }
 
 /// What the vault's books hold in a series' escrow: deposits less payouts less reclaims (after
@@ -114,6 +122,22 @@ pub fn handler(ctx: Context<CloseSeries>) -> Result<()> {
         },
         &[&vault_seeds],
     ))?;
+    if a.series.collateral != Pubkey::default() {
+        let Some(collateral) = a.collateral.as_ref() else {
+            return err!(BackstopError::CollateralAccountsMissing);
+        };
+        if collateral.amount == 0 {
+            token::close_account(CpiContext::new_with_signer(
+                a.token_program.key(),
+                CloseAccount {
+                    account: collateral.to_account_info(),
+                    destination: a.rent_receiver.to_account_info(),
+                    authority: s.to_account_info(),
+                },
+                &[&series_seeds],
+            ))?;
+        }
+    }
     let series_key = a.series.key();
     let vault_key = ctx.accounts.vault.key();
     let t = &mut ctx.accounts.vault.load_mut()?.totals;

@@ -85,6 +85,10 @@ pub struct CreateVault<'info> {
 
     pub token_program: Program<'info, Token>,
     pub system_program: Program<'info, System>,
+
+    /// The collateral's SPL mint: given, the vault may open physical delivery series (its
+    /// decimals must be `collateral_decimals`); omitted, cash series only.
+    pub collateral_mint: Option<Box<Account<'info, Mint>>>,
 }
 
 impl CreateVault<'_> {
@@ -93,6 +97,17 @@ impl CreateVault<'_> {
             !self.config.is_paused(pause::CREATE_VAULT),
             BackstopError::OperationPaused
         );
+        if let Some(mint) = &self.collateral_mint {
+            require_keys_neq!(
+                mint.key(),
+                self.quote_mint.key(),
+                BackstopError::WrongCollateralMint
+            );
+            require!(
+                mint.decimals == args.collateral_decimals,
+                BackstopError::CollateralDecimalsMismatch
+            );
+        }
         require_keys_eq!(
             args.oracle.receiver,
             self.config.pyth_receiver,
@@ -224,6 +239,11 @@ pub fn handler(ctx: Context<CreateVault>, args: CreateVaultArgs) -> Result<()> {
     vault.reserve = ctx.accounts.reserve.key();
     vault.quote_decimals = ctx.accounts.quote_mint.decimals;
     vault.collateral_decimals = args.collateral_decimals;
+    vault.collateral_mint = ctx
+        .accounts
+        .collateral_mint
+        .as_ref()
+        .map_or_else(Pubkey::default, |m| m.key());
     vault.oracle = args.oracle.into();
     vault.trigger = args.trigger.into();
     vault.pricing = args.pricing.into();
@@ -240,6 +260,7 @@ pub fn handler(ctx: Context<CreateVault>, args: CreateVaultArgs) -> Result<()> {
         recovery: vault.recovery,
         reporter: vault.reporter,
         risk_authority: vault.risk_authority,
+        collateral_mint: vault.collateral_mint,
     };
     drop(vault);
     emit_cpi!(event);

@@ -6,6 +6,7 @@
 pub mod check_price;
 pub mod close_series;
 pub mod create_vault;
+pub mod deliver_collateral;
 pub mod fund_reserve;
 pub mod initialize_config;
 pub mod observe_breach;
@@ -27,6 +28,7 @@ pub mod write_put;
 pub use check_price::*;
 pub use close_series::*;
 pub use create_vault::*;
+pub use deliver_collateral::*;
 pub use fund_reserve::*;
 pub use initialize_config::*;
 pub use observe_breach::*;

@@ -7,7 +7,8 @@ use crate::{
     events::SeriesOpened,
     math::{SviParams, BPS, MAX_PREMIUM_FLOOR_BPS, MAX_TENOR_SECS},
     state::{
-        pause, uncommitted_reserve, Config, Series, SeriesStatus, SettlementSource, SviSlice, Vault,
+        pause, uncommitted_reserve, Config, Series, SeriesStatus, SeriesStyle, SettlementSource,
+        SviSlice, Vault,
     },
     units,
 };
@@ -23,6 +24,8 @@ pub struct OpenSeriesArgs {
     pub size_cap: u64,
     /// Reserve committed to this series' premiums, quote base units.
     pub premium_budget: u64,
+    /// Cash ratchet or physical delivery (the latter needs the vault's collateral mint).
+    pub style: SeriesStyle,
 }
 
 /// The risk authority opens a strike/expiry: creates the series, its escrow, its put mint and
@@ -132,6 +135,10 @@ impl OpenSeries<'_> {
             u128::from(vault.pricing.min_premium) <= floor_cap,
             BackstopError::PremiumFloorTooHigh
         );
+        require!(
+            args.style == SeriesStyle::CashRatchet || vault.collateral_mint != Pubkey::default(),
+            BackstopError::NoCollateralMint
+        );
         require!(args.size_cap > 0, BackstopError::InvalidSizeCap);
         units::escrow_for(args.strike, args.size_cap, vault.collateral_decimals)
             .map_err(|_| BackstopError::InvalidSizeCap)?;
@@ -175,6 +182,11 @@ pub fn handler(ctx: Context<OpenSeries>, args: OpenSeriesArgs) -> Result<()> {
         escrow_bump: ctx.bumps.escrow,
         put_mint_bump: ctx.bumps.put_mint,
         holder_bump: ctx.bumps.holder,
+        style: args.style,
+        collateral: Pubkey::default(),
+        collateral_bump: 0,
+        delivered_size: 0,
+        collateral_reclaimed: 0,
         reserved: [0; 64],
     });
     let vault_key = a.vault.key();
@@ -196,6 +208,7 @@ pub fn handler(ctx: Context<OpenSeries>, args: OpenSeriesArgs) -> Result<()> {
         size_cap: args.size_cap,
         premium_budget: args.premium_budget,
         committed_premium: vault.totals.committed_premium,
+        style: args.style,
     };
     drop(vault);
     emit_cpi!(event);

@@ -8,8 +8,9 @@ use crate::{
 };
 
 /// Permissionless: after settlement, returns a writer's escrow minus its pro-rata share of the
-/// series' payouts to the writer's own token account, and closes the position (rent to the
-/// writer). Never paused.
+/// series' payouts to the writer's own token account and, on a physical series, its pro-rata
+/// share of the delivered collateral (the last position takes what is left), and closes the
+/// position (rent to the writer). Never paused.
 #[event_cpi]
 #[derive(Accounts)]
 pub struct Reclaim<'info> {
@@ -55,6 +56,48 @@ pub struct Reclaim<'info> {
 
     pub quote_mint: Box<Account<'info, Mint>>,
     pub token_program: Program<'info, Token>,
+
+    /// Physical series with deliveries: the series' collateral account.
+    #[account(
+        mut,
+        constraint = collateral.key() == series.collateral @ BackstopError::WrongCollateralAccount,
+    )]
+    pub collateral: Option<Box<Account<'info, TokenAccount>>>,
+
+    /// Physical series with deliveries: the writer's collateral token account.
+    #[account(
+        mut,
+        constraint = writer_collateral.mint == vault.load()?.collateral_mint @ BackstopError::WrongCollateralMint,
+        constraint = writer_collateral.owner == writer.key() @ BackstopError::NotTokenOwner,
+    )]
+    pub writer_collateral: Option<Box<Account<'info, TokenAccount>>>,
+
+    /// Physical series with deliveries: the vault's collateral mint.
+    #[account(address = vault.load()?.collateral_mint @ BackstopError::WrongCollateralMint)]
+    pub collateral_mint: Option<Box<Account<'info, Mint>>>,
+}
+
+/// A position's collateral from a physical series: `floor(delivered * size / written)`, or, for
+/// the last open position, everything left in the collateral account (the rounding dust).
+pub fn collateral_share(
+    delivered: u64,
+    size: u64,
+    written_size: u64,
+    last: bool,
+    left: u64,
+) -> Result<u64> {
+    if last {
+        return Ok(left);
+    }
+    require!(written_size > 0, BackstopError::MathDivisionByZero);
+    let share = u128::from(delivered)
+        .checked_mul(u128::from(size))
+        .ok_or(BackstopError::MathOverflow)?
+        .checked_div(u128::from(written_size))
+        .ok_or(BackstopError::MathDivisionByZero)?;
+    let share = u64::try_from(share).map_err(|_| BackstopError::MathOverflow)?;
+    // The shares of the others never exceed what is left (each rounds down).
+    Ok(share.min(left))
 }
 
 /// `ceil(payout_total * size / written_size)`: the share rounds up so the writers together
@@ -83,6 +126,48 @@ pub fn reclaim_split(
         .checked_sub(share)
         .ok_or(BackstopError::MathUnderflow)?;
     Ok((share, amount))
+}
+
+/// Pays a physical series' writer its collateral share; 0 for a cash series or one without
+/// deliveries (its collateral accounts are then not needed).
+fn reclaim_collateral(a: &Reclaim) -> Result<u64> {
+    let s = &a.series;
+    if s.delivered_size == 0 {
+        return Ok(0);
+    }
+    let (Some(collateral), Some(to), Some(mint)) = (
+        a.collateral.as_ref(),
+        a.writer_collateral.as_ref(),
+        a.collateral_mint.as_ref(),
+    ) else {
+        return err!(BackstopError::CollateralAccountsMissing);
+    };
+    let share = collateral_share(
+        s.delivered_size,
+        a.position.size,
+        s.written_size,
+        s.open_positions == 1,
+        collateral.amount,
+    )?;
+    if share > 0 {
+        let (strike_le, expiry_le) = (s.strike.to_le_bytes(), s.expiry.to_le_bytes());
+        let seeds = s.signer_seeds(&strike_le, &expiry_le);
+        token::transfer_checked(
+            CpiContext::new_with_signer(
+                a.token_program.key(),
+                TransferChecked {
+                    from: collateral.to_account_info(),
+                    mint: mint.to_account_info(),
+                    to: to.to_account_info(),
+                    authority: s.to_account_info(),
+                },
+                &[&seeds],
+            ),
+            share,
+            mint.decimals,
+        )?;
+    }
+    Ok(share)
 }
 
 pub fn handler(ctx: Context<Reclaim>) -> Result<()> {
@@ -117,6 +202,7 @@ pub fn handler(ctx: Context<Reclaim>) -> Result<()> {
             a.quote_mint.decimals,
         )?;
     }
+    let collateral_reclaimed = reclaim_collateral(a)?;
     let event = PositionReclaimed {
         series: a.series.key(),
         writer: p.writer,
@@ -124,8 +210,13 @@ pub fn handler(ctx: Context<Reclaim>) -> Result<()> {
         escrow_deposited: p.escrow_deposited,
         payout_share: share,
         reclaimed: amount,
+        collateral_reclaimed,
     };
     let series = &mut ctx.accounts.series;
+    series.collateral_reclaimed = series
+        .collateral_reclaimed
+        .checked_add(collateral_reclaimed)
+        .ok_or(BackstopError::MathOverflow)?;
     series.escrow_reclaimed = series
         .escrow_reclaimed
         .checked_add(amount)

@@ -6,12 +6,14 @@ use crate::{
     errors::BackstopError,
     events::{SeriesSettled, SettlementCandidate},
     oracle::{self, Reading},
-    state::{Series, SeriesStatus, SettlementSource, Vault},
+    state::{Series, SeriesStatus, SeriesStyle, SettlementSource, Vault},
     units,
 };
 
-/// Permissionless cash settlement at expiry `T`, by the ladder of docs/DESIGN.md section 7:
-/// the first update at or after `T` settles at once; until `T + SETTLEMENT_GRACE_SECS` a later
+/// Permissionless settlement at expiry `T`. A physical delivery series settles without a price
+/// at `T + SETTLEMENT_GRACE_SECS` (docs/DESIGN.md section 7b): what was not delivered is not
+/// exercised and its put tokens burn. A cash series settles by the ladder of section 7: the
+/// first update at or after `T` settles at once; until `T + SETTLEMENT_GRACE_SECS` a later
 /// update is only recorded as a candidate when it is earlier than the current one; after the
 /// grace the earliest candidate is final (or, with none, a fresh update at or after `T`); after
 /// `T + SETTLEMENT_DEADLINE_SECS` the update nearest to `T` however old, the candidate, or the
@@ -214,6 +216,15 @@ pub fn settlement_payout(
     Ok(owed.saturating_sub(advanced))
 }
 
+/// What a settlement pays and burns, at which price and from which rung.
+struct Settlement {
+    price: u64,
+    publish_time: i64,
+    source: SettlementSource,
+    payout: u64,
+    burned: u64,
+}
+
 pub fn handler(ctx: Context<SettleSeries>) -> Result<()> {
     let now = Clock::get()?.unix_timestamp;
     let a = &ctx.accounts;
@@ -222,12 +233,33 @@ pub fn handler(ctx: Context<SettleSeries>) -> Result<()> {
         BackstopError::SeriesNotOpen
     );
     require!(now >= a.series.expiry, BackstopError::SeriesNotExpired);
+    if a.series.style == SeriesStyle::PhysicalDelivery {
+        // No price: what was not delivered by the end of the grace hour is not exercised.
+        let grace_end = a
+            .series
+            .expiry
+            .checked_add(SETTLEMENT_GRACE_SECS)
+            .ok_or(BackstopError::MathOverflow)?;
+        require!(now >= grace_end, BackstopError::DeliveryWindowOpen);
+        let burned = a
+            .series
+            .written_size
+            .checked_sub(a.series.delivered_size)
+            .ok_or(BackstopError::MathUnderflow)?;
+        let settlement = Settlement {
+            price: 0,
+            publish_time: 0,
+            source: SettlementSource::None,
+            payout: 0,
+            burned,
+        };
+        return finish(ctx, settlement);
+    }
     let vault = a.vault.load()?;
     let shown = shown(&vault, a.price_update.as_ref())?;
     let series = &a.series;
     let last = vault.last_price;
     let (collateral_decimals, quote_decimals) = (vault.collateral_decimals, vault.quote_decimals);
-    let signer = vault.signer();
     let ladder = Ladder {
         expiry: series.expiry,
         now,
@@ -258,22 +290,34 @@ pub fn handler(ctx: Context<SettleSeries>) -> Result<()> {
         }
         Outcome::Final(q, source) => (q, source),
     };
-    let (price, publish_time) = (quote.price, quote.publish_time);
-
-    let a = &ctx.accounts;
-    let series = &a.series;
-    let written = series.written_size;
+    let series = &ctx.accounts.series;
     let payout = settlement_payout(
         series.strike,
-        price,
-        written,
+        quote.price,
+        series.written_size,
         series.advanced,
         collateral_decimals,
         quote_decimals,
     )?;
+    let settlement = Settlement {
+        price: quote.price,
+        publish_time: quote.publish_time,
+        source,
+        payout,
+        // Every put token goes: the advances and this payout are all the series will ever pay.
+        burned: series.written_size,
+    };
+    finish(ctx, settlement)
+}
+
+/// Pays `payout` to the recovery account, burns the put tokens left, frees the unused budget
+/// and marks the series settled.
+fn finish(ctx: Context<SettleSeries>, s: Settlement) -> Result<()> {
+    let a = &ctx.accounts;
+    let series = &a.series;
     let (strike_le, expiry_le) = (series.strike.to_le_bytes(), series.expiry.to_le_bytes());
     let series_seeds = series.signer_seeds(&strike_le, &expiry_le);
-    if payout > 0 {
+    if s.payout > 0 {
         token::transfer_checked(
             CpiContext::new_with_signer(
                 a.token_program.key(),
@@ -285,12 +329,12 @@ pub fn handler(ctx: Context<SettleSeries>) -> Result<()> {
                 },
                 &[&series_seeds],
             ),
-            payout,
+            s.payout,
             a.quote_mint.decimals,
         )?;
     }
-    // Every put token goes: the advances and this payout are all the series will ever pay.
-    if written > 0 {
+    if s.burned > 0 {
+        let signer = a.vault.load()?.signer();
         let vault_seeds = signer.seeds();
         token::burn(
             CpiContext::new_with_signer(
@@ -302,18 +346,18 @@ pub fn handler(ctx: Context<SettleSeries>) -> Result<()> {
                 },
                 &[&vault_seeds],
             ),
-            written,
+            s.burned,
         )?;
     }
 
     let series = &mut ctx.accounts.series;
     series.payout_total = series
         .payout_total
-        .checked_add(payout)
+        .checked_add(s.payout)
         .ok_or(BackstopError::MathOverflow)?;
-    series.settlement_price = price;
-    series.settlement_publish_time = publish_time;
-    series.settlement_source = source;
+    series.settlement_price = s.price;
+    series.settlement_publish_time = s.publish_time;
+    series.settlement_source = s.source;
     series.status = SeriesStatus::Settled;
     let budget_left = series
         .premium_budget
@@ -324,11 +368,11 @@ pub fn handler(ctx: Context<SettleSeries>) -> Result<()> {
     let t = &mut ctx.accounts.vault.load_mut()?.totals;
     t.released = t
         .released
-        .checked_add(payout)
+        .checked_add(s.payout)
         .ok_or(BackstopError::MathOverflow)?;
     t.escrowed = t
         .escrowed
-        .checked_sub(payout)
+        .checked_sub(s.payout)
         .ok_or(BackstopError::MathOverflow)?;
     t.committed_premium = t
         .committed_premium
@@ -337,11 +381,11 @@ pub fn handler(ctx: Context<SettleSeries>) -> Result<()> {
     let event = SeriesSettled {
         vault: vault_key,
         series: series_key,
-        price,
-        publish_time,
-        source,
-        units: written,
-        payout,
+        price: s.price,
+        publish_time: s.publish_time,
+        source: s.source,
+        units: s.burned,
+        payout: s.payout,
         advanced,
         budget_released: budget_left,
     };

@@ -5,7 +5,9 @@ use crate::{
     errors::BackstopError,
     events::{BreachObserved, CapitalReleased},
     solvency,
-    state::{floor_div, uncommitted_reserve, Series, SeriesStatus, Vault, VaultSigner},
+    state::{
+        floor_div, uncommitted_reserve, Series, SeriesStatus, SeriesStyle, Vault, VaultSigner,
+    },
     units,
 };
 
@@ -84,6 +86,10 @@ pub fn plan_step(
     by_reporter: bool,
     reserve: u64,
 ) -> Result<Step> {
+    require!(
+        series.style == SeriesStyle::CashRatchet,
+        BackstopError::NotCashSeries
+    );
     require!(
         series.status == SeriesStatus::Open,
         BackstopError::SeriesNotOpen

@@ -5,9 +5,9 @@ use crate::{
     constants::*,
     errors::BackstopError,
     events::PutWritten,
-    math::{put_premium, PremiumInputs},
+    math::{american_put_premium, put_premium, PremiumInputs},
     oracle::{self, Freshness},
-    state::{pause, Config, Position, Series, SeriesStatus, Vault},
+    state::{pause, Config, Position, Series, SeriesStatus, SeriesStyle, Vault},
     units,
 };
 
@@ -118,8 +118,11 @@ impl WritePut<'_> {
         // Nobody writes into a breach they can see coming: the premium would be near intrinsic
         // and the writer could crank it at once.
         require!(!vault.breach_active(now), BackstopError::WritingFrozen);
-        // Pro-rata shares assume every writer of a series shares every advance.
-        require!(self.series.advanced == 0, BackstopError::SeriesAdvanced);
+        // Pro-rata shares assume every writer of a series shares every advance and delivery.
+        require!(
+            self.series.advanced == 0 && self.series.delivered_size == 0,
+            BackstopError::SeriesAdvanced
+        );
         let cutoff = self
             .series
             .expiry
@@ -165,7 +168,7 @@ impl WritePut<'_> {
             .expiry
             .checked_sub(now)
             .ok_or(BackstopError::MathOverflow)?;
-        let quote = put_premium(&PremiumInputs {
+        let inputs = PremiumInputs {
             spot: price.price,
             strike: units::strike_to_price(series.strike, vault.quote_decimals)?,
             confidence: price.conf,
@@ -175,9 +178,14 @@ impl WritePut<'_> {
             conf_multiplier_bps: u64::from(vault.pricing.conf_multiplier_bps),
             tail_loading_bps: u64::from(vault.pricing.tail_loading_bps),
             min_premium: vault.pricing.min_premium,
-            // What the vault delivers: the lookback put on its release grid.
+            // What the vault delivers: the lookback put on its release grid (cash), or a put
+            // its holder exercises when it chooses (physical: the American bound).
             release_interval_secs: u64::from(vault.release.release_interval_secs),
-        })?;
+        };
+        let quote = match series.style {
+            SeriesStyle::CashRatchet => put_premium(&inputs)?,
+            SeriesStyle::PhysicalDelivery => american_put_premium(&inputs)?,
+        };
         Ok(Quote {
             premium_per_unit: quote.premium,
             premium: units::quote_amount_down(

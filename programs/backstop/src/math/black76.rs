@@ -335,6 +335,31 @@ pub fn put_premium(inputs: &PremiumInputs) -> Result<PremiumQuote, MathError> {
     })
 }
 
+/// The premium of a put its holder may exercise at any time (a physical delivery series,
+/// docs/DESIGN.md section 7b), by the textbook bound `P_E <= P_A <= P_E + K (1 - e^{-rT})`: the
+/// European quote (`release_interval_secs` ignored) plus the early-exercise bound, rounded up,
+/// and at most `K`. At `rate <= 0` it is the European quote (a put is never exercised early
+/// without a positive rate).
+pub fn american_put_premium(inputs: &PremiumInputs) -> Result<PremiumQuote, MathError> {
+    let european = put_premium(&PremiumInputs {
+        release_interval_secs: 0,
+        ..*inputs
+    })?;
+    if inputs.rate <= 0 {
+        return Ok(european);
+    }
+    let df = discount_factor_q62(rate_tau_q57(inputs.rate, inputs.tenor_secs)?)?;
+    // K - floor(K df) >= K (1 - df): the bound, rounded up.
+    let early = inputs
+        .strike
+        .safe_sub(to_u64(mul_wide(inputs.strike, df) >> 62)?)?;
+    Ok(PremiumQuote {
+        premium: european.premium.safe_add(early)?.min(inputs.strike),
+        fair_price: european.fair_price.safe_add(early)?,
+        ..european
+    })
+}
+
 /// `spot - ceil(confidence * mult_bps / 10_000)`, or `ShiftedSpotNonPositive` if that is `<= 0`.
 /// Native 64-bit only: `conf * mult = 10_000 q mult + r mult` with `q, r = divmod(conf, 10_000)`.
 pub fn shifted_spot(spot: u64, confidence: u64, mult_bps: u64) -> Result<u64, MathError> {

@@ -33,7 +33,9 @@ pub mod wide;
 #[cfg(test)]
 pub(crate) mod tests;
 
-pub use black76::{black76_put, put_premium, shifted_spot, PremiumInputs, PremiumQuote};
+pub use black76::{
+    american_put_premium, black76_put, put_premium, shifted_spot, PremiumInputs, PremiumQuote,
+};
 pub use error::MathError;
 pub use exp::exp_fixed;
 pub use fixed::*;

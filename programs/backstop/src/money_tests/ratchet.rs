@@ -213,6 +213,11 @@ fn series(c: &Crash, strike: u64, expiry: i64) -> Series {
         bump: 255,
         escrow_bump: 255,
         put_mint_bump: 255,
+        style: SeriesStyle::CashRatchet,
+        collateral: Pubkey::default(),
+        collateral_bump: 0,
+        delivered_size: 0,
+        collateral_reclaimed: 0,
         holder_bump: 255,
         reserved: [0; 64],
     }

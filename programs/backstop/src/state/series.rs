@@ -15,6 +15,18 @@ pub enum SeriesStatus {
     Settled,
 }
 
+/// How a series' holder exercises (docs/DESIGN.md sections 6, 7 and 7b).
+#[derive(
+    AnchorSerialize, AnchorDeserialize, InitSpace, Clone, Copy, Debug, Default, PartialEq, Eq,
+)]
+pub enum SeriesStyle {
+    /// Cash advances as the held price falls, cash settlement at expiry.
+    #[default]
+    CashRatchet,
+    /// The protocol delivers collateral and is paid the strike for it.
+    PhysicalDelivery,
+}
+
 /// Which rung of the settlement ladder priced the series (docs/DESIGN.md section 7).
 #[derive(
     AnchorSerialize, AnchorDeserialize, InitSpace, Clone, Copy, Debug, Default, PartialEq, Eq,
@@ -82,6 +94,15 @@ pub struct Series {
     pub escrow_bump: u8,
     pub put_mint_bump: u8,
     pub holder_bump: u8,
+    pub style: SeriesStyle,
+    /// Physical series: the collateral token account (`["collateral", series]`), set at the
+    /// first delivery (default until then).
+    pub collateral: Pubkey,
+    pub collateral_bump: u8,
+    /// Physical series: collateral base units delivered (put tokens burned for them).
+    pub delivered_size: u64,
+    /// Physical series: collateral base units writers took back.
+    pub collateral_reclaimed: u64,
     pub reserved: [u8; 64],
 }
 

@@ -284,8 +284,10 @@ pub struct Vault {
     pub reserve_bump: u8,
     /// Zero (explicit `repr(C)` padding).
     pub padding: [u8; 4],
+    /// SPL mint of the collateral, for physical delivery series (default: cash series only).
+    pub collateral_mint: Pubkey,
     /// Room for later fields without a migration.
-    pub reserved: [u8; 128],
+    pub reserved: [u8; 96],
 }
 
 const _: () = {
@@ -302,7 +304,7 @@ const _: () = {
     assert!(size_of::<PriceWindow>() == 168);
     assert!(size_of::<Vault>() == 1056 && align_of::<Vault>() == 8);
     assert!(offset_of!(Vault, recovery) == 128 && offset_of!(Vault, oracle) == 192);
-    assert!(offset_of!(Vault, reserved) == 928);
+    assert!(offset_of!(Vault, collateral_mint) == 928 && offset_of!(Vault, reserved) == 960);
     assert!(Vault::SPACE == 1064);
 };
 

@@ -737,3 +737,40 @@ fn hot_path_operation_count() {
         "{worst:?}"
     );
 }
+
+/// The American bound (physical delivery series): the European quote at `rate <= 0`; above it,
+/// the European quote plus `K (1 - e^{-rT})` (rounded up by at most one unit), never more than
+/// the strike and never below the European quote.
+#[test]
+fn american_bound_is_the_european_quote_plus_the_early_exercise_bound() {
+    runner(31)
+        .run(&premium_case(), |inp| {
+            prop_assume!(inp.svi.validate(inp.tenor_secs).is_ok());
+            let european = put_premium(&inp).unwrap();
+            let american = american_put_premium(&PremiumInputs {
+                release_interval_secs: 3_600,
+                ..inp
+            })
+            .unwrap();
+            if inp.rate <= 0 {
+                prop_assert_eq!(american, european);
+                return Ok(());
+            }
+            let years = inp.tenor_secs as f64 / YEAR;
+            let bound = inp.strike as f64 * (1.0 - (-(inp.rate as f64 / PARAM) * years).exp());
+            let added = (american.premium - european.premium) as f64;
+            prop_assert!(american.premium >= european.premium);
+            prop_assert!(american.premium <= inp.strike);
+            if american.premium < inp.strike {
+                // Discount factor error of the engine (< 2^-50 relative) plus the round-up.
+                let tol = 1.0 + inp.strike as f64 * 1e-12;
+                prop_assert!(
+                    (added - bound).abs() <= tol,
+                    "added {added}, bound {bound}, {inp:?}"
+                );
+            }
+            prop_assert_eq!(american.intrinsic, european.intrinsic);
+            Ok(())
+        })
+        .unwrap();
+}

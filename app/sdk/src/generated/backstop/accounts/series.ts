@@ -45,12 +45,16 @@ import {
 import {
   getSeriesStatusDecoder,
   getSeriesStatusEncoder,
+  getSeriesStyleDecoder,
+  getSeriesStyleEncoder,
   getSettlementSourceDecoder,
   getSettlementSourceEncoder,
   getSviSliceDecoder,
   getSviSliceEncoder,
+  SeriesStyle,
   type SeriesStatus,
   type SeriesStatusArgs,
+  type SeriesStyleArgs,
   type SettlementSource,
   type SettlementSourceArgs,
   type SviSlice,
@@ -113,6 +117,17 @@ export type Series = {
   escrowBump: number;
   putMintBump: number;
   holderBump: number;
+  style: SeriesStyle;
+  /**
+   * Physical series: the collateral token account (`["collateral", series]`), set at the
+   * first delivery (default until then).
+   */
+  collateral: Address;
+  collateralBump: number;
+  /** Physical series: collateral base units delivered (put tokens burned for them). */
+  deliveredSize: bigint;
+  /** Physical series: collateral base units writers took back. */
+  collateralReclaimed: bigint;
   reserved: ReadonlyUint8Array;
 };
 
@@ -163,6 +178,17 @@ export type SeriesArgs = {
   escrowBump: number;
   putMintBump: number;
   holderBump: number;
+  style?: SeriesStyleArgs;
+  /**
+   * Physical series: the collateral token account (`["collateral", series]`), set at the
+   * first delivery (default until then).
+   */
+  collateral: Address;
+  collateralBump: number;
+  /** Physical series: collateral base units delivered (put tokens burned for them). */
+  deliveredSize: number | bigint;
+  /** Physical series: collateral base units writers took back. */
+  collateralReclaimed: number | bigint;
   reserved: ReadonlyUint8Array;
 };
 
@@ -196,9 +222,18 @@ export function getSeriesEncoder(): FixedSizeEncoder<SeriesArgs> {
       ["escrowBump", getU8Encoder()],
       ["putMintBump", getU8Encoder()],
       ["holderBump", getU8Encoder()],
+      ["style", getSeriesStyleEncoder()],
+      ["collateral", getAddressEncoder()],
+      ["collateralBump", getU8Encoder()],
+      ["deliveredSize", getU64Encoder()],
+      ["collateralReclaimed", getU64Encoder()],
       ["reserved", fixEncoderSize(getBytesEncoder(), 64)],
     ]),
-    (value) => ({ ...value, discriminator: SERIES_DISCRIMINATOR }),
+    (value) => ({
+      ...value,
+      discriminator: SERIES_DISCRIMINATOR,
+      style: value.style ?? SeriesStyle.CashRatchet,
+    }),
   );
 }
 
@@ -231,6 +266,11 @@ export function getSeriesDecoder(): FixedSizeDecoder<Series> {
     ["escrowBump", getU8Decoder()],
     ["putMintBump", getU8Decoder()],
     ["holderBump", getU8Decoder()],
+    ["style", getSeriesStyleDecoder()],
+    ["collateral", getAddressDecoder()],
+    ["collateralBump", getU8Decoder()],
+    ["deliveredSize", getU64Decoder()],
+    ["collateralReclaimed", getU64Decoder()],
     ["reserved", fixDecoderSize(getBytesDecoder(), 64)],
   ]);
 }
@@ -294,5 +334,5 @@ export async function fetchAllMaybeSeries(
 }
 
 export function getSeriesSize(): number {
-  return 354;
+  return 404;
 }

@@ -126,6 +126,8 @@ export type Vault = {
   reserveBump: number;
   /** Zero (explicit `repr(C)` padding). */
   padding: ReadonlyUint8Array;
+  /** SPL mint of the collateral, for physical delivery series (default: cash series only). */
+  collateralMint: Address;
   /** Room for later fields without a migration. */
   reserved: ReadonlyUint8Array;
 };
@@ -160,6 +162,8 @@ export type VaultArgs = {
   collateralDecimals: number;
   bump: number;
   reserveBump: number;
+  /** SPL mint of the collateral, for physical delivery series (default: cash series only). */
+  collateralMint: Address;
   /** Room for later fields without a migration. */
   reserved: ReadonlyUint8Array;
 };
@@ -194,7 +198,8 @@ export function getVaultEncoder(): FixedSizeEncoder<VaultArgs> {
       ["bump", getU8Encoder()],
       ["reserveBump", getU8Encoder()],
       ["padding", fixEncoderSize(getBytesEncoder(), 4)],
-      ["reserved", fixEncoderSize(getBytesEncoder(), 128)],
+      ["collateralMint", getAddressEncoder()],
+      ["reserved", fixEncoderSize(getBytesEncoder(), 96)],
     ]),
     (value) => ({
       ...value,
@@ -233,7 +238,8 @@ export function getVaultDecoder(): FixedSizeDecoder<Vault> {
     ["bump", getU8Decoder()],
     ["reserveBump", getU8Decoder()],
     ["padding", fixDecoderSize(getBytesDecoder(), 4)],
-    ["reserved", fixDecoderSize(getBytesDecoder(), 128)],
+    ["collateralMint", getAddressDecoder()],
+    ["reserved", fixDecoderSize(getBytesDecoder(), 96)],
   ]);
 }
 

@@ -230,9 +230,36 @@ export const BACKSTOP_ERROR__INVALID_PRICE_ACCOUNT_PIN = 0x17d9; // 6105
 export const BACKSTOP_ERROR__INVALID_PUSH_ORACLE = 0x17da; // 6106
 /** WrongConfig: This is not the program's config account */
 export const BACKSTOP_ERROR__WRONG_CONFIG = 0x17db; // 6107
+/** NotDeliverer: Only the vault's reporter or authority delivers collateral */
+export const BACKSTOP_ERROR__NOT_DELIVERER = 0x17dc; // 6108
+/** DeliveryNotOpen: Delivery is open only during a confirmed breach before expiry and for the grace hour after it */
+export const BACKSTOP_ERROR__DELIVERY_NOT_OPEN = 0x17dd; // 6109
+/** DeliveryExceedsUnexercised: Delivery exceeds the series' unexercised size */
+export const BACKSTOP_ERROR__DELIVERY_EXCEEDS_UNEXERCISED = 0x17de; // 6110
+/** NoCollateralMint: The vault has no collateral mint: physical delivery series are not offered */
+export const BACKSTOP_ERROR__NO_COLLATERAL_MINT = 0x17df; // 6111
+/** NotCashSeries: This series settles by physical delivery: its holder delivers collateral instead */
+export const BACKSTOP_ERROR__NOT_CASH_SERIES = 0x17e0; // 6112
+/** NotPhysicalSeries: This series settles in cash: it takes no collateral */
+export const BACKSTOP_ERROR__NOT_PHYSICAL_SERIES = 0x17e1; // 6113
+/** WrongCollateralMint: This is not the vault's collateral mint */
+export const BACKSTOP_ERROR__WRONG_COLLATERAL_MINT = 0x17e2; // 6114
+/** CollateralDecimalsMismatch: The collateral mint's decimals are not the vault's collateral decimals */
+export const BACKSTOP_ERROR__COLLATERAL_DECIMALS_MISMATCH = 0x17e3; // 6115
+/** WrongCollateralAccount: This is not the series' collateral account */
+export const BACKSTOP_ERROR__WRONG_COLLATERAL_ACCOUNT = 0x17e4; // 6116
+/** CollateralAccountsMissing: A physical series with delivered collateral needs its collateral accounts to reclaim or close */
+export const BACKSTOP_ERROR__COLLATERAL_ACCOUNTS_MISSING = 0x17e5; // 6117
+/** DeliveryWindowOpen: A physical series settles once its delivery window (the grace hour after expiry) has closed */
+export const BACKSTOP_ERROR__DELIVERY_WINDOW_OPEN = 0x17e6; // 6118
 
 export type BackstopError =
   | typeof BACKSTOP_ERROR__BREACH_NOT_CONFIRMED
+  | typeof BACKSTOP_ERROR__COLLATERAL_ACCOUNTS_MISSING
+  | typeof BACKSTOP_ERROR__COLLATERAL_DECIMALS_MISMATCH
+  | typeof BACKSTOP_ERROR__DELIVERY_EXCEEDS_UNEXERCISED
+  | typeof BACKSTOP_ERROR__DELIVERY_NOT_OPEN
+  | typeof BACKSTOP_ERROR__DELIVERY_WINDOW_OPEN
   | typeof BACKSTOP_ERROR__DEPEG_PRICE_MISSING
   | typeof BACKSTOP_ERROR__DUPLICATE_MUTABLE_ACCOUNT
   | typeof BACKSTOP_ERROR__INSUFFICIENT_RECOVERY
@@ -283,11 +310,15 @@ export type BackstopError =
   | typeof BACKSTOP_ERROR__MATH_ZERO_SPOT
   | typeof BACKSTOP_ERROR__MATH_ZERO_STRIKE
   | typeof BACKSTOP_ERROR__MATH_ZERO_TENOR
+  | typeof BACKSTOP_ERROR__NO_COLLATERAL_MINT
   | typeof BACKSTOP_ERROR__NO_HELD_PRICE
   | typeof BACKSTOP_ERROR__NON_ZERO_PADDING
   | typeof BACKSTOP_ERROR__NOT_ADMIN
+  | typeof BACKSTOP_ERROR__NOT_CASH_SERIES
+  | typeof BACKSTOP_ERROR__NOT_DELIVERER
   | typeof BACKSTOP_ERROR__NOTHING_TO_RELEASE
   | typeof BACKSTOP_ERROR__NOT_IN_THE_MONEY
+  | typeof BACKSTOP_ERROR__NOT_PHYSICAL_SERIES
   | typeof BACKSTOP_ERROR__NOT_REPORTER
   | typeof BACKSTOP_ERROR__NO_TRIGGER_ENABLED
   | typeof BACKSTOP_ERROR__NOT_RISK_AUTHORITY
@@ -331,6 +362,8 @@ export type BackstopError =
   | typeof BACKSTOP_ERROR__WRITE_CUTOFF
   | typeof BACKSTOP_ERROR__WRITE_CUTOFF_TOO_SHORT
   | typeof BACKSTOP_ERROR__WRITING_FROZEN
+  | typeof BACKSTOP_ERROR__WRONG_COLLATERAL_ACCOUNT
+  | typeof BACKSTOP_ERROR__WRONG_COLLATERAL_MINT
   | typeof BACKSTOP_ERROR__WRONG_CONFIG
   | typeof BACKSTOP_ERROR__WRONG_MINT
   | typeof BACKSTOP_ERROR__WRONG_POSITION_OWNER
@@ -345,6 +378,11 @@ let backstopErrorMessages: Record<BackstopError, string> | undefined;
 if (process.env.NODE_ENV !== "production") {
   backstopErrorMessages = {
     [BACKSTOP_ERROR__BREACH_NOT_CONFIRMED]: `Solvency breach is not confirmed`,
+    [BACKSTOP_ERROR__COLLATERAL_ACCOUNTS_MISSING]: `A physical series with delivered collateral needs its collateral accounts to reclaim or close`,
+    [BACKSTOP_ERROR__COLLATERAL_DECIMALS_MISMATCH]: `The collateral mint's decimals are not the vault's collateral decimals`,
+    [BACKSTOP_ERROR__DELIVERY_EXCEEDS_UNEXERCISED]: `Delivery exceeds the series' unexercised size`,
+    [BACKSTOP_ERROR__DELIVERY_NOT_OPEN]: `Delivery is open only during a confirmed breach before expiry and for the grace hour after it`,
+    [BACKSTOP_ERROR__DELIVERY_WINDOW_OPEN]: `A physical series settles once its delivery window (the grace hour after expiry) has closed`,
     [BACKSTOP_ERROR__DEPEG_PRICE_MISSING]: `Joint depeg trigger needs the stablecoin price account`,
     [BACKSTOP_ERROR__DUPLICATE_MUTABLE_ACCOUNT]: `The same account was passed for two writable accounts`,
     [BACKSTOP_ERROR__INSUFFICIENT_RECOVERY]: `Not enough released capital in the recovery account`,
@@ -395,11 +433,15 @@ if (process.env.NODE_ENV !== "production") {
     [BACKSTOP_ERROR__MATH_ZERO_SPOT]: `Pricing: spot price is zero`,
     [BACKSTOP_ERROR__MATH_ZERO_STRIKE]: `Pricing: strike is zero`,
     [BACKSTOP_ERROR__MATH_ZERO_TENOR]: `Pricing: no time left to expiry`,
+    [BACKSTOP_ERROR__NO_COLLATERAL_MINT]: `The vault has no collateral mint: physical delivery series are not offered`,
     [BACKSTOP_ERROR__NO_HELD_PRICE]: `No price was observed over the breach's release window`,
     [BACKSTOP_ERROR__NON_ZERO_PADDING]: `A padding field of the settings is not zero (no longer raised: arguments carry no padding)`,
     [BACKSTOP_ERROR__NOT_ADMIN]: `Signer is not the config admin`,
+    [BACKSTOP_ERROR__NOT_CASH_SERIES]: `This series settles by physical delivery: its holder delivers collateral instead`,
+    [BACKSTOP_ERROR__NOT_DELIVERER]: `Only the vault's reporter or authority delivers collateral`,
     [BACKSTOP_ERROR__NOTHING_TO_RELEASE]: `Nothing owed beyond what the series already advanced`,
     [BACKSTOP_ERROR__NOT_IN_THE_MONEY]: `Series is not in the money`,
+    [BACKSTOP_ERROR__NOT_PHYSICAL_SERIES]: `This series settles in cash: it takes no collateral`,
     [BACKSTOP_ERROR__NOT_REPORTER]: `Signer is not the vault's solvency reporter`,
     [BACKSTOP_ERROR__NO_TRIGGER_ENABLED]: `Vault settings enable no solvency trigger`,
     [BACKSTOP_ERROR__NOT_RISK_AUTHORITY]: `Signer is not the vault's risk authority`,
@@ -443,6 +485,8 @@ if (process.env.NODE_ENV !== "production") {
     [BACKSTOP_ERROR__WRITE_CUTOFF]: `Writes are closed this close to expiry (the vault's write cutoff)`,
     [BACKSTOP_ERROR__WRITE_CUTOFF_TOO_SHORT]: `Write cutoff must be at least persistence + oracle max age`,
     [BACKSTOP_ERROR__WRITING_FROZEN]: `Writing is frozen: a breach of the vault is pending or confirmed`,
+    [BACKSTOP_ERROR__WRONG_COLLATERAL_ACCOUNT]: `This is not the series' collateral account`,
+    [BACKSTOP_ERROR__WRONG_COLLATERAL_MINT]: `This is not the vault's collateral mint`,
     [BACKSTOP_ERROR__WRONG_CONFIG]: `This is not the program's config account`,
     [BACKSTOP_ERROR__WRONG_MINT]: `Token account or mint does not match the vault's`,
     [BACKSTOP_ERROR__WRONG_POSITION_OWNER]: `Position belongs to another writer or series`,

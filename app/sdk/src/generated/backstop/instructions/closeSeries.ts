@@ -51,6 +51,7 @@ export type CloseSeriesInstruction<
   TAccountQuoteMint extends string | AccountMeta<string> = string,
   TAccountTokenProgram extends string | AccountMeta<string> =
     "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA",
+  TAccountCollateral extends string | AccountMeta<string> = string,
   TAccountEventAuthority extends string | AccountMeta<string> = string,
   TAccountProgram extends string | AccountMeta<string> = string,
   TRemainingAccounts extends readonly AccountMeta<string>[] = [],
@@ -82,6 +83,9 @@ export type CloseSeriesInstruction<
       TAccountTokenProgram extends string
         ? ReadonlyAccount<TAccountTokenProgram>
         : TAccountTokenProgram,
+      TAccountCollateral extends string
+        ? WritableAccount<TAccountCollateral>
+        : TAccountCollateral,
       TAccountEventAuthority extends string
         ? ReadonlyAccount<TAccountEventAuthority>
         : TAccountEventAuthority,
@@ -128,6 +132,7 @@ export type CloseSeriesInput<
   TAccountRentReceiver extends string = string,
   TAccountQuoteMint extends string = string,
   TAccountTokenProgram extends string = string,
+  TAccountCollateral extends string = string,
   TAccountEventAuthority extends string = string,
   TAccountProgram extends string = string,
 > = {
@@ -139,6 +144,11 @@ export type CloseSeriesInput<
   rentReceiver: Address<TAccountRentReceiver>;
   quoteMint: Address<TAccountQuoteMint>;
   tokenProgram?: Address<TAccountTokenProgram>;
+  /**
+   * A physical series that took deliveries: its collateral account, closed when empty (the
+   * last reclaim empties it; anything sent to it afterwards keeps it open, never the series).
+   */
+  collateral?: Address<TAccountCollateral>;
   eventAuthority: Address<TAccountEventAuthority>;
   program: Address<TAccountProgram>;
 };
@@ -152,6 +162,7 @@ export function getCloseSeriesInstruction<
   TAccountRentReceiver extends string,
   TAccountQuoteMint extends string,
   TAccountTokenProgram extends string,
+  TAccountCollateral extends string,
   TAccountEventAuthority extends string,
   TAccountProgram extends string,
   TProgramAddress extends Address = typeof BACKSTOP_PROGRAM_ADDRESS,
@@ -165,6 +176,7 @@ export function getCloseSeriesInstruction<
     TAccountRentReceiver,
     TAccountQuoteMint,
     TAccountTokenProgram,
+    TAccountCollateral,
     TAccountEventAuthority,
     TAccountProgram
   >,
@@ -179,6 +191,7 @@ export function getCloseSeriesInstruction<
   TAccountRentReceiver,
   TAccountQuoteMint,
   TAccountTokenProgram,
+  TAccountCollateral,
   TAccountEventAuthority,
   TAccountProgram
 > {
@@ -195,6 +208,7 @@ export function getCloseSeriesInstruction<
     rentReceiver: { value: input.rentReceiver ?? null, isWritable: true },
     quoteMint: { value: input.quoteMint ?? null, isWritable: false },
     tokenProgram: { value: input.tokenProgram ?? null, isWritable: false },
+    collateral: { value: input.collateral ?? null, isWritable: true },
     eventAuthority: { value: input.eventAuthority ?? null, isWritable: false },
     program: { value: input.program ?? null, isWritable: false },
   };
@@ -220,6 +234,7 @@ export function getCloseSeriesInstruction<
       getAccountMeta(accounts.rentReceiver),
       getAccountMeta(accounts.quoteMint),
       getAccountMeta(accounts.tokenProgram),
+      getAccountMeta(accounts.collateral),
       getAccountMeta(accounts.eventAuthority),
       getAccountMeta(accounts.program),
     ],
@@ -235,6 +250,7 @@ export function getCloseSeriesInstruction<
     TAccountRentReceiver,
     TAccountQuoteMint,
     TAccountTokenProgram,
+    TAccountCollateral,
     TAccountEventAuthority,
     TAccountProgram
   >);
@@ -254,8 +270,13 @@ export type ParsedCloseSeriesInstruction<
     rentReceiver: TAccountMetas[5];
     quoteMint: TAccountMetas[6];
     tokenProgram: TAccountMetas[7];
-    eventAuthority: TAccountMetas[8];
-    program: TAccountMetas[9];
+    /**
+     * A physical series that took deliveries: its collateral account, closed when empty (the
+     * last reclaim empties it; anything sent to it afterwards keeps it open, never the series).
+     */
+    collateral?: TAccountMetas[8] | undefined;
+    eventAuthority: TAccountMetas[9];
+    program: TAccountMetas[10];
   };
   data: CloseSeriesInstructionData;
 };
@@ -268,7 +289,7 @@ export function parseCloseSeriesInstruction<
     InstructionWithAccounts<TAccountMetas> &
     InstructionWithData<ReadonlyUint8Array>,
 ): ParsedCloseSeriesInstruction<TProgram, TAccountMetas> {
-  if (instruction.accounts.length < 10) {
+  if (instruction.accounts.length < 11) {
     // TODO: Coded error.
     throw new Error("Not enough accounts");
   }
@@ -277,6 +298,12 @@ export function parseCloseSeriesInstruction<
     const accountMeta = (instruction.accounts as TAccountMetas)[accountIndex]!;
     accountIndex += 1;
     return accountMeta;
+  };
+  const getNextOptionalAccount = () => {
+    const accountMeta = getNextAccount();
+    return accountMeta.address === BACKSTOP_PROGRAM_ADDRESS
+      ? undefined
+      : accountMeta;
   };
   return {
     programAddress: instruction.programAddress,
@@ -289,6 +316,7 @@ export function parseCloseSeriesInstruction<
       rentReceiver: getNextAccount(),
       quoteMint: getNextAccount(),
       tokenProgram: getNextAccount(),
+      collateral: getNextOptionalAccount(),
       eventAuthority: getNextAccount(),
       program: getNextAccount(),
     },

@@ -89,6 +89,7 @@ export type CreateVaultInstruction<
     "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA",
   TAccountSystemProgram extends string | AccountMeta<string> =
     "11111111111111111111111111111111",
+  TAccountCollateralMint extends string | AccountMeta<string> = string,
   TAccountEventAuthority extends string | AccountMeta<string> = string,
   TAccountProgram extends string | AccountMeta<string> = string,
   TRemainingAccounts extends readonly AccountMeta<string>[] = [],
@@ -125,6 +126,9 @@ export type CreateVaultInstruction<
       TAccountSystemProgram extends string
         ? ReadonlyAccount<TAccountSystemProgram>
         : TAccountSystemProgram,
+      TAccountCollateralMint extends string
+        ? ReadonlyAccount<TAccountCollateralMint>
+        : TAccountCollateralMint,
       TAccountEventAuthority extends string
         ? ReadonlyAccount<TAccountEventAuthority>
         : TAccountEventAuthority,
@@ -240,6 +244,7 @@ export type CreateVaultAsyncInput<
   TAccountRecovery extends string = string,
   TAccountTokenProgram extends string = string,
   TAccountSystemProgram extends string = string,
+  TAccountCollateralMint extends string = string,
   TAccountEventAuthority extends string = string,
   TAccountProgram extends string = string,
 > = {
@@ -262,6 +267,11 @@ export type CreateVaultAsyncInput<
   recovery?: Address<TAccountRecovery>;
   tokenProgram?: Address<TAccountTokenProgram>;
   systemProgram?: Address<TAccountSystemProgram>;
+  /**
+   * The collateral's SPL mint: given, the vault may open physical delivery series (its
+   * decimals must be `collateral_decimals`); omitted, cash series only.
+   */
+  collateralMint?: Address<TAccountCollateralMint>;
   eventAuthority: Address<TAccountEventAuthority>;
   program: Address<TAccountProgram>;
   reporter: CreateVaultInstructionDataArgs["reporter"];
@@ -286,6 +296,7 @@ export async function getCreateVaultInstructionAsync<
   TAccountRecovery extends string,
   TAccountTokenProgram extends string,
   TAccountSystemProgram extends string,
+  TAccountCollateralMint extends string,
   TAccountEventAuthority extends string,
   TAccountProgram extends string,
   TProgramAddress extends Address = typeof BACKSTOP_PROGRAM_ADDRESS,
@@ -300,6 +311,7 @@ export async function getCreateVaultInstructionAsync<
     TAccountRecovery,
     TAccountTokenProgram,
     TAccountSystemProgram,
+    TAccountCollateralMint,
     TAccountEventAuthority,
     TAccountProgram
   >,
@@ -316,6 +328,7 @@ export async function getCreateVaultInstructionAsync<
     TAccountRecovery,
     TAccountTokenProgram,
     TAccountSystemProgram,
+    TAccountCollateralMint,
     TAccountEventAuthority,
     TAccountProgram
   >
@@ -334,6 +347,7 @@ export async function getCreateVaultInstructionAsync<
     recovery: { value: input.recovery ?? null, isWritable: true },
     tokenProgram: { value: input.tokenProgram ?? null, isWritable: false },
     systemProgram: { value: input.systemProgram ?? null, isWritable: false },
+    collateralMint: { value: input.collateralMint ?? null, isWritable: false },
     eventAuthority: { value: input.eventAuthority ?? null, isWritable: false },
     program: { value: input.program ?? null, isWritable: false },
   };
@@ -381,6 +395,7 @@ export async function getCreateVaultInstructionAsync<
       getAccountMeta(accounts.recovery),
       getAccountMeta(accounts.tokenProgram),
       getAccountMeta(accounts.systemProgram),
+      getAccountMeta(accounts.collateralMint),
       getAccountMeta(accounts.eventAuthority),
       getAccountMeta(accounts.program),
     ],
@@ -399,6 +414,7 @@ export async function getCreateVaultInstructionAsync<
     TAccountRecovery,
     TAccountTokenProgram,
     TAccountSystemProgram,
+    TAccountCollateralMint,
     TAccountEventAuthority,
     TAccountProgram
   >);
@@ -414,6 +430,7 @@ export type CreateVaultInput<
   TAccountRecovery extends string = string,
   TAccountTokenProgram extends string = string,
   TAccountSystemProgram extends string = string,
+  TAccountCollateralMint extends string = string,
   TAccountEventAuthority extends string = string,
   TAccountProgram extends string = string,
 > = {
@@ -436,6 +453,11 @@ export type CreateVaultInput<
   recovery: Address<TAccountRecovery>;
   tokenProgram?: Address<TAccountTokenProgram>;
   systemProgram?: Address<TAccountSystemProgram>;
+  /**
+   * The collateral's SPL mint: given, the vault may open physical delivery series (its
+   * decimals must be `collateral_decimals`); omitted, cash series only.
+   */
+  collateralMint?: Address<TAccountCollateralMint>;
   eventAuthority: Address<TAccountEventAuthority>;
   program: Address<TAccountProgram>;
   reporter: CreateVaultInstructionDataArgs["reporter"];
@@ -460,6 +482,7 @@ export function getCreateVaultInstruction<
   TAccountRecovery extends string,
   TAccountTokenProgram extends string,
   TAccountSystemProgram extends string,
+  TAccountCollateralMint extends string,
   TAccountEventAuthority extends string,
   TAccountProgram extends string,
   TProgramAddress extends Address = typeof BACKSTOP_PROGRAM_ADDRESS,
@@ -474,6 +497,7 @@ export function getCreateVaultInstruction<
     TAccountRecovery,
     TAccountTokenProgram,
     TAccountSystemProgram,
+    TAccountCollateralMint,
     TAccountEventAuthority,
     TAccountProgram
   >,
@@ -489,6 +513,7 @@ export function getCreateVaultInstruction<
   TAccountRecovery,
   TAccountTokenProgram,
   TAccountSystemProgram,
+  TAccountCollateralMint,
   TAccountEventAuthority,
   TAccountProgram
 > {
@@ -506,6 +531,7 @@ export function getCreateVaultInstruction<
     recovery: { value: input.recovery ?? null, isWritable: true },
     tokenProgram: { value: input.tokenProgram ?? null, isWritable: false },
     systemProgram: { value: input.systemProgram ?? null, isWritable: false },
+    collateralMint: { value: input.collateralMint ?? null, isWritable: false },
     eventAuthority: { value: input.eventAuthority ?? null, isWritable: false },
     program: { value: input.program ?? null, isWritable: false },
   };
@@ -543,6 +569,7 @@ export function getCreateVaultInstruction<
       getAccountMeta(accounts.recovery),
       getAccountMeta(accounts.tokenProgram),
       getAccountMeta(accounts.systemProgram),
+      getAccountMeta(accounts.collateralMint),
       getAccountMeta(accounts.eventAuthority),
       getAccountMeta(accounts.program),
     ],
@@ -561,6 +588,7 @@ export function getCreateVaultInstruction<
     TAccountRecovery,
     TAccountTokenProgram,
     TAccountSystemProgram,
+    TAccountCollateralMint,
     TAccountEventAuthority,
     TAccountProgram
   >);
@@ -591,8 +619,13 @@ export type ParsedCreateVaultInstruction<
     recovery: TAccountMetas[6];
     tokenProgram: TAccountMetas[7];
     systemProgram: TAccountMetas[8];
-    eventAuthority: TAccountMetas[9];
-    program: TAccountMetas[10];
+    /**
+     * The collateral's SPL mint: given, the vault may open physical delivery series (its
+     * decimals must be `collateral_decimals`); omitted, cash series only.
+     */
+    collateralMint?: TAccountMetas[9] | undefined;
+    eventAuthority: TAccountMetas[10];
+    program: TAccountMetas[11];
   };
   data: CreateVaultInstructionData;
 };
@@ -605,7 +638,7 @@ export function parseCreateVaultInstruction<
     InstructionWithAccounts<TAccountMetas> &
     InstructionWithData<ReadonlyUint8Array>,
 ): ParsedCreateVaultInstruction<TProgram, TAccountMetas> {
-  if (instruction.accounts.length < 11) {
+  if (instruction.accounts.length < 12) {
     // TODO: Coded error.
     throw new Error("Not enough accounts");
   }
@@ -614,6 +647,12 @@ export function parseCreateVaultInstruction<
     const accountMeta = (instruction.accounts as TAccountMetas)[accountIndex]!;
     accountIndex += 1;
     return accountMeta;
+  };
+  const getNextOptionalAccount = () => {
+    const accountMeta = getNextAccount();
+    return accountMeta.address === BACKSTOP_PROGRAM_ADDRESS
+      ? undefined
+      : accountMeta;
   };
   return {
     programAddress: instruction.programAddress,
@@ -627,6 +666,7 @@ export function parseCreateVaultInstruction<
       recovery: getNextAccount(),
       tokenProgram: getNextAccount(),
       systemProgram: getNextAccount(),
+      collateralMint: getNextOptionalAccount(),
       eventAuthority: getNextAccount(),
       program: getNextAccount(),
     },

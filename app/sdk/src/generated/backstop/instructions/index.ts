@@ -9,6 +9,7 @@
 export * from "./checkPrice";
 export * from "./closeSeries";
 export * from "./createVault";
+export * from "./deliverCollateral";
 export * from "./fundReserve";
 export * from "./getVaultStrength";
 export * from "./initializeConfig";

@@ -43,8 +43,12 @@ import {
   type ResolvedAccount,
 } from "../shared";
 import {
+  getSeriesStyleDecoder,
+  getSeriesStyleEncoder,
   getSviSliceDecoder,
   getSviSliceEncoder,
+  SeriesStyle,
+  type SeriesStyleArgs,
   type SviSlice,
   type SviSliceArgs,
 } from "../types";
@@ -140,6 +144,8 @@ export type OpenSeriesInstructionData = {
   sizeCap: bigint;
   /** Reserve committed to this series' premiums, quote base units. */
   premiumBudget: bigint;
+  /** Cash ratchet or physical delivery (the latter needs the vault's collateral mint). */
+  style: SeriesStyle;
 };
 
 export type OpenSeriesInstructionDataArgs = {
@@ -152,6 +158,8 @@ export type OpenSeriesInstructionDataArgs = {
   sizeCap: number | bigint;
   /** Reserve committed to this series' premiums, quote base units. */
   premiumBudget: number | bigint;
+  /** Cash ratchet or physical delivery (the latter needs the vault's collateral mint). */
+  style?: SeriesStyleArgs;
 };
 
 export function getOpenSeriesInstructionDataEncoder(): FixedSizeEncoder<OpenSeriesInstructionDataArgs> {
@@ -163,8 +171,13 @@ export function getOpenSeriesInstructionDataEncoder(): FixedSizeEncoder<OpenSeri
       ["svi", getSviSliceEncoder()],
       ["sizeCap", getU64Encoder()],
       ["premiumBudget", getU64Encoder()],
+      ["style", getSeriesStyleEncoder()],
     ]),
-    (value) => ({ ...value, discriminator: OPEN_SERIES_DISCRIMINATOR }),
+    (value) => ({
+      ...value,
+      discriminator: OPEN_SERIES_DISCRIMINATOR,
+      style: value.style ?? SeriesStyle.CashRatchet,
+    }),
   );
 }
 
@@ -176,6 +189,7 @@ export function getOpenSeriesInstructionDataDecoder(): FixedSizeDecoder<OpenSeri
     ["svi", getSviSliceDecoder()],
     ["sizeCap", getU64Decoder()],
     ["premiumBudget", getU64Decoder()],
+    ["style", getSeriesStyleDecoder()],
   ]);
 }
 
@@ -224,6 +238,7 @@ export type OpenSeriesAsyncInput<
   svi: OpenSeriesInstructionDataArgs["svi"];
   sizeCap: OpenSeriesInstructionDataArgs["sizeCap"];
   premiumBudget: OpenSeriesInstructionDataArgs["premiumBudget"];
+  style?: OpenSeriesInstructionDataArgs["style"];
 };
 
 export async function getOpenSeriesInstructionAsync<
@@ -412,6 +427,7 @@ export type OpenSeriesInput<
   svi: OpenSeriesInstructionDataArgs["svi"];
   sizeCap: OpenSeriesInstructionDataArgs["sizeCap"];
   premiumBudget: OpenSeriesInstructionDataArgs["premiumBudget"];
+  style?: OpenSeriesInstructionDataArgs["style"];
 };
 
 export function getOpenSeriesInstruction<

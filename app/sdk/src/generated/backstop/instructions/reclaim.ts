@@ -49,6 +49,9 @@ export type ReclaimInstruction<
   TAccountQuoteMint extends string | AccountMeta<string> = string,
   TAccountTokenProgram extends string | AccountMeta<string> =
     "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA",
+  TAccountCollateral extends string | AccountMeta<string> = string,
+  TAccountWriterCollateral extends string | AccountMeta<string> = string,
+  TAccountCollateralMint extends string | AccountMeta<string> = string,
   TAccountEventAuthority extends string | AccountMeta<string> = string,
   TAccountProgram extends string | AccountMeta<string> = string,
   TRemainingAccounts extends readonly AccountMeta<string>[] = [],
@@ -80,6 +83,15 @@ export type ReclaimInstruction<
       TAccountTokenProgram extends string
         ? ReadonlyAccount<TAccountTokenProgram>
         : TAccountTokenProgram,
+      TAccountCollateral extends string
+        ? WritableAccount<TAccountCollateral>
+        : TAccountCollateral,
+      TAccountWriterCollateral extends string
+        ? WritableAccount<TAccountWriterCollateral>
+        : TAccountWriterCollateral,
+      TAccountCollateralMint extends string
+        ? ReadonlyAccount<TAccountCollateralMint>
+        : TAccountCollateralMint,
       TAccountEventAuthority extends string
         ? ReadonlyAccount<TAccountEventAuthority>
         : TAccountEventAuthority,
@@ -126,6 +138,9 @@ export type ReclaimInput<
   TAccountEscrow extends string = string,
   TAccountQuoteMint extends string = string,
   TAccountTokenProgram extends string = string,
+  TAccountCollateral extends string = string,
+  TAccountWriterCollateral extends string = string,
+  TAccountCollateralMint extends string = string,
   TAccountEventAuthority extends string = string,
   TAccountProgram extends string = string,
 > = {
@@ -137,6 +152,12 @@ export type ReclaimInput<
   escrow: Address<TAccountEscrow>;
   quoteMint: Address<TAccountQuoteMint>;
   tokenProgram?: Address<TAccountTokenProgram>;
+  /** Physical series with deliveries: the series' collateral account. */
+  collateral?: Address<TAccountCollateral>;
+  /** Physical series with deliveries: the writer's collateral token account. */
+  writerCollateral?: Address<TAccountWriterCollateral>;
+  /** Physical series with deliveries: the vault's collateral mint. */
+  collateralMint?: Address<TAccountCollateralMint>;
   eventAuthority: Address<TAccountEventAuthority>;
   program: Address<TAccountProgram>;
 };
@@ -150,6 +171,9 @@ export function getReclaimInstruction<
   TAccountEscrow extends string,
   TAccountQuoteMint extends string,
   TAccountTokenProgram extends string,
+  TAccountCollateral extends string,
+  TAccountWriterCollateral extends string,
+  TAccountCollateralMint extends string,
   TAccountEventAuthority extends string,
   TAccountProgram extends string,
   TProgramAddress extends Address = typeof BACKSTOP_PROGRAM_ADDRESS,
@@ -163,6 +187,9 @@ export function getReclaimInstruction<
     TAccountEscrow,
     TAccountQuoteMint,
     TAccountTokenProgram,
+    TAccountCollateral,
+    TAccountWriterCollateral,
+    TAccountCollateralMint,
     TAccountEventAuthority,
     TAccountProgram
   >,
@@ -177,6 +204,9 @@ export function getReclaimInstruction<
   TAccountEscrow,
   TAccountQuoteMint,
   TAccountTokenProgram,
+  TAccountCollateral,
+  TAccountWriterCollateral,
+  TAccountCollateralMint,
   TAccountEventAuthority,
   TAccountProgram
 > {
@@ -193,6 +223,12 @@ export function getReclaimInstruction<
     escrow: { value: input.escrow ?? null, isWritable: true },
     quoteMint: { value: input.quoteMint ?? null, isWritable: false },
     tokenProgram: { value: input.tokenProgram ?? null, isWritable: false },
+    collateral: { value: input.collateral ?? null, isWritable: true },
+    writerCollateral: {
+      value: input.writerCollateral ?? null,
+      isWritable: true,
+    },
+    collateralMint: { value: input.collateralMint ?? null, isWritable: false },
     eventAuthority: { value: input.eventAuthority ?? null, isWritable: false },
     program: { value: input.program ?? null, isWritable: false },
   };
@@ -218,6 +254,9 @@ export function getReclaimInstruction<
       getAccountMeta(accounts.escrow),
       getAccountMeta(accounts.quoteMint),
       getAccountMeta(accounts.tokenProgram),
+      getAccountMeta(accounts.collateral),
+      getAccountMeta(accounts.writerCollateral),
+      getAccountMeta(accounts.collateralMint),
       getAccountMeta(accounts.eventAuthority),
       getAccountMeta(accounts.program),
     ],
@@ -233,6 +272,9 @@ export function getReclaimInstruction<
     TAccountEscrow,
     TAccountQuoteMint,
     TAccountTokenProgram,
+    TAccountCollateral,
+    TAccountWriterCollateral,
+    TAccountCollateralMint,
     TAccountEventAuthority,
     TAccountProgram
   >);
@@ -252,8 +294,14 @@ export type ParsedReclaimInstruction<
     escrow: TAccountMetas[5];
     quoteMint: TAccountMetas[6];
     tokenProgram: TAccountMetas[7];
-    eventAuthority: TAccountMetas[8];
-    program: TAccountMetas[9];
+    /** Physical series with deliveries: the series' collateral account. */
+    collateral?: TAccountMetas[8] | undefined;
+    /** Physical series with deliveries: the writer's collateral token account. */
+    writerCollateral?: TAccountMetas[9] | undefined;
+    /** Physical series with deliveries: the vault's collateral mint. */
+    collateralMint?: TAccountMetas[10] | undefined;
+    eventAuthority: TAccountMetas[11];
+    program: TAccountMetas[12];
   };
   data: ReclaimInstructionData;
 };
@@ -266,7 +314,7 @@ export function parseReclaimInstruction<
     InstructionWithAccounts<TAccountMetas> &
     InstructionWithData<ReadonlyUint8Array>,
 ): ParsedReclaimInstruction<TProgram, TAccountMetas> {
-  if (instruction.accounts.length < 10) {
+  if (instruction.accounts.length < 13) {
     // TODO: Coded error.
     throw new Error("Not enough accounts");
   }
@@ -275,6 +323,12 @@ export function parseReclaimInstruction<
     const accountMeta = (instruction.accounts as TAccountMetas)[accountIndex]!;
     accountIndex += 1;
     return accountMeta;
+  };
+  const getNextOptionalAccount = () => {
+    const accountMeta = getNextAccount();
+    return accountMeta.address === BACKSTOP_PROGRAM_ADDRESS
+      ? undefined
+      : accountMeta;
   };
   return {
     programAddress: instruction.programAddress,
@@ -287,6 +341,9 @@ export function parseReclaimInstruction<
       escrow: getNextAccount(),
       quoteMint: getNextAccount(),
       tokenProgram: getNextAccount(),
+      collateral: getNextOptionalAccount(),
+      writerCollateral: getNextOptionalAccount(),
+      collateralMint: getNextOptionalAccount(),
       eventAuthority: getNextAccount(),
       program: getNextAccount(),
     },

@@ -20,6 +20,7 @@ import {
   parseCheckPriceInstruction,
   parseCloseSeriesInstruction,
   parseCreateVaultInstruction,
+  parseDeliverCollateralInstruction,
   parseFundReserveInstruction,
   parseGetVaultStrengthInstruction,
   parseInitializeConfigInstruction,
@@ -40,6 +41,7 @@ import {
   type ParsedCheckPriceInstruction,
   type ParsedCloseSeriesInstruction,
   type ParsedCreateVaultInstruction,
+  type ParsedDeliverCollateralInstruction,
   type ParsedFundReserveInstruction,
   type ParsedGetVaultStrengthInstruction,
   type ParsedInitializeConfigInstruction,
@@ -126,6 +128,7 @@ export enum BackstopInstruction {
   CheckPrice,
   CloseSeries,
   CreateVault,
+  DeliverCollateral,
   FundReserve,
   GetVaultStrength,
   InitializeConfig,
@@ -181,6 +184,17 @@ export function identifyBackstopInstruction(
     )
   ) {
     return BackstopInstruction.CreateVault;
+  }
+  if (
+    containsBytes(
+      data,
+      fixEncoderSize(getBytesEncoder(), 8).encode(
+        new Uint8Array([119, 127, 168, 164, 229, 28, 201, 199]),
+      ),
+      0,
+    )
+  ) {
+    return BackstopInstruction.DeliverCollateral;
   }
   if (
     containsBytes(
@@ -387,6 +401,9 @@ export type ParsedBackstopInstruction<
       instructionType: BackstopInstruction.CreateVault;
     } & ParsedCreateVaultInstruction<TProgram>)
   | ({
+      instructionType: BackstopInstruction.DeliverCollateral;
+    } & ParsedDeliverCollateralInstruction<TProgram>)
+  | ({
       instructionType: BackstopInstruction.FundReserve;
     } & ParsedFundReserveInstruction<TProgram>)
   | ({
@@ -462,6 +479,13 @@ export function parseBackstopInstruction<TProgram extends string>(
       return {
         instructionType: BackstopInstruction.CreateVault,
         ...parseCreateVaultInstruction(instruction),
+      };
+    }
+    case BackstopInstruction.DeliverCollateral: {
+      assertIsInstructionWithAccounts(instruction);
+      return {
+        instructionType: BackstopInstruction.DeliverCollateral,
+        ...parseDeliverCollateralInstruction(instruction),
       };
     }
     case BackstopInstruction.FundReserve: {

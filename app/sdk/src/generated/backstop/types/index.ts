@@ -20,6 +20,7 @@ export * from "./releaseOutcome";
 export * from "./releaseSettings";
 export * from "./releaseStatus";
 export * from "./seriesStatus";
+export * from "./seriesStyle";
 export * from "./settlementSource";
 export * from "./solvencyReport";
 export * from "./storedOracleSettings";
