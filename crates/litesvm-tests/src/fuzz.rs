@@ -1,6 +1,7 @@
 //! Seeded random sequences on the built program (`tests/random_sequences.rs`): every user,
 //! keeper, authority and price action, valid or not, across two vaults, their series and four
-//! writers, with clock warps; the money invariants are checked after every step.
+//! writers, with clock warps, cash and physical delivery series; the money invariants (both
+//! mints) are checked after every step.
 use anchor_lang::{
     prelude::Pubkey, solana_program::instruction::Instruction, AccountDeserialize,
     AnchorDeserialize,
@@ -10,11 +11,11 @@ use backstop::{
         OpenSeriesArgs, ReleaseOutcome, ReleaseStatus, ReportSolvencyArgs, UpdateVaultSettingsArgs,
         WritePutArgs,
     },
-    state::{Series, SeriesStatus, Vault},
+    state::{Series, SeriesStatus, SeriesStyle, Vault},
 };
 use backstop_harness::*;
 
-use crate::{event_authority, matrix::program_ix, series::*, vault::*};
+use crate::{delivery::collateral_pda, event_authority, matrix::program_ix, series::*, vault::*};
 
 const SOL: u64 = 1_000_000_000;
 const FEEDS: [[u8; 32]; 2] = [SOL_FEED, [0x44; 32]];
@@ -65,6 +66,10 @@ struct SeriesSlot {
     /// `(advanced, payout_total)` frozen at settlement.
     settled: Option<(u64, u64)>,
     closed: bool,
+    /// Settles by physical delivery (the vault's collateral mint).
+    physical: bool,
+    /// Its collateral account (`["collateral", series]`; derived once, like the positions).
+    collateral: Pubkey,
 }
 
 /// What a step did, for the failure report.
@@ -88,6 +93,12 @@ pub struct Fuzz {
     /// Every quote token account, for conservation.
     quote_accounts: Vec<Pubkey>,
     quote_total: u128,
+    /// The collateral mint physical series deliver, the protocol's and each writer's account
+    /// of it, and the total of that mint, for conservation.
+    collateral_mint: Pubkey,
+    protocol_collateral: Pubkey,
+    writer_collateral: Vec<Pubkey>,
+    collateral_total: u128,
     pub seed: u64,
     pub step: u64,
     pub history: Vec<StepLog>,
@@ -127,6 +138,14 @@ impl Fuzz {
         // Signatures are not what this test is about (the matrix covers signers), and checking
         // them would dominate the run.
         f.env.svm = std::mem::take(&mut f.env.svm).with_sigverify(false);
+        // Every vault offers physical delivery in one collateral mint.
+        let collateral_mint = create_mint(
+            &mut f.env.svm,
+            &f.payer,
+            &f.mint_authority.pubkey(),
+            COLLATERAL_DECIMALS,
+        );
+        f.create.collateral_mint = Some(collateral_mint);
         f.create_vault();
         let fee_payer = f.env.funded();
         f.env
@@ -193,6 +212,16 @@ impl Fuzz {
             quote_accounts.push(v.reserve);
             quote_accounts.push(v.recovery);
         }
+        let protocol_collateral = set_token_account(
+            &mut f.env.svm,
+            &collateral_mint,
+            &f.protocol.pubkey(),
+            1_000_000 * SOL,
+        );
+        let writer_collateral = writers
+            .iter()
+            .map(|w| set_token_account(&mut f.env.svm, &collateral_mint, &w.key.pubkey(), 0))
+            .collect();
         let mut fuzz = Self {
             f,
             rng: Rng::new(seed),
@@ -205,6 +234,10 @@ impl Fuzz {
             keeper,
             quote_accounts,
             quote_total: 0,
+            collateral_mint,
+            protocol_collateral,
+            writer_collateral,
+            collateral_total: 0,
             seed,
             step: 0,
             history: vec![],
@@ -219,7 +252,19 @@ impl Fuzz {
             fuzz.publish(i, 0);
         }
         fuzz.quote_total = fuzz.quote_sum();
+        fuzz.collateral_total = fuzz.collateral_sum();
         fuzz
+    }
+
+    /// The collateral mint's tokens the run can see: the protocol's, the writers', and every
+    /// series' collateral account (created at a first delivery).
+    fn collateral_sum(&self) -> u128 {
+        let series = self.series.iter().map(|s| s.collateral);
+        std::iter::once(self.protocol_collateral)
+            .chain(self.writer_collateral.iter().copied())
+            .chain(series)
+            .map(|k| u128::from(token_balance_or_zero(&self.f.env.svm, &k)))
+            .sum()
     }
 
     fn now(&self) -> i64 {
@@ -346,7 +391,8 @@ impl Fuzz {
         }
         let roll = self.rng.below(100);
         let (name, ok) = match roll {
-            0..=6 => ("price_move", self.price_move(v)),
+            0..=4 => ("price_move", self.price_move(v)),
+            5..=6 => ("deliver_collateral", self.deliver()),
             7 => ("breach_campaign", self.breach_campaign(v)),
             8..=10 => ("crash_campaign", self.crash_campaign(v)),
             11..=17 => ("warp", self.warp()),
@@ -564,8 +610,14 @@ impl Fuzz {
             keys,
             quote_mint: self.f.quote_mint,
         };
+        let physical = self.rng.chance(30);
         let args = OpenSeriesArgs {
             premium_budget: self.amount().min(2_000_000 * USDC),
+            style: if physical {
+                SeriesStyle::PhysicalDelivery
+            } else {
+                SeriesStyle::CashRatchet
+            },
             ..Market::series_args(strike, expiry)
         };
         let (payer, risk) = (self.f.payer.insecure_clone(), self.f.risk.insecure_clone());
@@ -579,6 +631,8 @@ impl Fuzz {
                 positions,
                 settled: None,
                 closed: false,
+                physical,
+                collateral: collateral_pda(&keys.series),
             });
         }
         ok
@@ -878,6 +932,92 @@ impl Fuzz {
         ok
     }
 
+    /// The protocol (sometimes a stranger) delivers collateral to a series (sometimes a cash
+    /// one, a zero or an oversized amount): on success exactly `size` collateral came in,
+    /// `floor(strike x size)` quote went to recovery and `size` put tokens burned.
+    fn deliver(&mut self) -> bool {
+        let Some(s) = self.pick_open_series() else {
+            return false;
+        };
+        let Some(before) = self.series_state(&s) else {
+            return false;
+        };
+        let unexercised = before.written_size - before.delivered_size;
+        let size = match self.rng.below(10) {
+            0 => 0,
+            1 => unexercised + 1,
+            _ => 1 + self.rng.below(unexercised.max(1)),
+        };
+        let (vault, recovery_account) = (self.vaults[s.vault].vault, self.vaults[s.vault].recovery);
+        let stranger = self.rng.chance(10);
+        let deliverer = if stranger {
+            self.stranger.insecure_clone()
+        } else {
+            self.f.protocol.insecure_clone()
+        };
+        let from = if stranger {
+            self.writer_collateral[0]
+        } else {
+            self.protocol_collateral
+        };
+        let collateral = s.collateral;
+        let ix = program_ix(
+            backstop::accounts::DeliverCollateral {
+                deliverer: deliverer.pubkey(),
+                vault,
+                series: s.keys.series,
+                collateral,
+                deliverer_collateral: from,
+                escrow: s.keys.escrow,
+                put_mint: s.keys.put_mint,
+                holder: s.keys.holder,
+                recovery: recovery_account,
+                collateral_mint: self.collateral_mint,
+                quote_mint: self.f.quote_mint,
+                token_program: TOKEN_PROGRAM_ID,
+                system_program: anchor_lang::system_program::ID,
+                event_authority: event_authority(),
+                program: backstop::ID,
+            },
+            backstop::instruction::DeliverCollateral { size },
+        );
+        let svm = &self.f.env.svm;
+        let (recovery, held, supply) = (
+            token_balance(svm, &recovery_account),
+            token_balance_or_zero(svm, &collateral),
+            mint_supply(svm, &s.keys.put_mint),
+        );
+        let ok = self.send(ix, &[&deliverer]);
+        if ok {
+            assert!(
+                s.physical && !stranger,
+                "a delivery to a cash series or by a stranger"
+            );
+            assert!(
+                size > 0 && size <= unexercised,
+                "a delivery past the unexercised size"
+            );
+            let svm = &self.f.env.svm;
+            let paid = (u128::from(before.strike) * u128::from(size) / u128::from(SOL)) as u64;
+            assert_eq!(
+                token_balance(svm, &recovery_account) - recovery,
+                paid,
+                "paid other than the strike"
+            );
+            assert_eq!(
+                token_balance(svm, &collateral) - held,
+                size,
+                "collateral other than the size"
+            );
+            assert_eq!(
+                supply - mint_supply(svm, &s.keys.put_mint),
+                size,
+                "burned other than the size"
+            );
+        }
+        ok
+    }
+
     fn settle(&mut self) -> bool {
         let Some(s) = self.pick_series() else {
             return false;
@@ -952,6 +1092,12 @@ impl Fuzz {
         };
         let i = self.rng.below(self.writers.len() as u64) as usize;
         let w = &self.writers[i];
+        // A physical series' reclaim carries its collateral accounts (sometimes forgotten:
+        // refused when there is collateral to return).
+        let delivered = self
+            .series_state(&s)
+            .is_some_and(|state| state.collateral != Pubkey::default());
+        let with_collateral = delivered && self.rng.chance(90);
         let ix = program_ix(
             backstop::accounts::Reclaim {
                 vault: self.vaults[s.vault].vault,
@@ -964,6 +1110,9 @@ impl Fuzz {
                 token_program: TOKEN_PROGRAM_ID,
                 event_authority: event_authority(),
                 program: backstop::ID,
+                collateral: with_collateral.then_some(s.collateral),
+                writer_collateral: with_collateral.then(|| self.writer_collateral[i]),
+                collateral_mint: with_collateral.then_some(self.collateral_mint),
             },
             backstop::instruction::Reclaim {},
         );
@@ -975,7 +1124,7 @@ impl Fuzz {
         );
         // Liveness: once settled, every position can take its money back.
         assert!(
-            ok || s.settled.is_none() || !had_position,
+            ok || s.settled.is_none() || !had_position || (delivered && !with_collateral),
             "a writer could not reclaim a settled position"
         );
         ok
@@ -998,6 +1147,10 @@ impl Fuzz {
                 token_program: TOKEN_PROGRAM_ID,
                 event_authority: event_authority(),
                 program: backstop::ID,
+                collateral: self
+                    .series_state(&s)
+                    .is_some_and(|state| state.collateral != Pubkey::default())
+                    .then_some(s.collateral),
             },
             backstop::instruction::CloseSeries {},
         );
@@ -1169,6 +1322,9 @@ impl Fuzz {
                         token_program: TOKEN_PROGRAM_ID,
                         event_authority: event_authority(),
                         program: backstop::ID,
+                        collateral: None,
+                        writer_collateral: None,
+                        collateral_mint: None,
                     },
                     backstop::instruction::Reclaim {},
                 )
@@ -1186,6 +1342,11 @@ impl Fuzz {
             self.quote_sum(),
             self.quote_total,
             "quote tokens were created or destroyed"
+        );
+        assert_eq!(
+            self.collateral_sum(),
+            self.collateral_total,
+            "collateral tokens were created or destroyed"
         );
         for (i, vk) in self.vaults.iter().enumerate() {
             let vault = self.vault_state(i);
@@ -1207,6 +1368,31 @@ impl Fuzz {
                 .and_then(|x| x.checked_sub(state.escrow_reclaimed))
                 .expect("payouts and reclaims exceed deposits");
             assert!(escrow >= held, "escrow {escrow} below its books {held}");
+            if s.physical {
+                // Delivered collateral waits in the series until its writers take it back; the
+                // put supply is the unexercised size until settlement burns it.
+                let held = token_balance_or_zero(svm, &s.collateral);
+                assert!(
+                    held >= state.delivered_size - state.collateral_reclaimed,
+                    "collateral account {held} below its books"
+                );
+                let unexercised = state.written_size - state.delivered_size;
+                if state.status == SeriesStatus::Open {
+                    assert_eq!(
+                        mint_supply(svm, &s.keys.put_mint),
+                        unexercised,
+                        "put supply"
+                    );
+                    let still = (u128::from(state.strike) * u128::from(unexercised)
+                        / u128::from(SOL)) as u64;
+                    assert!(
+                        escrow >= still,
+                        "escrow {escrow} below what delivery can still take {still}"
+                    );
+                }
+                assert_eq!(state.advanced, 0, "a physical series advanced cash");
+                continue;
+            }
             if state.status == SeriesStatus::Open {
                 // The most the series can still pay: its strike value less what it advanced.
                 let strike_value = (u128::from(state.strike) * u128::from(state.written_size)

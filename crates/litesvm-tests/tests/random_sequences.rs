@@ -82,6 +82,7 @@ fn random_sequences_keep_every_invariant() {
     for action in [
         "write_put",
         "trigger",
+        "deliver_collateral",
         "crash_campaign",
         "settle_series",
         "reclaim",
