@@ -18,6 +18,7 @@ import {
   getCreateVaultInstructionAsync,
   getFundReserveInstruction,
   getOpenSeriesInstructionAsync,
+  SeriesStyle,
   getReportSolvencyInstruction,
   getSetPauseFlagsInstruction,
   initializeConfigInstruction,
@@ -62,6 +63,9 @@ export interface FixtureOptions {
   /** Solvency-ratio trigger (bps, 0 = off) and the age past which a report is ignored. */
   ratioThresholdBps?: number;
   maxReportAgeSecs?: number;
+  /** Physical delivery series to open beside the cash ones (the vault then gets a collateral
+   * mint, 9 decimals, whose authority is the fixture's mint authority). */
+  physicalStrikesUsd?: bigint[];
 }
 
 export interface SeriesInfo {
@@ -69,6 +73,7 @@ export interface SeriesInfo {
   strike: bigint;
   expiry: bigint;
   escrow: Address;
+  physical: boolean;
 }
 
 export interface Fixture {
@@ -86,6 +91,8 @@ export interface Fixture {
   series: SeriesInfo[];
   /** Quote units minted so far (conservation checks add up to this). */
   minted: bigint;
+  /** The collateral mint of a vault offering physical delivery. */
+  collateralMint?: Address;
 }
 
 /** Creates the config (if missing) and unpauses it; returns its address. */
@@ -119,10 +126,11 @@ export async function createFixture(net: Localnet, o: FixtureOptions): Promise<F
   const eventAuthority = await findEventAuthorityPda();
   const program = BACKSTOP_PROGRAM_ADDRESS;
   const vault = await findVaultPda(protocol.address, quoteMint, SOL_FEED);
+  const collateralMint = o.physicalStrikesUsd?.length ? await net.createMint(payer, mintAuthority.address, 9) : undefined;
   const [reserve] = await findReservePda({ vault });
   const [recovery] = await findRecoveryPda({ vault });
   await sendInstructions(c, payer, [await getCreateVaultInstructionAsync({
-    payer, authority: protocol, config, vault, quoteMint, reserve, recovery, eventAuthority, program,
+    payer, authority: protocol, config, vault, quoteMint, reserve, recovery, eventAuthority, program, collateralMint,
     reporter: reporter.address, riskAuthority: risk.address, collateralDecimals: 9,
     oracle: { receiver: PYTH_RECEIVER_ADDRESS, collateralFeed: SOL_FEED, depegFeed: new Uint8Array(32), maxAgeSecs: 60, maxConfBps: 200 },
     trigger: {
@@ -144,7 +152,11 @@ export async function createFixture(net: Localnet, o: FixtureOptions): Promise<F
 
   const expiry = (await net.chainTime()) + o.tenorSecs;
   const series: SeriesInfo[] = [];
-  for (const strikeUsd of o.strikesUsd) {
+  const styles = [
+    ...o.strikesUsd.map((usd) => [usd, SeriesStyle.CashRatchet] as const),
+    ...(o.physicalStrikesUsd ?? []).map((usd) => [usd, SeriesStyle.PhysicalDelivery] as const),
+  ];
+  for (const [strikeUsd, style] of styles) {
     const strike = strikeUsd * USDC;
     const address = await findSeriesPda(vault, strike, expiry);
     const [escrow] = await findEscrowPda({ series: address });
@@ -152,12 +164,12 @@ export async function createFixture(net: Localnet, o: FixtureOptions): Promise<F
     const [holder] = await findHolderPda({ series: address });
     await sendInstructions(c, risk, [await getOpenSeriesInstructionAsync({
       payer: risk, riskAuthority: risk, config, vault, reserve, series: address, escrow, putMint, holder, quoteMint,
-      eventAuthority, program, strike, expiry, svi: DEMO_SVI,
-      sizeCap: (o.sizeCapSol ?? 10_000n) * SOL, premiumBudget: (o.premiumBudgetUsdc ?? o.reserveUsdc / BigInt(o.strikesUsd.length + 1)) * USDC,
+      eventAuthority, program, strike, expiry, svi: DEMO_SVI, style,
+      sizeCap: (o.sizeCapSol ?? 10_000n) * SOL, premiumBudget: (o.premiumBudgetUsdc ?? o.reserveUsdc / BigInt(styles.length + 1)) * USDC,
     })]);
-    series.push({ address, strike, expiry, escrow });
+    series.push({ address, strike, expiry, escrow, physical: style === SeriesStyle.PhysicalDelivery });
   }
-  return { payer, protocol, risk, reporter, quoteMint, mintAuthority, protocolToken, vault, reserve, recovery, priceAccount, series, minted };
+  return { payer, protocol, risk, reporter, quoteMint, mintAuthority, protocolToken, vault, reserve, recovery, priceAccount, series, minted, collateralMint };
 }
 
 /** A market maker with SOL for fees and `usdc` quote tokens in its associated account. */

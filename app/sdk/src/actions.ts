@@ -7,8 +7,10 @@ import { computeUnitLimit, type MeteredInstruction } from './compute';
 import { parseBackstopError } from './errors';
 import {
   BACKSTOP_PROGRAM_ADDRESS,
+  findCollateralPda,
   findConfigPda,
   findPositionPda,
+  getDeliverCollateralInstruction,
   getCloseSeriesInstruction,
   getObserveBreachInstruction,
   getReclaimInstruction,
@@ -26,6 +28,7 @@ import { findEventAuthorityPda } from './pdas';
 import { fetchWriteQuote, type WriteQuote } from './quote';
 import { base64Bytes, sendInstructions, simulateReturnData, type Connection } from './tx';
 import { fetchSeriesView, fetchVaultAccount, reclaimable } from './views';
+import { deliveryPayment } from './units';
 import { fetchMaybePosition } from './generated/backstop/index';
 
 /** Default slippage for writes: the premium only falls as the clock ticks between quote and slot. */
@@ -117,7 +120,7 @@ export async function writePut(
 export async function reclaim(
   connection: Connection,
   payer: TransactionSigner,
-  p: { series: Address; writer: Address; writerToken?: Address; programAddress?: Address },
+  p: { series: Address; writer: Address; writerToken?: Address; writerCollateral?: Address; programAddress?: Address },
 ): Promise<{ signature: Signature; amount: bigint }> {
   const program = p.programAddress ?? BACKSTOP_PROGRAM_ADDRESS;
   const { vault, vaultAddress, series } = await loadSeries(connection, p.series);
@@ -133,12 +136,57 @@ export async function reclaim(
       writerToken: p.writerToken ?? (await associatedTokenAddress(p.writer, vault.quoteMint)),
       escrow: series.escrow,
       quoteMint: vault.quoteMint,
+      // A physical series that took deliveries returns collateral too.
+      ...(series.collateral !== NONE
+        ? {
+            collateral: series.collateral,
+            writerCollateral: p.writerCollateral ?? (await associatedTokenAddress(p.writer, vault.collateralMint)),
+            collateralMint: vault.collateralMint,
+          }
+        : {}),
       ...(await eventAccounts(program)),
     },
     { programAddress: program },
   );
   const signature = await sendMetered(connection, payer, [ix], ['reclaim']);
   return { signature, amount: reclaimable(series, pos.data) };
+}
+
+/** The system program's address: a Pubkey field left at its default. */
+const NONE = '11111111111111111111111111111111' as Address;
+
+/** The protected protocol (the vault's reporter or authority) sells `size` collateral base units
+ * to a physical delivery series at the strike: collateral in, `floor(strike x size)` quote to the
+ * vault's recovery account, put tokens burned (docs/DESIGN.md section 7b). */
+export async function deliverCollateral(
+  connection: Connection,
+  deliverer: TransactionSigner,
+  p: { series: Address; size: bigint; delivererCollateral?: Address; programAddress?: Address },
+): Promise<{ signature: Signature; paid: bigint }> {
+  const program = p.programAddress ?? BACKSTOP_PROGRAM_ADDRESS;
+  const { vault, vaultAddress, series } = await loadSeries(connection, p.series);
+  if (vault.collateralMint === NONE) throw new Error(`vault ${vaultAddress} offers no physical delivery (no collateral mint)`);
+  const [collateral] = await findCollateralPda({ series: p.series }, { programAddress: program });
+  const ix = getDeliverCollateralInstruction(
+    {
+      deliverer,
+      vault: vaultAddress,
+      series: p.series,
+      collateral,
+      delivererCollateral: p.delivererCollateral ?? (await associatedTokenAddress(deliverer.address, vault.collateralMint)),
+      escrow: series.escrow,
+      putMint: series.putMint,
+      holder: series.holder,
+      recovery: vault.recovery,
+      collateralMint: vault.collateralMint,
+      quoteMint: vault.quoteMint,
+      size: p.size,
+      ...(await eventAccounts(program)),
+    },
+    { programAddress: program },
+  );
+  const signature = await sendMetered(connection, deliverer, [ix], ['deliver_collateral']);
+  return { signature, paid: deliveryPayment(series.strike, p.size, vault.collateralDecimals) };
 }
 
 export interface PriceAccounts {

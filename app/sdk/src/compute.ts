@@ -15,7 +15,7 @@ export const MEASURED_COMPUTE_UNITS = {
   // The max column of docs/COMPUTE_UNITS.md (15 scenarios; settle also at 1-10,000 writers),
   // rounded up: PDA bump searches (~1,500 CU per extra try) make the instructions that create
   // PDAs vary with the keys.
-  create_vault: 49_000,
+  create_vault: 49_500,
   fund_reserve: 13_500,
   withdraw_reserve: 12_500,
   open_series: 106_500,
@@ -26,8 +26,11 @@ export const MEASURED_COMPUTE_UNITS = {
   // Not in the table's life cycle: trigger's work plus a copy of the vault (its cost by CPI is
   // in the table's CPI section); tests/try-release.test.ts checks a real send fits.
   try_release: 37_000,
+  // Physical delivery series (docs/DESIGN.md section 7b).
+  deliver_collateral: 46_000,
   settle_series: 25_000,
-  reclaim: 20_000,
+  // A physical series' reclaim also returns collateral (its row in the table is the larger).
+  reclaim: 27_000,
   close_series: 19_000,
 } as const;
 export type MeteredInstruction = keyof typeof MEASURED_COMPUTE_UNITS;

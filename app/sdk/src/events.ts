@@ -63,10 +63,47 @@ export interface BreachObserved {
   confirmedAt: bigint;
 }
 
+/** A write: the premium paid from the reserve and the escrow taken, quote base units. */
+export interface PutWritten {
+  vault: Address;
+  series: Address;
+  writer: Address;
+  size: bigint;
+  premium: bigint;
+  /** PRICE_SCALE. */
+  premiumPerUnit: bigint;
+  escrow: bigint;
+}
+
+/** The protocol sold `size` collateral to a physical series for `paid` quote base units. */
+export interface CollateralDelivered {
+  vault: Address;
+  series: Address;
+  deliverer: Address;
+  size: bigint;
+  paid: bigint;
+  deliveredSize: bigint;
+  payoutTotal: bigint;
+}
+
+/** A writer took back its deposit less its share of the payouts, and its collateral share. */
+export interface PositionReclaimed {
+  series: Address;
+  writer: Address;
+  size: bigint;
+  escrowDeposited: bigint;
+  payoutShare: bigint;
+  reclaimed: bigint;
+  collateralReclaimed: bigint;
+}
+
 interface KnownEvents {
   CapitalReleased: CapitalReleased;
   SeriesSettled: SeriesSettled;
   BreachObserved: BreachObserved;
+  PutWritten: PutWritten;
+  CollateralDelivered: CollateralDelivered;
+  PositionReclaimed: PositionReclaimed;
 }
 
 /** The events named `name` among `events`, typed (fields as the IDL defines them). */

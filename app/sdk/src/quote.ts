@@ -2,9 +2,9 @@
 // checks and normalisation, the same engine, the same roundings. Same slot, same inputs, same
 // number, to the unit.
 import { type Address, type Rpc, type SolanaRpcApi } from '@solana/kit';
-import { SeriesStatus, type Series, type Vault } from './generated/backstop/index';
+import { SeriesStatus, SeriesStyle, type Series, type Vault } from './generated/backstop/index';
 import { readReading, validatePriceAccount, type OraclePrice, type Reading } from './oracle';
-import { putPremium, type PremiumQuote } from './pricing/index';
+import { americanPutPremium, putPremium, type PremiumInputs, type PremiumQuote } from './pricing/index';
 import { escrowFor, quoteAmountDown, strikeToPrice } from './units';
 import { breachActive } from './release';
 import { pinnedPriceAccount } from './feeds';
@@ -42,7 +42,9 @@ export function checkWritable(vault: Vault, series: Series, now: bigint, size: b
   if (now >= series.expiry) throw new QuoteError('SeriesExpired', 'the series has expired');
   // Nobody writes into a breach they can see coming.
   if (breachActive(vault, now)) throw new QuoteError('WritingFrozen', 'writing is frozen: a breach of the vault is pending or confirmed');
-  if (series.advanced > 0n) throw new QuoteError('SeriesAdvanced', 'this series has already advanced capital');
+  if (series.advanced > 0n || series.deliveredSize > 0n) {
+    throw new QuoteError('SeriesAdvanced', 'this series has already advanced capital or taken a delivery');
+  }
   const cutoff = series.expiry - BigInt(vault.release.writeCutoffSecs);
   if (now >= cutoff) throw new QuoteError('WriteCutoff', `writes closed at ${cutoff}, ${vault.release.writeCutoffSecs} s before expiry`);
   if (series.writtenSize + size > series.sizeCap) {
@@ -61,7 +63,7 @@ export function quoteWrite(vault: Vault, series: Series, price: OraclePrice, now
     throw new QuoteError('WriteConfidenceTooWide', `confidence ${price.conf} on ${price.price} is wider than the write cap of ${vault.pricing.writeConfBps} bps`);
   }
   const tenorSecs = series.expiry - now;
-  const engine = putPremium({
+  const inputs: PremiumInputs = {
     spot: price.price,
     strike: strikeToPrice(series.strike, vault.quoteDecimals),
     confidence: price.conf,
@@ -71,9 +73,11 @@ export function quoteWrite(vault: Vault, series: Series, price: OraclePrice, now
     confMultiplierBps: BigInt(vault.pricing.confMultiplierBps),
     tailLoadingBps: BigInt(vault.pricing.tailLoadingBps),
     minPremium: vault.pricing.minPremium,
-    // What the vault delivers: the lookback put on its release grid (as write_put prices it).
+    // What the vault delivers, as write_put prices it: the lookback put on its release grid
+    // (cash), or a put its holder exercises when it chooses (physical: the American bound).
     releaseIntervalSecs: BigInt(vault.release.releaseIntervalSecs),
-  });
+  };
+  const engine = series.style === SeriesStyle.PhysicalDelivery ? americanPutPremium(inputs) : putPremium(inputs);
   const premium = quoteAmountDown(engine.premium, size, vault.collateralDecimals, vault.quoteDecimals);
   if (series.premiumPaid + premium > series.premiumBudget) {
     throw new QuoteError('PremiumBudgetExceeded', 'the premium would exceed the series budget');

@@ -32,6 +32,12 @@ export function escrowFor(strike: bigint, size: bigint, collateralDecimals: numb
   return toU64((strike * size + den - 1n) / den, 'escrow');
 }
 
+/** Quote base units a physical delivery of `size` is paid at `strike`, rounded down (Rust
+ * `units::delivery_payment`). */
+export function deliveryPayment(strike: bigint, size: bigint, collateralDecimals: number): bigint {
+  return toU64((strike * size) / pow10(collateralDecimals), 'delivery payment');
+}
+
 /** A per-unit `PRICE_SCALE` amount times `size`, in quote base units, rounded down. */
 export function quoteAmountDown(perUnit: bigint, size: bigint, collateralDecimals: number, quoteDecimals: number): bigint {
   return toU64((perUnit * size) / pow10(collateralDecimals + quoteGap(quoteDecimals)), 'quote amount');

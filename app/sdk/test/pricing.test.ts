@@ -20,6 +20,7 @@ import {
   PRICE_SCALE,
   type PremiumInputs,
   putPremium,
+  americanPutPremium,
   SECONDS_PER_YEAR,
   type SviParams,
   sviTotalVariance,
@@ -141,6 +142,26 @@ test('put_premium matches Rust (>= 1,000 vectors, errors included)', () => {
   );
   assert.ok(checked - before >= 1_000, `only ${checked - before} premium vectors`);
   assert.ok(checkedErrors - beforeErr >= 100, 'too few error vectors');
+});
+
+test('american_put_premium (physical delivery series) matches Rust, rates of both signs', () => {
+  const before = checked;
+  checkSection(
+    'american_put_premium',
+    (e) => americanPutPremium(premiumInputs(e)),
+    (e) => {
+      const o = e.out as Record<string, string | boolean>;
+      return {
+        premium: big(o.premium),
+        intrinsic: big(o.intrinsic),
+        fairPrice: big(o.fair_price),
+        shiftedSpot: big(o.shifted_spot),
+        totalVariance: big(o.total_variance),
+        minPremiumApplied: o.min_premium_applied,
+      };
+    },
+  );
+  assert.ok(checked - before >= 300, `only ${checked - before} American vectors`);
 });
 
 test('all vectors together exceed 1,000 and cover every section', () => {

@@ -4,12 +4,16 @@
 use anchor_lang::{
     prelude::Pubkey, solana_program::instruction::Instruction, InstructionData, ToAccountMetas,
 };
-use backstop::instructions::ReportSolvencyArgs;
+use backstop::{
+    instructions::{OpenSeriesArgs, ReportSolvencyArgs},
+    state::SeriesStyle,
+};
 use backstop_harness::{
-    send_ok, set_token_account, warp_to_timestamp, write_price_update, PriceUpdate, Signer,
+    create_mint, send_ok, set_token_account, warp_to_timestamp, write_price_update, PriceUpdate,
+    Signer,
 };
 
-use crate::{pricing::metered_units, series::*, vault::*};
+use crate::{delivery::PhysicalMarket, pricing::metered_units, series::*, vault::*};
 
 const SOL: u64 = 1_000_000_000;
 
@@ -71,6 +75,14 @@ pub fn life_cycle_of(sc: Scenario) -> Vec<(&'static str, u64)> {
     backstop_harness::deterministic_keys(sc.seed);
     let mut out = vec![];
     let mut f = VaultFixture::new();
+    // The vault offers physical delivery too (a second series below delivers).
+    let collateral_mint = create_mint(
+        &mut f.env.svm,
+        &f.payer,
+        &f.mint_authority.pubkey(),
+        COLLATERAL_DECIMALS,
+    );
+    f.create.collateral_mint = Some(collateral_mint);
     out.push(("create_vault", f.create_vault().compute_units_consumed));
     let acc = f.reserve_accounts();
     let m = send_ok(
@@ -102,7 +114,7 @@ pub fn life_cycle_of(sc: Scenario) -> Vec<(&'static str, u64)> {
         send_ok(&mut mk.f.env.svm, &[ix], &payer, &[&risk]).compute_units_consumed,
     ));
     let keys = accounts.keys;
-    let w = mk.writer(100_000);
+    let w = mk.writer(400_000);
     out.push((
         "write_put (new position)",
         mk.write(&w, keys, sc.size_sol * SOL, 0)
@@ -115,6 +127,17 @@ pub fn life_cycle_of(sc: Scenario) -> Vec<(&'static str, u64)> {
             .expect("write")
             .compute_units_consumed,
     ));
+    // A physical series one dollar above, written by the same writer.
+    let (pstrike, pexpiry) = ((sc.strike_usd + 1) * USDC, expiry);
+    let paccounts = mk.open_accounts(pstrike, pexpiry);
+    let ix = paccounts.ix(OpenSeriesArgs {
+        style: SeriesStyle::PhysicalDelivery,
+        ..Market::series_args(pstrike, pexpiry)
+    });
+    send_ok(&mut mk.f.env.svm, &[ix], &payer, &[&risk]);
+    let pkeys = paccounts.keys;
+    mk.write(&w, pkeys, sc.size_sol * SOL, 0)
+        .expect("write physical");
     let keeper = mk.keeper();
     mk.tick(10, sc.breach_cents);
     out.push((
@@ -138,6 +161,27 @@ pub fn life_cycle_of(sc: Scenario) -> Vec<(&'static str, u64)> {
             .expect("trigger")
             .compute_units_consumed,
     ));
+    // The protocol delivers half the physical series' size during the confirmed breach.
+    let protocol = mk.f.protocol.insecure_clone();
+    let seized = set_token_account(
+        &mut mk.f.env.svm,
+        &collateral_mint,
+        &protocol.pubkey(),
+        sc.size_sol * SOL,
+    );
+    let mut physical = PhysicalMarket {
+        m: mk,
+        collateral_mint,
+    };
+    let deliver = physical.deliver_accounts(pkeys, protocol.pubkey(), seized);
+    out.push((
+        "deliver_collateral",
+        physical
+            .deliver_with(deliver, &protocol, sc.size_sol * SOL / 2)
+            .expect("deliver")
+            .compute_units_consumed,
+    ));
+    let mut mk = physical.m;
     warp_to_timestamp(&mut mk.f.env.svm, keys.expiry + 5);
     let upd = Pubkey::new_unique();
     mk.set_price_at(upd, sc.settle_cents, keys.expiry + 1, keys.expiry - 1);
@@ -155,6 +199,29 @@ pub fn life_cycle_of(sc: Scenario) -> Vec<(&'static str, u64)> {
         "close_series",
         mk.close_with(mk.close_accounts(keys))
             .expect("close")
+            .compute_units_consumed,
+    ));
+    // The physical series after its delivery window: settled without a price, then reclaimed
+    // with its collateral.
+    warp_to_timestamp(&mut mk.f.env.svm, pkeys.expiry + 3_601);
+    out.push((
+        "settle_series (physical)",
+        mk.settle(pkeys, upd)
+            .expect("settle physical")
+            .compute_units_consumed,
+    ));
+    let mut physical = PhysicalMarket {
+        m: mk,
+        collateral_mint,
+    };
+    let to = physical.collateral_account(&w.key.pubkey(), 0);
+    let reclaim = physical.reclaim_physical_accounts(pkeys, &w, to);
+    out.push((
+        "reclaim (physical, with collateral)",
+        physical
+            .m
+            .reclaim_with(reclaim)
+            .expect("reclaim physical")
             .compute_units_consumed,
     ));
     out

@@ -215,3 +215,19 @@ export function putPremium(inputs: PremiumInputs): PremiumQuote {
     minPremiumApplied,
   };
 }
+
+/** The premium of a put its holder may exercise at any time (a physical delivery series; Rust
+ * `american_put_premium`): the European quote plus the early-exercise bound `K (1 - e^{-rT})`,
+ * rounded up, at most `K`; the European quote at `rate <= 0`. */
+export function americanPutPremium(inputs: PremiumInputs): PremiumQuote {
+  const european = putPremium({ ...inputs, releaseIntervalSecs: 0n });
+  if (inputs.rate <= 0n) return european;
+  const df = discountFactorQ62(rateTauQ57(inputs.rate, inputs.tenorSecs));
+  const early = subU64(inputs.strike, toU64((inputs.strike * df) >> 62n));
+  const premium = addU64(european.premium, early);
+  return {
+    ...european,
+    premium: premium < inputs.strike ? premium : inputs.strike,
+    fairPrice: addU64(european.fairPrice, early),
+  };
+}

@@ -41,6 +41,7 @@ export {
   type PremiumInputs,
   type PremiumQuote,
   putPremium,
+  americanPutPremium,
   shiftedSpot,
 } from './black76.js';
 export { BGK_BETA_Q63, type LookbackInputs, lookbackPutQ62 } from './lookback.js';

@@ -379,7 +379,32 @@ pub(crate) fn generate() -> String {
             ))
         ));
     }
-    section("put_premium", v, true);
+    section("put_premium", v, false);
+
+    // Physical delivery series: the American bound (rates of both signs).
+    let mut v = Vec::new();
+    for _ in 0..300u64 {
+        let mut inp = premium_inputs(&mut rng);
+        inp.rate = rng.irange(-50_000_000, 200_000_000);
+        v.push(format!(
+            "\"spot\":\"{}\",\"strike\":\"{}\",\"confidence\":\"{}\",\"tenor_secs\":\"{}\",\"svi\":{},\"rate\":\"{}\",\"conf_multiplier_bps\":\"{}\",\"tail_loading_bps\":\"{}\",\"min_premium\":\"{}\",\"release_interval_secs\":\"{}\",{}",
+            inp.spot,
+            inp.strike,
+            inp.confidence,
+            inp.tenor_secs,
+            svi_json(&inp.svi),
+            inp.rate,
+            inp.conf_multiplier_bps,
+            inp.tail_loading_bps,
+            inp.min_premium,
+            inp.release_interval_secs,
+            res(american_put_premium(&inp), |q| format!(
+                "\"out\":{{\"premium\":\"{}\",\"intrinsic\":\"{}\",\"fair_price\":\"{}\",\"shifted_spot\":\"{}\",\"total_variance\":\"{}\",\"min_premium_applied\":{}}}",
+                q.premium, q.intrinsic, q.fair_price, q.shifted_spot, q.total_variance, q.min_premium_applied
+            ))
+        ));
+    }
+    section("american_put_premium", v, true);
     out.push_str("}\n");
     out
 }
