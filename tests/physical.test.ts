@@ -19,10 +19,19 @@ import {
 } from '../app/sdk/src/index';
 import { SOL, SOL_FEED, createFixture, fundWriter } from '../migrations/lib/backstop-fixture';
 import { theEvent } from './support/events';
-import { deployer, rpc, rpcSubscriptions } from './support/localnet';
+import { RPC_URL, WS_URL, deployer, rpc, rpcSubscriptions } from './support/localnet';
+import { main } from '../app/cli/src/main';
 import { net } from './support/net';
 
 const connection = { rpc, rpcSubscriptions };
+
+/** The CLI against the local validator (no keypair needed for views). */
+async function cli(...args: string[]) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await main([...args, '--url', RPC_URL, '--ws', WS_URL], (l) => out.push(l), (l) => err.push(l));
+  return { code, out: out.join('\n'), err: err.join('\n') };
+}
 
 test('a physical series: quoted as written, collateral sold at the strike in a crash, reclaimed pro rata after the window', async () => {
   const f = await createFixture(net, {
@@ -57,6 +66,12 @@ test('a physical series: quoted as written, collateral sold at the strike in a c
   assert.equal(await net.balance(f.recovery), 2_500_000_000n);
   assert.equal(await net.balance(seized), 0n);
   assert.equal((await fetchMint(rpc, (await fetchSeriesView(rpc, s.address)).data.putMint)).data.supply, 15n * SOL, 'puts burned');
+  // The CLI shows the style and what was delivered, and that the vault offers delivery.
+  const listed = await cli('series', 'list', f.vault);
+  assert.equal(listed.code, 0, listed.err);
+  assert.match(listed.out, /physical \(25 delivered\)/);
+  const shown = await cli('vault', 'show', f.vault);
+  assert.match(shown.out, new RegExp(`physical delivery\\s+collateral mint ${f.collateralMint}`));
 
   // After expiry and the grace hour the series settles without a price; the writer takes its
   // collateral and what is left of its deposit.

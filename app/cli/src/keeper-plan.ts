@@ -3,6 +3,7 @@
 // would do, so the keeper sends only transactions that change something.
 import {
   BreachTransition,
+  SeriesStyle,
   breachedTriggers,
   decideSettlement,
   planStep,
@@ -67,6 +68,8 @@ export function planVault(i: VaultInputs): VaultPlan {
   const byReporter = i.keeper === i.vault.reporter;
   for (const s of i.series) {
     if (s.settled || s.data.expiry <= i.now || s.data.writtenSize === 0n) continue;
+    // A physical series is exercised by its holder's deliveries, not by keepers.
+    if (s.data.style !== SeriesStyle.CashRatchet) continue;
     const plan = planStep(vault, s.data, i.now, { byReporter, reserveBalance: reserve });
     if (!plan.ok) {
       refusals.set(plan.refusal, [...(refusals.get(plan.refusal) ?? []), s.address]);

@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { address, type Address } from '@solana/kit';
-import { SETTLEMENT_DEADLINE_SECS, SettlementSource, recordPrice, type Reading, type Series, type SeriesView, type Vault } from '@backstop/sdk';
+import { SETTLEMENT_DEADLINE_SECS, SETTLEMENT_GRACE_SECS, SeriesStyle, SettlementSource, recordPrice, type Reading, type Series, type SeriesView, type Vault } from '@backstop/sdk';
 import { planSettlements, planVault } from '../src/keeper-plan';
 import { SOL, USDC, testSeries, testVault, usd } from '../../sdk/test/accounts';
 
@@ -81,4 +81,20 @@ test('settlement: the first update settles; without a usable account it waits un
   assert.equal(late.send.length, 1);
   assert.equal(late.send[0]!.withPriceAccount, false, 'no account: the last observed price settles');
   assert.deepEqual(late.send[0]!.outcome, { kind: 'final', quote: { price: usd(75n), publishTime: expiry - 30n }, source: SettlementSource.LastObserved });
+});
+
+test('a physical series is never cranked, and settles without a price once its delivery window closes', () => {
+  const physical = testSeries({ strike: 100n * USDC, expiry: T + 86_400n, style: SeriesStyle.PhysicalDelivery });
+  const cash = testSeries({ strike: 95n * USDC, expiry: T + 86_400n });
+  // In the money at the confirming $89: only the cash series steps; the physical one waits for
+  // its holder's delivery, with no refusal noted against it.
+  const plan = planVault(inputs(pendingAt(89n), [view(0, physical), view(1, cash)], at(89n, T)));
+  assert.deepEqual(plan.steps.map((s) => s.series), [names[1]]);
+  assert.deepEqual([...plan.refusals.values()].flat(), []);
+  // After expiry: waits through the grace hour, then settles with no price at all.
+  const expired = testSeries({ expiry: T - 10n, style: SeriesStyle.PhysicalDelivery });
+  const waiting = planSettlements(testVault(), [view(0, expired)], T, null, false);
+  assert.deepEqual([waiting.send, waiting.waiting.map((w) => w.reason)], [[], ['DeliveryWindowOpen']]);
+  const after = planSettlements(testVault(), [view(0, expired)], T - 10n + SETTLEMENT_GRACE_SECS, null, false);
+  assert.deepEqual(after.send.map((p) => [p.outcome.kind, p.withPriceAccount]), [['final', false]]);
 });

@@ -161,7 +161,7 @@ const NONE = '11111111111111111111111111111111' as Address;
 export async function deliverCollateral(
   connection: Connection,
   deliverer: TransactionSigner,
-  p: { series: Address; size: bigint; delivererCollateral?: Address; programAddress?: Address },
+  p: { series: Address; size: bigint; delivererCollateral?: Address; payer?: TransactionSigner; programAddress?: Address },
 ): Promise<{ signature: Signature; paid: bigint }> {
   const program = p.programAddress ?? BACKSTOP_PROGRAM_ADDRESS;
   const { vault, vaultAddress, series } = await loadSeries(connection, p.series);
@@ -169,6 +169,8 @@ export async function deliverCollateral(
   const [collateral] = await findCollateralPda({ series: p.series }, { programAddress: program });
   const ix = getDeliverCollateralInstruction(
     {
+      // Rent of the series' collateral account at the first delivery.
+      payer: p.payer ?? deliverer,
       deliverer,
       vault: vaultAddress,
       series: p.series,
@@ -185,7 +187,7 @@ export async function deliverCollateral(
     },
     { programAddress: program },
   );
-  const signature = await sendMetered(connection, deliverer, [ix], ['deliver_collateral']);
+  const signature = await sendMetered(connection, p.payer ?? deliverer, [ix], ['deliver_collateral']);
   return { signature, paid: deliveryPayment(series.strike, p.size, vault.collateralDecimals) };
 }
 

@@ -1,7 +1,7 @@
 // Release steps, integer for integer with the program (`state/price_window.rs`,
 // `instructions/trigger.rs`): the held-price window, the breach's life, the step grid, the
 // epoch cap, the ratchet and the keeper tip. docs/DESIGN.md sections 5 and 6.
-import { SeriesStatus, type PriceWindow, type Series, type Vault } from './generated/backstop/index';
+import { SeriesStatus, SeriesStyle, type PriceWindow, type Series, type Vault } from './generated/backstop/index';
 import { intrinsicFor, strikeToPrice } from './units';
 
 /** Buckets in the vault's ring, and buckets a window's span is cut into. */
@@ -113,6 +113,7 @@ export function keeperTip(vault: Vault, reserveBalance: bigint): bigint {
 
 /** Why the program would refuse a step (its error names, in its order). */
 export type StepRefusal =
+  | 'NotCashSeries'
   | 'SeriesNotOpen'
   | 'SeriesExpired'
   | 'BreachNotConfirmed'
@@ -144,6 +145,8 @@ export interface StepContext {
  * it (`trigger::plan_step`). */
 export function planStep(vault: Vault, series: Series, now: bigint, ctx: StepContext = {}): StepPlan {
   const refuse = (refusal: StepRefusal): StepPlan => ({ ok: false, refusal });
+  // A physical series is exercised by delivery, never cranked.
+  if (series.style !== SeriesStyle.CashRatchet) return refuse('NotCashSeries');
   if (series.status !== SeriesStatus.Open) return refuse('SeriesNotOpen');
   if (now >= series.expiry) return refuse('SeriesExpired');
   if (!breachConfirmed(vault, now)) return refuse('BreachNotConfirmed');

@@ -1,7 +1,7 @@
 // Expiry settlement as the program decides it (`settle_series::decide`): the ladder of
 // docs/DESIGN.md section 7, so a client knows before sending whether an update settles a
 // series, only records a candidate, changes nothing, or whether to send no update at all.
-import { SeriesStatus, SettlementSource, type Series, type Vault } from './generated/backstop/index';
+import { SeriesStatus, SeriesStyle, SettlementSource, type Series, type Vault } from './generated/backstop/index';
 import { priceBand, readReading, type OracleCheck } from './oracle';
 import type { Address } from '@solana/kit';
 
@@ -29,7 +29,7 @@ export type SettlementOutcome =
   | { kind: 'final'; quote: SettlementQuote; source: SettlementSource }
   | { kind: 'candidate'; quote: SettlementQuote }
   /** The program's error name: the send would fail. */
-  | { kind: 'refused'; reason: 'SeriesNotOpen' | 'SeriesNotExpired' | 'SettlementPriceMissing' | 'OracleConfidenceTooWide' | 'SettlementPriceTooEarly' | 'SettlementPriceStale' };
+  | { kind: 'refused'; reason: 'SeriesNotOpen' | 'SeriesNotExpired' | 'DeliveryWindowOpen' | 'SettlementPriceMissing' | 'OracleConfidenceTooWide' | 'SettlementPriceTooEarly' | 'SettlementPriceStale' };
 
 /** Reads a price account as settlement does: identity failures throw (OracleError), a
  * non-positive price is no update (null), any publish time counts. */
@@ -48,6 +48,11 @@ export function decideSettlement(vault: Vault, series: Series, now: bigint, show
   const expiry = series.expiry;
   if (series.status !== SeriesStatus.Open) return { kind: 'refused', reason: 'SeriesNotOpen' };
   if (now < expiry) return { kind: 'refused', reason: 'SeriesNotExpired' };
+  if (series.style === SeriesStyle.PhysicalDelivery) {
+    // No price: what was not delivered by the end of the grace hour is not exercised.
+    if (now < expiry + SETTLEMENT_GRACE_SECS) return { kind: 'refused', reason: 'DeliveryWindowOpen' };
+    return { kind: 'final', quote: { price: 0n, publishTime: 0n }, source: SettlementSource.None };
+  }
   const candidate = series.settlementPublishTime !== 0n ? { price: series.settlementPrice, publishTime: series.settlementPublishTime } : null;
   if (now >= expiry + SETTLEMENT_DEADLINE_SECS) {
     const lastObserved = vault.lastPrice.publishTime !== 0n ? vault.lastPrice : null;

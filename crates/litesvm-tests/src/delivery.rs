@@ -63,6 +63,7 @@ impl PhysicalMarket {
     ) -> backstop::accounts::DeliverCollateral {
         let f = &self.m.f;
         backstop::accounts::DeliverCollateral {
+            payer: f.payer.pubkey(),
             deliverer,
             vault: f.vault(),
             series: keys.series,
@@ -93,7 +94,7 @@ impl PhysicalMarket {
             data: backstop::instruction::DeliverCollateral { size }.data(),
         };
         let payer = self.m.f.payer.insecure_clone();
-        send(&mut self.m.f.env.svm, &[ix], &payer, &[deliverer])
+        send(&mut self.m.f.env.svm, &[ix], &payer, &[&payer, deliverer])
     }
 
     /// The vault authority delivers `size` from `from`.

@@ -963,6 +963,7 @@ impl Fuzz {
         let collateral = s.collateral;
         let ix = program_ix(
             backstop::accounts::DeliverCollateral {
+                payer: self.fee_payer.pubkey(),
                 deliverer: deliverer.pubkey(),
                 vault,
                 series: s.keys.series,

@@ -9,7 +9,12 @@ use backstop::instructions::{CreateVaultArgs, ReleaseOutcome};
 use backstop_harness::*;
 use example_lender::{MARKET_SEED, REPORTER_SEED};
 
-use crate::{event_authority, series::*, vault::*};
+use crate::{
+    delivery::{collateral_pda, PhysicalMarket},
+    event_authority,
+    series::*,
+    vault::*,
+};
 
 const SOL: u64 = 1_000_000_000;
 
@@ -36,7 +41,29 @@ pub fn lender_market_with(
     liabilities: u64,
     edit: impl FnOnce(&mut CreateVaultArgs),
 ) -> (Market, Keypair) {
+    lender_market_from(VaultFixture::new(), collateral, liabilities, edit)
+}
+
+/// [`lender_market`] on a vault that offers physical delivery (collateral mint created here).
+pub fn lender_physical_market(collateral: u64, liabilities: u64) -> (PhysicalMarket, Keypair) {
     let mut f = VaultFixture::new();
+    let collateral_mint = create_mint(
+        &mut f.env.svm,
+        &f.payer,
+        &f.mint_authority.pubkey(),
+        COLLATERAL_DECIMALS,
+    );
+    f.create.collateral_mint = Some(collateral_mint);
+    let (m, admin) = lender_market_from(f, collateral, liabilities, |_| {});
+    (PhysicalMarket { m, collateral_mint }, admin)
+}
+
+fn lender_market_from(
+    mut f: VaultFixture,
+    collateral: u64,
+    liabilities: u64,
+    edit: impl FnOnce(&mut CreateVaultArgs),
+) -> (Market, Keypair) {
     add_upgradeable_program(
         &mut f.env.svm,
         "example_lender",
@@ -200,5 +227,39 @@ pub fn trigger_backstop_ix(
             backstop_program: backstop::ID,
         },
         example_lender::instruction::TriggerBackstop {},
+    )
+}
+
+/// The lender's liquidation that sells `seized` collateral from `seized_account` (the reporter
+/// PDA's) to physical series `keys` at the strike, repaying `repaid`.
+pub fn liquidate_by_delivery_ix(
+    p: &PhysicalMarket,
+    keys: SeriesKeys,
+    seized_account: Pubkey,
+    seized: u64,
+    repaid: u64,
+) -> Instruction {
+    let f = &p.m.f;
+    lender_ix(
+        example_lender::accounts::LiquidateByDelivery {
+            liquidator: f.payer.pubkey(),
+            market: pda(MARKET_SEED),
+            reporter: pda(REPORTER_SEED),
+            seized_collateral: seized_account,
+            vault: f.vault(),
+            series: keys.series,
+            collateral: collateral_pda(&keys.series),
+            escrow: keys.escrow,
+            put_mint: keys.put_mint,
+            holder: keys.holder,
+            recovery: f.recovery,
+            collateral_mint: p.collateral_mint,
+            quote_mint: f.quote_mint,
+            token_program: TOKEN_PROGRAM_ID,
+            system_program: anchor_lang::system_program::ID,
+            backstop_event_authority: event_authority(),
+            backstop_program: backstop::ID,
+        },
+        example_lender::instruction::LiquidateByDelivery { seized, repaid },
     )
 }

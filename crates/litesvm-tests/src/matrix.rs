@@ -406,10 +406,15 @@ impl World {
         };
         ready_map.insert(
             "deliver_collateral",
-            ready(&m, &fee_payer, deliver(&m, s4, SOL), &[&protocol]),
+            ready(&m, &fee_payer, deliver(&m, s4, SOL), &[&payer, &protocol]),
         );
         let deliver_s5 = deliver(&m, s5, 3 * SOL);
-        send_ok(&mut m.f.env.svm, &[deliver_s5], &fee_payer, &[&protocol]);
+        send_ok(
+            &mut m.f.env.svm,
+            &[deliver_s5],
+            &fee_payer,
+            &[&payer, &protocol],
+        );
         let withdraw_recovery = program_ix(
             backstop::accounts::WithdrawRecovery {
                 authority: protocol.pubkey(),
@@ -480,6 +485,7 @@ fn deliver_accounts(
     deliverer_collateral: Pubkey,
 ) -> backstop::accounts::DeliverCollateral {
     backstop::accounts::DeliverCollateral {
+        payer: m.f.payer.pubkey(),
         deliverer: m.f.protocol.pubkey(),
         vault: m.f.vault(),
         series: keys.series,

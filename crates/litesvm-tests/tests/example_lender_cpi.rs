@@ -7,7 +7,9 @@ use backstop::{
     instructions::ReleaseStatus,
 };
 use backstop_harness::*;
-use backstop_litesvm_tests::{event_authority, lender::*, series::*, vault::*};
+use backstop_litesvm_tests::{
+    delivery::collateral_pda, event_authority, lender::*, series::*, vault::*,
+};
 use example_lender::{MARKET_SEED, REPORTER_SEED, VAULT_AUTHORITY_SEED};
 
 const SOL: u64 = 1_000_000_000;
@@ -379,5 +381,54 @@ fn the_lender_creates_its_vault_releases_in_a_liquidation_and_draws_the_capital(
             token_balance(&m.f.env.svm, &m.f.recovery)
         ),
         (released, 0)
+    );
+}
+
+/// The cascade the backstop exists to stop: the lender sells collateral seized from a bad loan to
+/// its backstop at the strike ($100) instead of dumping it at the crash price ($60); refused
+/// (books untouched) until the breach is confirmed.
+#[test]
+fn a_liquidation_sells_seized_collateral_to_the_backstop_at_the_strike() {
+    let (mut p, _admin) = lender_physical_market(1_000 * SOL, 140_000 * USDC);
+    let keys = p.open_physical(100, 30);
+    let w = p.m.writer(100_000);
+    p.m.write(&w, keys, 100 * SOL, 0).expect("write");
+    let seized = p.collateral_account(&pda(REPORTER_SEED), 50 * SOL);
+    let payer = p.m.f.payer.insecure_clone();
+    let ix = liquidate_by_delivery_ix(&p, keys, seized, 10 * SOL, 800 * USDC);
+    assert_program_error(
+        send(&mut p.m.f.env.svm, std::slice::from_ref(&ix), &payer, &[]),
+        BackstopError::DeliveryNotOpen,
+    );
+    assert_eq!(lender_books(&p.m).collateral_amount, 1_000 * SOL);
+
+    // $60 held past the persistence window: confirmed.
+    p.m.tick(10, 6_000);
+    p.m.observe().expect("observe");
+    p.m.tick(61, 6_000);
+    p.m.observe().expect("observe");
+    let meta = send_ok(&mut p.m.f.env.svm, &[ix], &payer, &[]);
+    let delivered = cpi_events::<backstop::events::CollateralDelivered>(&meta);
+    assert_eq!(delivered.len(), 1);
+    assert_eq!(
+        (delivered[0].size, delivered[0].paid),
+        (10 * SOL, 1_000 * USDC)
+    );
+    // $1,000 for 10 SOL the market would have paid $600 for, in the recovery account.
+    assert_eq!(token_balance(&p.m.f.env.svm, &p.m.f.recovery), 1_000 * USDC);
+    assert_eq!(token_balance(&p.m.f.env.svm, &seized), 40 * SOL);
+    assert_eq!(
+        token_balance(&p.m.f.env.svm, &collateral_pda(&keys.series)),
+        10 * SOL
+    );
+    let books = lender_books(&p.m);
+    assert_eq!(
+        (
+            books.collateral_amount,
+            books.liabilities,
+            books.delivered_to_backstop,
+            books.liquidations
+        ),
+        (990 * SOL, 139_200 * USDC, 10 * SOL, 1)
     );
 }

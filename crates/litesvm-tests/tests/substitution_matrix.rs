@@ -1075,6 +1075,12 @@ fn rows() -> Vec<Row> {
         // accounts, only this vault's recovery
         (
             "deliver_collateral",
+            "payer",
+            NotSigner,
+            An(A::AccountNotSigner),
+        ),
+        (
+            "deliver_collateral",
             "deliverer",
             NotSigner,
             An(A::AccountNotSigner),

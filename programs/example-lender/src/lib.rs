@@ -154,6 +154,57 @@ pub mod example_lender {
         Ok(())
     }
 
+    /// A liquidation that sells the seized collateral to the backstop at the strike (a physical
+    /// delivery series) instead of dumping it into a falling market: books the seizure and the
+    /// repayment, then delivers `seized` from the reporter's collateral account by CPI. The
+    /// strike's worth lands in the vault's recovery account (`draw_recovery`). Reverts when the
+    /// backstop cannot take delivery now (no confirmed breach before expiry): the collateral
+    /// then stays with the market.
+    pub fn liquidate_by_delivery(
+        ctx: Context<LiquidateByDelivery>,
+        seized: u64,
+        repaid: u64,
+    ) -> Result<()> {
+        let market = &mut ctx.accounts.market;
+        market.collateral_amount = market
+            .collateral_amount
+            .checked_sub(seized)
+            .ok_or(LenderError::NotEnoughCollateral)?;
+        market.liabilities = market
+            .liabilities
+            .checked_sub(repaid)
+            .ok_or(LenderError::RepaysTooMuch)?;
+        let seeds: &[&[u8]] = &[REPORTER_SEED, &[market.reporter_bump]];
+        let a = &ctx.accounts;
+        let accounts = bs::DeliverCollateral {
+            payer: a.liquidator.to_account_info(),
+            deliverer: a.reporter.to_account_info(),
+            vault: a.vault.to_account_info(),
+            series: a.series.to_account_info(),
+            collateral: a.collateral.to_account_info(),
+            deliverer_collateral: a.seized_collateral.to_account_info(),
+            escrow: a.escrow.to_account_info(),
+            put_mint: a.put_mint.to_account_info(),
+            holder: a.holder.to_account_info(),
+            recovery: a.recovery.to_account_info(),
+            collateral_mint: a.collateral_mint.to_account_info(),
+            quote_mint: a.quote_mint.to_account_info(),
+            token_program: a.token_program.to_account_info(),
+            system_program: a.system_program.to_account_info(),
+            event_authority: a.backstop_event_authority.to_account_info(),
+            program: a.backstop_program.to_account_info(),
+        };
+        let signer = &[seeds];
+        backstop::cpi::deliver_collateral(
+            CpiContext::new_with_signer(a.backstop_program.key(), accounts, signer),
+            seized,
+        )?;
+        let market = &mut ctx.accounts.market;
+        market.liquidations = market.liquidations.saturating_add(1);
+        market.delivered_to_backstop = market.delivered_to_backstop.saturating_add(seized);
+        Ok(())
+    }
+
     /// Creates the market's Backstop vault, with this program's vault-authority PDA as its
     /// authority (so the market draws released capital itself) and its reporter PDA as reporter.
     pub fn create_backstop_vault(
@@ -227,6 +278,8 @@ pub struct Market {
     pub backstop_released: u64,
     /// What the backstop said at the latest liquidation (`None` before the first).
     pub last_release: Option<ReleaseStatus>,
+    /// Collateral sold to the backstop at the strike (physical delivery), base units.
+    pub delivered_to_backstop: u64,
 }
 
 #[derive(Accounts)]
@@ -339,6 +392,54 @@ pub struct Liquidate<'info> {
     pub quote_mint: UncheckedAccount<'info>,
     /// CHECK: see above.
     pub token_program: UncheckedAccount<'info>,
+    /// CHECK: Backstop's event authority, checked by Backstop.
+    pub backstop_event_authority: UncheckedAccount<'info>,
+    pub backstop_program: Program<'info, Backstop>,
+}
+
+#[derive(Accounts)]
+pub struct LiquidateByDelivery<'info> {
+    /// Runs the liquidation; pays the rent of the series' collateral account at the first
+    /// delivery.
+    #[account(mut)]
+    pub liquidator: Signer<'info>,
+    #[account(mut, seeds = [MARKET_SEED], bump = market.bump)]
+    pub market: Account<'info, Market>,
+    /// CHECK: this program's reporter PDA, signs the CPI as the vault's reporter (the deliverer).
+    #[account(seeds = [REPORTER_SEED], bump = market.reporter_bump)]
+    pub reporter: UncheckedAccount<'info>,
+    /// CHECK: the seized collateral; Backstop requires it to be the deliverer's (this
+    /// reporter PDA's) account of the vault's collateral mint.
+    #[account(mut)]
+    pub seized_collateral: UncheckedAccount<'info>,
+    /// CHECK: every account below is validated by Backstop's `deliver_collateral`.
+    #[account(mut)]
+    pub vault: UncheckedAccount<'info>,
+    /// CHECK: see above.
+    #[account(mut)]
+    pub series: UncheckedAccount<'info>,
+    /// CHECK: see above.
+    #[account(mut)]
+    pub collateral: UncheckedAccount<'info>,
+    /// CHECK: see above.
+    #[account(mut)]
+    pub escrow: UncheckedAccount<'info>,
+    /// CHECK: see above.
+    #[account(mut)]
+    pub put_mint: UncheckedAccount<'info>,
+    /// CHECK: see above.
+    #[account(mut)]
+    pub holder: UncheckedAccount<'info>,
+    /// CHECK: see above.
+    #[account(mut)]
+    pub recovery: UncheckedAccount<'info>,
+    /// CHECK: see above.
+    pub collateral_mint: UncheckedAccount<'info>,
+    /// CHECK: see above.
+    pub quote_mint: UncheckedAccount<'info>,
+    /// CHECK: see above.
+    pub token_program: UncheckedAccount<'info>,
+    pub system_program: Program<'info, System>,
     /// CHECK: Backstop's event authority, checked by Backstop.
     pub backstop_event_authority: UncheckedAccount<'info>,
     pub backstop_program: Program<'info, Backstop>,

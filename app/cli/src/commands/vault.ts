@@ -38,6 +38,7 @@ export async function vaultShow(opts: GlobalOptions, positionals: string[], valu
     ['risk authority', v.riskAuthority],
     ['reporter', v.reporter],
     ['quote mint', `${v.quoteMint} (${v.quoteDecimals} decimals)`],
+    ['physical delivery', v.collateralMint === '11111111111111111111111111111111' ? 'not offered (cash series only)' : `collateral mint ${v.collateralMint}`],
     ['collateral feed', `${hex(v.oracle.collateralFeed)} (${v.collateralDecimals} decimals)`],
     ['reserve', `${quote(v, reserve)} (committed ${quote(v, v.totals.committedPremium)}, uncommitted ${quote(v, reserve > v.totals.committedPremium ? reserve - v.totals.committedPremium : 0n)})`],
     ['coverage (escrowed)', quote(v, s.coverage)],

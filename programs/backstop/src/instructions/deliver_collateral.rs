@@ -17,9 +17,12 @@ use crate::{
 #[event_cpi]
 #[derive(Accounts)]
 pub struct DeliverCollateral<'info> {
-    /// The vault's reporter or authority; pays the collateral account's rent at the first
-    /// delivery.
+    /// Pays the collateral account's rent at the first delivery (any signer: a protocol's PDA
+    /// delivering by CPI holds no lamports).
     #[account(mut)]
+    pub payer: Signer<'info>,
+
+    /// The vault's reporter or authority.
     pub deliverer: Signer<'info>,
 
     #[account(
@@ -46,7 +49,7 @@ pub struct DeliverCollateral<'info> {
     #[account(
         init_if_needed,
         dup,
-        payer = deliverer,
+        payer = payer,
         seeds = [COLLATERAL_SEED, series.key().as_ref()],
         bump,
         token::mint = collateral_mint,

@@ -27,6 +27,7 @@ import {
   type InstructionWithAccounts,
   type InstructionWithData,
   type ReadonlyAccount,
+  type ReadonlySignerAccount,
   type ReadonlyUint8Array,
   type TransactionSigner,
   type WritableAccount,
@@ -52,6 +53,7 @@ export function getDeliverCollateralDiscriminatorBytes() {
 
 export type DeliverCollateralInstruction<
   TProgram extends string = typeof BACKSTOP_PROGRAM_ADDRESS,
+  TAccountPayer extends string | AccountMeta<string> = string,
   TAccountDeliverer extends string | AccountMeta<string> = string,
   TAccountVault extends string | AccountMeta<string> = string,
   TAccountSeries extends string | AccountMeta<string> = string,
@@ -74,8 +76,12 @@ export type DeliverCollateralInstruction<
   InstructionWithData<ReadonlyUint8Array> &
   InstructionWithAccounts<
     [
+      TAccountPayer extends string
+        ? WritableSignerAccount<TAccountPayer> &
+            AccountSignerMeta<TAccountPayer>
+        : TAccountPayer,
       TAccountDeliverer extends string
-        ? WritableSignerAccount<TAccountDeliverer> &
+        ? ReadonlySignerAccount<TAccountDeliverer> &
             AccountSignerMeta<TAccountDeliverer>
         : TAccountDeliverer,
       TAccountVault extends string
@@ -159,6 +165,7 @@ export function getDeliverCollateralInstructionDataCodec(): FixedSizeCodec<
 }
 
 export type DeliverCollateralAsyncInput<
+  TAccountPayer extends string = string,
   TAccountDeliverer extends string = string,
   TAccountVault extends string = string,
   TAccountSeries extends string = string,
@@ -176,9 +183,11 @@ export type DeliverCollateralAsyncInput<
   TAccountProgram extends string = string,
 > = {
   /**
-   * The vault's reporter or authority; pays the collateral account's rent at the first
-   * delivery.
+   * Pays the collateral account's rent at the first delivery (any signer: a protocol's PDA
+   * delivering by CPI holds no lamports).
    */
+  payer: TransactionSigner<TAccountPayer>;
+  /** The vault's reporter or authority. */
   deliverer: TransactionSigner<TAccountDeliverer>;
   vault: Address<TAccountVault>;
   series: Address<TAccountSeries>;
@@ -201,6 +210,7 @@ export type DeliverCollateralAsyncInput<
 };
 
 export async function getDeliverCollateralInstructionAsync<
+  TAccountPayer extends string,
   TAccountDeliverer extends string,
   TAccountVault extends string,
   TAccountSeries extends string,
@@ -219,6 +229,7 @@ export async function getDeliverCollateralInstructionAsync<
   TProgramAddress extends Address = typeof BACKSTOP_PROGRAM_ADDRESS,
 >(
   input: DeliverCollateralAsyncInput<
+    TAccountPayer,
     TAccountDeliverer,
     TAccountVault,
     TAccountSeries,
@@ -239,6 +250,7 @@ export async function getDeliverCollateralInstructionAsync<
 ): Promise<
   DeliverCollateralInstruction<
     TProgramAddress,
+    TAccountPayer,
     TAccountDeliverer,
     TAccountVault,
     TAccountSeries,
@@ -261,7 +273,8 @@ export async function getDeliverCollateralInstructionAsync<
 
   // Original accounts.
   const originalAccounts = {
-    deliverer: { value: input.deliverer ?? null, isWritable: true },
+    payer: { value: input.payer ?? null, isWritable: true },
+    deliverer: { value: input.deliverer ?? null, isWritable: false },
     vault: { value: input.vault ?? null, isWritable: true },
     series: { value: input.series ?? null, isWritable: true },
     collateral: { value: input.collateral ?? null, isWritable: true },
@@ -306,6 +319,7 @@ export async function getDeliverCollateralInstructionAsync<
   const getAccountMeta = getAccountMetaFactory(programAddress, "programId");
   return Object.freeze({
     accounts: [
+      getAccountMeta(accounts.payer),
       getAccountMeta(accounts.deliverer),
       getAccountMeta(accounts.vault),
       getAccountMeta(accounts.series),
@@ -328,6 +342,7 @@ export async function getDeliverCollateralInstructionAsync<
     programAddress,
   } as DeliverCollateralInstruction<
     TProgramAddress,
+    TAccountPayer,
     TAccountDeliverer,
     TAccountVault,
     TAccountSeries,
@@ -347,6 +362,7 @@ export async function getDeliverCollateralInstructionAsync<
 }
 
 export type DeliverCollateralInput<
+  TAccountPayer extends string = string,
   TAccountDeliverer extends string = string,
   TAccountVault extends string = string,
   TAccountSeries extends string = string,
@@ -364,9 +380,11 @@ export type DeliverCollateralInput<
   TAccountProgram extends string = string,
 > = {
   /**
-   * The vault's reporter or authority; pays the collateral account's rent at the first
-   * delivery.
+   * Pays the collateral account's rent at the first delivery (any signer: a protocol's PDA
+   * delivering by CPI holds no lamports).
    */
+  payer: TransactionSigner<TAccountPayer>;
+  /** The vault's reporter or authority. */
   deliverer: TransactionSigner<TAccountDeliverer>;
   vault: Address<TAccountVault>;
   series: Address<TAccountSeries>;
@@ -389,6 +407,7 @@ export type DeliverCollateralInput<
 };
 
 export function getDeliverCollateralInstruction<
+  TAccountPayer extends string,
   TAccountDeliverer extends string,
   TAccountVault extends string,
   TAccountSeries extends string,
@@ -407,6 +426,7 @@ export function getDeliverCollateralInstruction<
   TProgramAddress extends Address = typeof BACKSTOP_PROGRAM_ADDRESS,
 >(
   input: DeliverCollateralInput<
+    TAccountPayer,
     TAccountDeliverer,
     TAccountVault,
     TAccountSeries,
@@ -426,6 +446,7 @@ export function getDeliverCollateralInstruction<
   config?: { programAddress?: TProgramAddress },
 ): DeliverCollateralInstruction<
   TProgramAddress,
+  TAccountPayer,
   TAccountDeliverer,
   TAccountVault,
   TAccountSeries,
@@ -447,7 +468,8 @@ export function getDeliverCollateralInstruction<
 
   // Original accounts.
   const originalAccounts = {
-    deliverer: { value: input.deliverer ?? null, isWritable: true },
+    payer: { value: input.payer ?? null, isWritable: true },
+    deliverer: { value: input.deliverer ?? null, isWritable: false },
     vault: { value: input.vault ?? null, isWritable: true },
     series: { value: input.series ?? null, isWritable: true },
     collateral: { value: input.collateral ?? null, isWritable: true },
@@ -487,6 +509,7 @@ export function getDeliverCollateralInstruction<
   const getAccountMeta = getAccountMetaFactory(programAddress, "programId");
   return Object.freeze({
     accounts: [
+      getAccountMeta(accounts.payer),
       getAccountMeta(accounts.deliverer),
       getAccountMeta(accounts.vault),
       getAccountMeta(accounts.series),
@@ -509,6 +532,7 @@ export function getDeliverCollateralInstruction<
     programAddress,
   } as DeliverCollateralInstruction<
     TProgramAddress,
+    TAccountPayer,
     TAccountDeliverer,
     TAccountVault,
     TAccountSeries,
@@ -534,27 +558,29 @@ export type ParsedDeliverCollateralInstruction<
   programAddress: Address<TProgram>;
   accounts: {
     /**
-     * The vault's reporter or authority; pays the collateral account's rent at the first
-     * delivery.
+     * Pays the collateral account's rent at the first delivery (any signer: a protocol's PDA
+     * delivering by CPI holds no lamports).
      */
-    deliverer: TAccountMetas[0];
-    vault: TAccountMetas[1];
-    series: TAccountMetas[2];
+    payer: TAccountMetas[0];
+    /** The vault's reporter or authority. */
+    deliverer: TAccountMetas[1];
+    vault: TAccountMetas[2];
+    series: TAccountMetas[3];
     /** The series' collateral account (PDA), created at the first delivery. */
-    collateral: TAccountMetas[3];
+    collateral: TAccountMetas[4];
     /** Where the delivered collateral comes from: the deliverer's own account. */
-    delivererCollateral: TAccountMetas[4];
-    escrow: TAccountMetas[5];
-    putMint: TAccountMetas[6];
-    holder: TAccountMetas[7];
-    recovery: TAccountMetas[8];
-    collateralMint: TAccountMetas[9];
+    delivererCollateral: TAccountMetas[5];
+    escrow: TAccountMetas[6];
+    putMint: TAccountMetas[7];
+    holder: TAccountMetas[8];
+    recovery: TAccountMetas[9];
+    collateralMint: TAccountMetas[10];
     /** checks it against the escrow with the vault's `quote_decimals`. */
-    quoteMint: TAccountMetas[10];
-    tokenProgram: TAccountMetas[11];
-    systemProgram: TAccountMetas[12];
-    eventAuthority: TAccountMetas[13];
-    program: TAccountMetas[14];
+    quoteMint: TAccountMetas[11];
+    tokenProgram: TAccountMetas[12];
+    systemProgram: TAccountMetas[13];
+    eventAuthority: TAccountMetas[14];
+    program: TAccountMetas[15];
   };
   data: DeliverCollateralInstructionData;
 };
@@ -567,7 +593,7 @@ export function parseDeliverCollateralInstruction<
     InstructionWithAccounts<TAccountMetas> &
     InstructionWithData<ReadonlyUint8Array>,
 ): ParsedDeliverCollateralInstruction<TProgram, TAccountMetas> {
-  if (instruction.accounts.length < 15) {
+  if (instruction.accounts.length < 16) {
     // TODO: Coded error.
     throw new Error("Not enough accounts");
   }
@@ -580,6 +606,7 @@ export function parseDeliverCollateralInstruction<
   return {
     programAddress: instruction.programAddress,
     accounts: {
+      payer: getNextAccount(),
       deliverer: getNextAccount(),
       vault: getNextAccount(),
       series: getNextAccount(),

@@ -71,6 +71,8 @@ export type Market = {
   backstopReleased: bigint;
   /** What the backstop said at the latest liquidation (`None` before the first). */
   lastRelease: Option<ReleaseStatus>;
+  /** Collateral sold to the backstop at the strike (physical delivery), base units. */
+  deliveredToBackstop: bigint;
 };
 
 export type MarketArgs = {
@@ -86,6 +88,8 @@ export type MarketArgs = {
   backstopReleased: number | bigint;
   /** What the backstop said at the latest liquidation (`None` before the first). */
   lastRelease: OptionOrNullable<ReleaseStatusArgs>;
+  /** Collateral sold to the backstop at the strike (physical delivery), base units. */
+  deliveredToBackstop: number | bigint;
 };
 
 /** Gets the encoder for {@link MarketArgs} account data. */
@@ -101,6 +105,7 @@ export function getMarketEncoder(): Encoder<MarketArgs> {
       ["liquidations", getU64Encoder()],
       ["backstopReleased", getU64Encoder()],
       ["lastRelease", getOptionEncoder(getReleaseStatusEncoder())],
+      ["deliveredToBackstop", getU64Encoder()],
     ]),
     (value) => ({ ...value, discriminator: MARKET_DISCRIMINATOR }),
   );
@@ -118,6 +123,7 @@ export function getMarketDecoder(): Decoder<Market> {
     ["liquidations", getU64Decoder()],
     ["backstopReleased", getU64Decoder()],
     ["lastRelease", getOptionDecoder(getReleaseStatusDecoder())],
+    ["deliveredToBackstop", getU64Decoder()],
   ]);
 }
 

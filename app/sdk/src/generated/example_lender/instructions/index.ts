@@ -10,6 +10,7 @@ export * from "./createBackstopVault";
 export * from "./drawRecovery";
 export * from "./initialize";
 export * from "./liquidate";
+export * from "./liquidateByDelivery";
 export * from "./reportToBackstop";
 export * from "./setBooks";
 export * from "./triggerBackstop";

@@ -20,6 +20,7 @@ import {
   parseCreateBackstopVaultInstruction,
   parseDrawRecoveryInstruction,
   parseInitializeInstruction,
+  parseLiquidateByDeliveryInstruction,
   parseLiquidateInstruction,
   parseReportToBackstopInstruction,
   parseSetBooksInstruction,
@@ -27,6 +28,7 @@ import {
   type ParsedCreateBackstopVaultInstruction,
   type ParsedDrawRecoveryInstruction,
   type ParsedInitializeInstruction,
+  type ParsedLiquidateByDeliveryInstruction,
   type ParsedLiquidateInstruction,
   type ParsedReportToBackstopInstruction,
   type ParsedSetBooksInstruction,
@@ -65,6 +67,7 @@ export enum ExampleLenderInstruction {
   DrawRecovery,
   Initialize,
   Liquidate,
+  LiquidateByDelivery,
   ReportToBackstop,
   SetBooks,
   TriggerBackstop,
@@ -122,6 +125,17 @@ export function identifyExampleLenderInstruction(
     containsBytes(
       data,
       fixEncoderSize(getBytesEncoder(), 8).encode(
+        new Uint8Array([117, 213, 220, 76, 237, 31, 45, 117]),
+      ),
+      0,
+    )
+  ) {
+    return ExampleLenderInstruction.LiquidateByDelivery;
+  }
+  if (
+    containsBytes(
+      data,
+      fixEncoderSize(getBytesEncoder(), 8).encode(
         new Uint8Array([132, 249, 65, 47, 220, 124, 125, 186]),
       ),
       0,
@@ -172,6 +186,9 @@ export type ParsedExampleLenderInstruction<
       instructionType: ExampleLenderInstruction.Liquidate;
     } & ParsedLiquidateInstruction<TProgram>)
   | ({
+      instructionType: ExampleLenderInstruction.LiquidateByDelivery;
+    } & ParsedLiquidateByDeliveryInstruction<TProgram>)
+  | ({
       instructionType: ExampleLenderInstruction.ReportToBackstop;
     } & ParsedReportToBackstopInstruction<TProgram>)
   | ({
@@ -212,6 +229,13 @@ export function parseExampleLenderInstruction<TProgram extends string>(
       return {
         instructionType: ExampleLenderInstruction.Liquidate,
         ...parseLiquidateInstruction(instruction),
+      };
+    }
+    case ExampleLenderInstruction.LiquidateByDelivery: {
+      assertIsInstructionWithAccounts(instruction);
+      return {
+        instructionType: ExampleLenderInstruction.LiquidateByDelivery,
+        ...parseLiquidateByDeliveryInstruction(instruction),
       };
     }
     case ExampleLenderInstruction.ReportToBackstop: {
