@@ -66,6 +66,12 @@ export interface FixtureOptions {
   /** Physical delivery series to open beside the cash ones (the vault then gets a collateral
    * mint, 9 decimals, whose authority is the fixture's mint authority). */
   physicalStrikesUsd?: bigint[];
+  /** Create the vault with a collateral mint even without physical series to open. */
+  offerDelivery?: boolean;
+  /** The vault authority and risk authority (e.g. signers with key files for CLI tests); new
+   * funded keys by default. */
+  protocol?: KeyPairSigner;
+  risk?: KeyPairSigner;
 }
 
 export interface SeriesInfo {
@@ -113,7 +119,9 @@ export async function createFixture(net: Localnet, o: FixtureOptions): Promise<F
   const c = net.connection;
   const config = await ensureConfig(net, o.deployer);
   const tip = (o.keeperTipUsdc ?? 5n) * USDC;
-  const [payer, protocol, risk, mintAuthority] = await Promise.all([50n, 5n, 5n, 1n].map((s) => net.fundedSigner(s)));
+  const [payer, newProtocol, newRisk, mintAuthority] = await Promise.all([50n, 5n, 5n, 1n].map((s) => net.fundedSigner(s)));
+  const protocol = o.protocol ?? newProtocol;
+  const risk = o.risk ?? newRisk;
   const reporter = await generateKeyPairSigner();
   const quoteMint = await net.createMint(payer, mintAuthority.address, 6);
   const protocolToken = await net.tokenAccount(payer, quoteMint, protocol.address);
@@ -126,7 +134,7 @@ export async function createFixture(net: Localnet, o: FixtureOptions): Promise<F
   const eventAuthority = await findEventAuthorityPda();
   const program = BACKSTOP_PROGRAM_ADDRESS;
   const vault = await findVaultPda(protocol.address, quoteMint, SOL_FEED);
-  const collateralMint = o.physicalStrikesUsd?.length ? await net.createMint(payer, mintAuthority.address, 9) : undefined;
+  const collateralMint = o.offerDelivery || o.physicalStrikesUsd?.length ? await net.createMint(payer, mintAuthority.address, 9) : undefined;
   const [reserve] = await findReservePda({ vault });
   const [recovery] = await findRecoveryPda({ vault });
   await sendInstructions(c, payer, [await getCreateVaultInstructionAsync({

@@ -1,10 +1,11 @@
-// backstop: the market-maker CLI and keeper. Exit 0 on success, 1 on a failure, 2 on bad usage.
+// backstop: the market-maker and protocol CLI, and the keeper. Exit 0 on success, 1 on a failure, 2 on bad usage.
 import { parseArgs } from 'node:util';
 import { parseBackstopError, NotFoundError, OracleError, QuoteError } from '@backstop/sdk';
 import { vaultShow } from './commands/vault';
 import { seriesList } from './commands/series';
 import { positionsCommand, quoteCommand, reclaimCommand, writeCommand } from './commands/trade';
 import { keeperRun } from './commands/keeper';
+import { OPEN_USAGE, seriesOpen, vaultFund, vaultWithdraw } from './commands/desk';
 import { CliError, GLOBAL_OPTIONS, globalOptions, isUnreachable, type GlobalOptions } from './context';
 import { PRICE_HELP, PRICE_OPTIONS } from './price-source';
 
@@ -12,6 +13,16 @@ type Command = (opts: GlobalOptions, positionals: string[], values: Record<strin
 
 const COMMANDS: Record<string, { run: Command; options: Record<string, { type: 'string' | 'boolean' }>; help: string }> = {
   'vault show': { run: vaultShow, options: { ...PRICE_OPTIONS }, help: `vault show <VAULT> ${PRICE_HELP}   reserve, coverage, released, breach state` },
+  'vault fund': { run: vaultFund, options: { amount: { type: 'string' }, from: { type: 'string' } }, help: 'vault fund <VAULT> --amount X [--from TOKEN]   fund the premium reserve' },
+  'vault withdraw': { run: vaultWithdraw, options: { amount: { type: 'string' }, to: { type: 'string' } }, help: 'vault withdraw <VAULT> --amount X [--to TOKEN]   take back uncommitted reserve (vault authority)' },
+  'series open': {
+    run: seriesOpen,
+    options: {
+      strike: { type: 'string' }, 'strike-pct': { type: 'string' }, expiry: { type: 'string' }, tenor: { type: 'string' },
+      'size-cap': { type: 'string' }, budget: { type: 'string' }, svi: { type: 'string' }, physical: { type: 'boolean' }, ...PRICE_OPTIONS,
+    },
+    help: `${OPEN_USAGE.replace(/^backstop /, '')}   (risk authority)`,
+  },
   'series list': { run: seriesList, options: { ...PRICE_OPTIONS }, help: `series list <VAULT> ${PRICE_HELP}  every series of a vault` },
   quote: { run: quoteCommand, options: { series: { type: 'string' }, size: { type: 'string' }, ...PRICE_OPTIONS }, help: `quote --series S --size N ${PRICE_HELP}  the premium a write gets now` },
   write: {

@@ -20,3 +20,4 @@ export * from './actions';
 export * from './release';
 export * from './observe';
 export * from './settlement';
+export * from './desk';

@@ -1,0 +1,138 @@
+// The protected protocol's desk: backstop vault fund | withdraw, backstop series open.
+import {
+  SeriesStyle,
+  fetchChainTime,
+  fetchOraclePrice,
+  fetchVaultAccount,
+  fundReserve,
+  openSeries,
+  parseUnits,
+  strikeAtPercent,
+  validateSvi,
+  withdrawReserve,
+  type SviParams,
+  type SviSliceArgs,
+} from '@backstop/sdk';
+import { CliError, connect, parseAddress, signer, type GlobalOptions } from '../context';
+import { json, quote, time } from '../format';
+import { fields } from '../table';
+import { PRICE_HELP, priceAccountFor } from '../price-source';
+
+type Values = Record<string, unknown>;
+
+function need(values: Values, name: string, usage: string): string {
+  const v = values[name];
+  if (typeof v !== 'string' || v === '') throw new CliError(`missing --${name}\nusage: ${usage}`, 2);
+  return v;
+}
+
+function amount(text: string, decimals: number, flag: string): bigint {
+  let v: bigint;
+  try {
+    v = parseUnits(text, decimals);
+  } catch (e) {
+    throw new CliError(`bad ${flag}: ${(e as Error).message}`, 2);
+  }
+  if (v === 0n) throw new CliError(`${flag} must be positive`, 2);
+  return v;
+}
+
+function vaultArg(positionals: string[], usage: string) {
+  if (positionals.length !== 1) throw new CliError(`usage: ${usage}`, 2);
+  return parseAddress(positionals[0], 'vault');
+}
+
+export const FUND_USAGE = 'backstop vault fund <VAULT> --amount X [--from TOKEN]';
+export async function vaultFund(opts: GlobalOptions, positionals: string[], values: Values): Promise<string> {
+  const vault = vaultArg(positionals, FUND_USAGE);
+  const connection = connect(opts);
+  const { data: v } = await fetchVaultAccount(connection.rpc, vault);
+  const amt = amount(need(values, 'amount', FUND_USAGE), v.quoteDecimals, '--amount');
+  const from = values.from === undefined ? undefined : parseAddress(values.from as string, '--from');
+  const signature = await fundReserve(connection, await signer(opts), { vault, amount: amt, from, programAddress: opts.programId });
+  if (opts.json) return json({ signature, vault, amount: amt });
+  return fields([['funded', `${quote(v, amt)} into the reserve of ${vault}`], ['signature', signature]]);
+}
+
+export const WITHDRAW_USAGE = 'backstop vault withdraw <VAULT> --amount X [--to TOKEN]';
+export async function vaultWithdraw(opts: GlobalOptions, positionals: string[], values: Values): Promise<string> {
+  const vault = vaultArg(positionals, WITHDRAW_USAGE);
+  const connection = connect(opts);
+  const { data: v } = await fetchVaultAccount(connection.rpc, vault);
+  const amt = amount(need(values, 'amount', WITHDRAW_USAGE), v.quoteDecimals, '--amount');
+  const to = values.to === undefined ? undefined : parseAddress(values.to as string, '--to');
+  const signature = await withdrawReserve(connection, await signer(opts), { vault, amount: amt, to, programAddress: opts.programId });
+  if (opts.json) return json({ signature, vault, amount: amt });
+  return fields([['withdrew', `${quote(v, amt)} of uncommitted reserve from ${vault}`], ['signature', signature]]);
+}
+
+/** `30d`, `12h`, `90m`, `3600s` (or plain seconds). */
+export function parseDuration(text: string, flag: string): bigint {
+  const m = /^(\d+)(s|m|h|d)?$/.exec(text);
+  if (!m) throw new CliError(`${flag} must be a duration like 30d, 12h, 90m or 3600s, got "${text}"`, 2);
+  const n = BigInt(m[1]!);
+  const unit = { s: 1n, m: 60n, h: 3_600n, d: 86_400n }[(m[2] ?? 's') as 's' | 'm' | 'h' | 'd'];
+  if (n === 0n) throw new CliError(`${flag} must be positive`, 2);
+  return n * unit;
+}
+
+function parseUnixTime(text: string): bigint {
+  if (!/^\d+$/.test(text)) throw new CliError(`--expiry must be a unix time in seconds, got "${text}"`, 2);
+  return BigInt(text);
+}
+
+/** `a,b,rho,m,sigma`: the raw SVI slice in annualised decimals (total variance per year). */
+export function parseSvi(text: string): SviSliceArgs & SviParams {
+  const parts = text.split(',');
+  if (parts.length !== 5) throw new CliError(`--svi needs five numbers a,b,rho,m,sigma, got "${text}"`, 2);
+  const [a, b, rho, m, sigma] = parts.map((p) => {
+    if (!/^-?\d+(\.\d{1,9})?$/.test(p.trim())) throw new CliError(`--svi: "${p}" is not a decimal with at most 9 places`, 2);
+    const neg = p.trim().startsWith('-');
+    const v = parseUnits(p.trim().replace(/^-/, ''), 9);
+    return neg ? -v : v;
+  }) as [bigint, bigint, bigint, bigint, bigint];
+  // Nine decimal places: PARAM_SCALE (10^9) units, as the program stores the slice.
+  return { a, b, rho, m, sigma };
+}
+
+export const OPEN_USAGE =
+  `backstop series open <VAULT> (--strike X | --strike-pct P) (--expiry UNIX | --tenor 30d) --size-cap N --budget X --svi a,b,rho,m,sigma [--physical] ${PRICE_HELP}`;
+export async function seriesOpen(opts: GlobalOptions, positionals: string[], values: Values): Promise<string> {
+  const vault = vaultArg(positionals, OPEN_USAGE);
+  if ((values.strike === undefined) === (values['strike-pct'] === undefined)) throw new CliError(`give --strike or --strike-pct, exactly one\nusage: ${OPEN_USAGE}`, 2);
+  if ((values.expiry === undefined) === (values.tenor === undefined)) throw new CliError(`give --expiry or --tenor, exactly one\nusage: ${OPEN_USAGE}`, 2);
+  const connection = connect(opts);
+  const { data: v } = await fetchVaultAccount(connection.rpc, vault);
+  const now = await fetchChainTime(connection.rpc);
+  const expiry = values.expiry !== undefined ? parseUnixTime(values.expiry as string) : now + parseDuration(values.tenor as string, '--tenor');
+  if (expiry <= now) throw new CliError(`--expiry ${expiry} is not in the future (chain time ${now})`, 2);
+  const svi = parseSvi(need(values, 'svi', OPEN_USAGE));
+  try {
+    validateSvi(svi, expiry - now);
+  } catch (e) {
+    throw new CliError(`--svi refused: ${(e as Error).message} (the program refuses the same slice)`, 2);
+  }
+  const sizeCap = amount(need(values, 'size-cap', OPEN_USAGE), v.collateralDecimals, '--size-cap');
+  const premiumBudget = amount(need(values, 'budget', OPEN_USAGE), v.quoteDecimals, '--budget');
+  let strike: bigint;
+  if (values.strike !== undefined) {
+    strike = amount(values.strike as string, v.quoteDecimals, '--strike');
+  } else {
+    const pctText = values['strike-pct'] as string;
+    if (!/^\d+$/.test(pctText) || BigInt(pctText) === 0n) throw new CliError(`--strike-pct must be a whole positive percentage, got "${pctText}"`, 2);
+    // The strike from the vault's validated oracle price, as the program reads it.
+    const price = await fetchOraclePrice(connection.rpc, v, await priceAccountFor(opts, values, v), now);
+    strike = strikeAtPercent(price.price, BigInt(pctText), v.quoteDecimals);
+  }
+  const style = values.physical ? SeriesStyle.PhysicalDelivery : SeriesStyle.CashRatchet;
+  const r = await openSeries(connection, await signer(opts), { vault, strike, expiry, svi, sizeCap, premiumBudget, style, programAddress: opts.programId });
+  if (opts.json) return json({ signature: r.signature, series: r.series, strike, expiry, style: SeriesStyle[style], sizeCap, premiumBudget });
+  return fields([
+    ['series', r.series],
+    ['strike', quote(v, strike)],
+    ['expiry', time(expiry)],
+    ['style', values.physical ? 'physical delivery' : 'cash ratchet'],
+    ['budget', quote(v, premiumBudget)],
+    ['signature', r.signature],
+  ]);
+}

@@ -1,0 +1,124 @@
+// The protected protocol's desk: fund and withdraw the premium reserve, open series (at an
+// explicit strike or a percentage of the oracle price). Thin wrappers: PDAs derived, amounts
+// checked against the chain before sending, program failures typed by `sendMetered`.
+import { type Address, type Signature, type TransactionSigner } from '@solana/kit';
+import { sendMetered, associatedTokenAddress } from './actions';
+import {
+  BACKSTOP_PROGRAM_ADDRESS,
+  SeriesStyle,
+  findConfigPda,
+  getFundReserveInstruction,
+  getOpenSeriesInstructionAsync,
+  getWithdrawReserveInstruction,
+  type SviSliceArgs,
+} from './generated/backstop/index';
+import { findEventAuthorityPda } from './pdas';
+import { type Connection } from './tx';
+import { findSeriesPda } from './vault-pdas';
+import { fetchVaultAccount } from './views';
+
+async function eventAccounts(program: Address) {
+  return { eventAuthority: await findEventAuthorityPda(program), program };
+}
+
+/** Anyone funds a vault's premium reserve from `from` (default: the funder's associated account). */
+export async function fundReserve(
+  connection: Connection,
+  funder: TransactionSigner,
+  p: { vault: Address; amount: bigint; from?: Address; programAddress?: Address },
+): Promise<Signature> {
+  const program = p.programAddress ?? BACKSTOP_PROGRAM_ADDRESS;
+  const { data: v } = await fetchVaultAccount(connection.rpc, p.vault);
+  const ix = getFundReserveInstruction(
+    {
+      funder,
+      config: (await findConfigPda({ programAddress: program }))[0],
+      vault: p.vault,
+      reserve: v.reserve,
+      funderToken: p.from ?? (await associatedTokenAddress(funder.address, v.quoteMint)),
+      quoteMint: v.quoteMint,
+      amount: p.amount,
+      ...(await eventAccounts(program)),
+    },
+    { programAddress: program },
+  );
+  return sendMetered(connection, funder, [ix], ['fund_reserve']);
+}
+
+/** The vault authority takes back reserve that no open series was promised. */
+export async function withdrawReserve(
+  connection: Connection,
+  authority: TransactionSigner,
+  p: { vault: Address; amount: bigint; to?: Address; programAddress?: Address },
+): Promise<Signature> {
+  const program = p.programAddress ?? BACKSTOP_PROGRAM_ADDRESS;
+  const { data: v } = await fetchVaultAccount(connection.rpc, p.vault);
+  const ix = getWithdrawReserveInstruction(
+    {
+      authority,
+      vault: p.vault,
+      reserve: v.reserve,
+      destination: p.to ?? (await associatedTokenAddress(authority.address, v.quoteMint)),
+      quoteMint: v.quoteMint,
+      amount: p.amount,
+      ...(await eventAccounts(program)),
+    },
+    { programAddress: program },
+  );
+  return sendMetered(connection, authority, [ix], ['withdraw_reserve']);
+}
+
+export interface OpenSeriesParams {
+  vault: Address;
+  /** Quote base units per whole collateral unit. */
+  strike: bigint;
+  /** Unix seconds. */
+  expiry: bigint;
+  svi: SviSliceArgs;
+  /** Collateral base units. */
+  sizeCap: bigint;
+  /** Quote base units committed from the uncommitted reserve. */
+  premiumBudget: bigint;
+  style?: SeriesStyle;
+  programAddress?: Address;
+}
+
+/** The vault's risk authority opens a series; returns its address. */
+export async function openSeries(
+  connection: Connection,
+  riskAuthority: TransactionSigner,
+  p: OpenSeriesParams,
+): Promise<{ signature: Signature; series: Address }> {
+  const program = p.programAddress ?? BACKSTOP_PROGRAM_ADDRESS;
+  const { data: v } = await fetchVaultAccount(connection.rpc, p.vault);
+  const series = await findSeriesPda(p.vault, p.strike, p.expiry);
+  const ix = await getOpenSeriesInstructionAsync(
+    {
+      payer: riskAuthority,
+      riskAuthority,
+      vault: p.vault,
+      reserve: v.reserve,
+      series,
+      quoteMint: v.quoteMint,
+      strike: p.strike,
+      expiry: p.expiry,
+      svi: p.svi,
+      sizeCap: p.sizeCap,
+      premiumBudget: p.premiumBudget,
+      style: p.style ?? SeriesStyle.CashRatchet,
+      ...(await eventAccounts(program)),
+    },
+    { programAddress: program },
+  );
+  const signature = await sendMetered(connection, riskAuthority, [ix], ['open_series']);
+  return { signature, series };
+}
+
+/** A strike at `pct` percent of `price` (`PRICE_SCALE` per collateral unit), in quote base
+ * units per collateral unit, rounded down to a whole `tick` (default: one quote base unit). */
+export function strikeAtPercent(price: bigint, pct: bigint, quoteDecimals: number, tick = 1n): bigint {
+  if (pct <= 0n) throw new RangeError('the strike percentage must be positive');
+  // PRICE_SCALE is 10^12 per unit of price; a quote base unit is 10^-quoteDecimals.
+  const raw = (price * pct) / 100n / 10n ** BigInt(12 - quoteDecimals);
+  return (raw / tick) * tick;
+}
