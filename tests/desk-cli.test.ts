@@ -3,7 +3,7 @@
 // and each bad input refused with its own message (exit 2) or the program's error (exit 1).
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SeriesStyle, fetchSeriesView } from '../app/sdk/src/index';
@@ -108,4 +108,57 @@ test('series open refuses each bad input with its own message and sends nothing'
   const missing = await cli('risk', 'series', 'open', f.vault, '--strike', '100', '--tenor', '30d', '--svi', SVI, '--size-cap', '10');
   assert.equal(missing.code, 2);
   assert.match(missing.err, /missing --budget/);
+});
+
+/** A quotes file of the annualised raw-SVI slice `s` at spot $150, 30 days. */
+function quotesFile(name: string, s: { a: number; b: number; rho: number; m: number; sigma: number }, strikes = [90, 105, 120, 135, 150, 165, 180, 210]) {
+  const T = (30 * 86_400) / (365 * 86_400);
+  const lines = strikes.map((strike) => {
+    const k = Math.log(strike / 150);
+    const w = T * (s.a + s.b * (s.rho * (k - s.m) + Math.sqrt((k - s.m) ** 2 + s.sigma ** 2)));
+    return `${strike},${(Math.sqrt(w / T) * 100).toFixed(6)}%`;
+  });
+  const path = join(dir, name);
+  writeFileSync(path, ['strike,iv', ...lines].join('\n') + '\n');
+  return path;
+}
+
+test('svi fit calibrates a slice to quotes; the program accepts it and a series opens on it', async () => {
+  const file = quotesFile('skew.csv', { a: 0.3, b: 0.6, rho: -0.5, m: 0.02, sigma: 0.12 });
+  const fit = await cli('risk', 'svi', 'fit', '--quotes', file, '--spot', '150', '--tenor', '30d', '--vault', f.vault);
+  assert.equal(fit.code, 0, fit.err);
+  assert.match(fit.out, /accepted by the program \(open_series simulated/);
+  const rmse = Number(/rmse ([\d.]+) vol pts/.exec(fit.out)![1]);
+  assert.ok(rmse < 0.001, `rmse ${rmse}`);
+  const svi = /--svi (\S+)/.exec(fit.out)![1]!;
+  const open = await cli('risk', 'series', 'open', f.vault, '--strike', '130', '--tenor', '30d', '--size-cap', '10', '--budget', '10', '--svi', svi, '--json');
+  assert.equal(open.code, 0, open.err);
+  const json = JSON.parse((await cli('risk', 'svi', 'fit', '--quotes', file, '--spot', '150', '--tenor', '30d', '--json')).out) as { params: { rho: string }; points: unknown[] };
+  assert.equal(json.points.length, 8);
+  assert.ok(Math.abs(Number(json.params.rho) / 1e9 + 0.5) < 0.01);
+});
+
+test('svi fit refuses what the program would refuse, and each bad input with its own message', async () => {
+  // A 400 % at-the-money volatility: the slice rules pass, the program's series check does not.
+  const wild = quotesFile('wild.csv', { a: 16, b: 0, rho: 0, m: 0, sigma: 0.1 });
+  const refused = await cli('risk', 'svi', 'fit', '--quotes', wild, '--spot', '150', '--tenor', '30d', '--vault', f.vault);
+  assert.equal(refused.code, 1, refused.out);
+  assert.match(refused.err, /the program refuses the fitted slice: MathSviAtmVolOutOfRange/);
+  const few = quotesFile('few.csv', { a: 0.3, b: 0.6, rho: -0.5, m: 0, sigma: 0.1 }, [100, 150, 200]);
+  const badLine = join(dir, 'bad.csv');
+  writeFileSync(badLine, 'strike,iv\n100,0.6\n120;0.5\n');
+  const ok = quotesFile('ok.csv', { a: 0.3, b: 0.6, rho: -0.5, m: 0, sigma: 0.1 });
+  for (const [args, message] of [
+    [['--spot', '150', '--tenor', '30d'], /missing --quotes/],
+    [['--quotes', join(dir, 'none.csv'), '--spot', '150', '--tenor', '30d'], /cannot read --quotes/],
+    [['--quotes', few, '--spot', '150', '--tenor', '30d'], /at least five quotes at five strikes/],
+    [['--quotes', badLine, '--spot', '150', '--tenor', '30d'], /line 3: expected "strike,iv"/],
+    [['--quotes', ok, '--spot', 'x', '--tenor', '30d'], /--spot must be a positive number/],
+    [['--quotes', ok, '--spot', '150', '--tenor', 'soon'], /--tenor must be a duration/],
+    [['--quotes', ok, '--spot', '150', '--tenor', '30d', '--rate', '2'], /--rate must be a decimal annual rate/],
+  ] as const) {
+    const r = await cli('risk', 'svi', 'fit', ...args);
+    assert.equal(r.code, 2, `${args.join(' ')}: ${r.err}`);
+    assert.match(r.err, message, args.join(' '));
+  }
 });

@@ -6,6 +6,7 @@ import { seriesList } from './commands/series';
 import { positionsCommand, quoteCommand, reclaimCommand, writeCommand } from './commands/trade';
 import { keeperRun } from './commands/keeper';
 import { OPEN_USAGE, seriesOpen, vaultFund, vaultWithdraw } from './commands/desk';
+import { FIT_USAGE, sviFit } from './commands/svi';
 import { CliError, GLOBAL_OPTIONS, globalOptions, isUnreachable, type GlobalOptions } from './context';
 import { PRICE_HELP, PRICE_OPTIONS } from './price-source';
 
@@ -22,6 +23,11 @@ const COMMANDS: Record<string, { run: Command; options: Record<string, { type: '
       'size-cap': { type: 'string' }, budget: { type: 'string' }, svi: { type: 'string' }, physical: { type: 'boolean' }, ...PRICE_OPTIONS,
     },
     help: `${OPEN_USAGE.replace(/^backstop /, '')}   (risk authority)`,
+  },
+  'svi fit': {
+    run: sviFit,
+    options: { quotes: { type: 'string' }, spot: { type: 'string' }, tenor: { type: 'string' }, rate: { type: 'string' }, vault: { type: 'string' } },
+    help: `${FIT_USAGE.replace(/^backstop /, '')}   calibrate a slice to implied vols`,
   },
   'series list': { run: seriesList, options: { ...PRICE_OPTIONS }, help: `series list <VAULT> ${PRICE_HELP}  every series of a vault` },
   quote: { run: quoteCommand, options: { series: { type: 'string' }, size: { type: 'string' }, ...PRICE_OPTIONS }, help: `quote --series S --size N ${PRICE_HELP}  the premium a write gets now` },

@@ -1,7 +1,15 @@
 // The protected protocol's desk: fund and withdraw the premium reserve, open series (at an
 // explicit strike or a percentage of the oracle price). Thin wrappers: PDAs derived, amounts
 // checked against the chain before sending, program failures typed by `sendMetered`.
-import { type Address, type Signature, type TransactionSigner } from '@solana/kit';
+import {
+  createNoopSigner,
+  getSolanaErrorFromTransactionError,
+  type Address,
+  type Rpc,
+  type Signature,
+  type SolanaRpcApi,
+  type TransactionSigner,
+} from '@solana/kit';
 import { sendMetered, associatedTokenAddress } from './actions';
 import {
   BACKSTOP_PROGRAM_ADDRESS,
@@ -11,9 +19,12 @@ import {
   getOpenSeriesInstructionAsync,
   getWithdrawReserveInstruction,
   type SviSliceArgs,
+  type Vault,
 } from './generated/backstop/index';
+import { BACKSTOP_ERRORS } from './errors';
+import { fetchChainTime } from './quote';
 import { findEventAuthorityPda } from './pdas';
-import { type Connection } from './tx';
+import { customErrorCode, simulateInstructions, type Connection } from './tx';
 import { findSeriesPda } from './vault-pdas';
 import { fetchVaultAccount } from './views';
 
@@ -121,4 +132,39 @@ export function strikeAtPercent(price: bigint, pct: bigint, quoteDecimals: numbe
   // PRICE_SCALE is 10^12 per unit of price; a quote base unit is 10^-quoteDecimals.
   const raw = (price * pct) / 100n / 10n ** BigInt(12 - quoteDecimals);
   return (raw / tick) * tick;
+}
+
+/** Asks the program whether `open_series` would accept `svi` for a series of `tenorSecs` at
+ * `strike` (quote base units per collateral unit) on this vault, by simulation (nothing is sent
+ * or signed): null when it would, else the program's error (`Name (code)`) or the runtime's. */
+export async function simulateOpenSeries(
+  rpc: Rpc<SolanaRpcApi>,
+  p: { vault: Address; v: Vault; svi: SviSliceArgs; tenorSecs: bigint; strike: bigint; programAddress?: Address },
+): Promise<string | null> {
+  const program = p.programAddress ?? BACKSTOP_PROGRAM_ADDRESS;
+  const expiry = (await fetchChainTime(rpc)) + p.tenorSecs;
+  const risk = createNoopSigner(p.v.riskAuthority);
+  const ix = await getOpenSeriesInstructionAsync(
+    {
+      payer: risk,
+      riskAuthority: risk,
+      vault: p.vault,
+      reserve: p.v.reserve,
+      series: await findSeriesPda(p.vault, p.strike, expiry),
+      quoteMint: p.v.quoteMint,
+      strike: p.strike,
+      expiry,
+      svi: p.svi,
+      sizeCap: 10n ** BigInt(p.v.collateralDecimals),
+      premiumBudget: 0n,
+      ...(await eventAccounts(program)),
+    },
+    { programAddress: program },
+  );
+  const { err, logs } = await simulateInstructions(rpc, p.v.riskAuthority, [ix]);
+  if (err === null) return null;
+  const code = customErrorCode(getSolanaErrorFromTransactionError(err as Parameters<typeof getSolanaErrorFromTransactionError>[0]));
+  const known = code === undefined ? undefined : BACKSTOP_ERRORS.get(code);
+  if (known) return `${known.name} (${known.code}): ${known.msg}`;
+  return `${JSON.stringify(err, (_, v) => (typeof v === 'bigint' ? Number(v) : v))}${logs.length ? `\n${logs.join('\n')}` : ''}`;
 }

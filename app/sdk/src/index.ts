@@ -21,3 +21,4 @@ export * from './release';
 export * from './observe';
 export * from './settlement';
 export * from './desk';
+export * from './svi-fit';

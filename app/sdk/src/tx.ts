@@ -101,9 +101,9 @@ export class SimulationError extends Error {
   }
 }
 
-/** Simulates `instructions` (no signatures checked, nothing written) and returns the return data
- * the last program left, e.g. a view's answer. */
-export async function simulateReturnData(rpc: Rpc<SolanaRpcApi>, feePayer: Address, instructions: Instruction[]): Promise<Uint8Array> {
+/** Simulates `instructions` (no signatures checked, nothing written): the transaction error
+ * (null when it would succeed), the logs and the return data. */
+export async function simulateInstructions(rpc: Rpc<SolanaRpcApi>, feePayer: Address, instructions: Instruction[]) {
   const { value: blockhash } = await rpc.getLatestBlockhash({ commitment: 'confirmed' }).send();
   const message = pipe(
     createTransactionMessage({ version: 0 }),
@@ -115,9 +115,16 @@ export async function simulateReturnData(rpc: Rpc<SolanaRpcApi>, feePayer: Addre
   const { value } = await rpc
     .simulateTransaction(wire, { encoding: 'base64', sigVerify: false, replaceRecentBlockhash: true, commitment: 'confirmed' })
     .send();
-  if (value.err) throw new SimulationError(`simulation failed: ${JSON.stringify(value.err, (_, v) => (typeof v === 'bigint' ? Number(v) : v))}`, [...(value.logs ?? [])]);
+  return { err: value.err as unknown, logs: [...(value.logs ?? [])], returnData: value.returnData };
+}
+
+/** Simulates `instructions` (no signatures checked, nothing written) and returns the return data
+ * the last program left, e.g. a view's answer. */
+export async function simulateReturnData(rpc: Rpc<SolanaRpcApi>, feePayer: Address, instructions: Instruction[]): Promise<Uint8Array> {
+  const value = await simulateInstructions(rpc, feePayer, instructions);
+  if (value.err) throw new SimulationError(`simulation failed: ${JSON.stringify(value.err, (_, v) => (typeof v === 'bigint' ? Number(v) : v))}`, value.logs);
   const data = value.returnData?.data[0];
-  if (data === undefined) throw new SimulationError('the simulation returned no data', [...(value.logs ?? [])]);
+  if (data === undefined) throw new SimulationError('the simulation returned no data', value.logs);
   return base64Bytes(data);
 }
 
