@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SeriesStyle, fetchSeriesView } from '../app/sdk/src/index';
+import { SeriesStyle, feedSymbol, fetchSeriesView, fetchVault } from '../app/sdk/src/index';
 import { main } from '../app/cli/src/main';
 import { USDC, SOL, createFixture, type Fixture } from '../migrations/lib/backstop-fixture';
 import { newKeypairFile } from '../migrations/lib/localnet';
@@ -159,6 +159,39 @@ test('svi fit refuses what the program would refuse, and each bad input with its
   ] as const) {
     const r = await cli('risk', 'svi', 'fit', ...args);
     assert.equal(r.code, 2, `${args.join(' ')}: ${r.err}`);
+    assert.match(r.err, message, args.join(' '));
+  }
+});
+
+test('vault create: a vault from the CLI with its reserve and recovery, delivery offered; bad inputs refused', async () => {
+  const quoteMint = await net.createMint(f.payer, f.mintAuthority.address, 6);
+  const collateralMint = await net.createMint(f.payer, f.mintAuthority.address, 9);
+  const created = await cli('protocol', 'vault', 'create', '--quote-mint', quoteMint, '--feed', 'SOL/USD', '--barrier', '90', '--cap-per-epoch', '50000',
+    '--collateral-mint', collateralMint, '--persistence', '2m', '--json');
+  assert.equal(created.code, 0, created.err);
+  const { vault } = JSON.parse(created.out) as { vault: string };
+  const v = (await fetchVault(net.connection.rpc, vault as never)).data;
+  assert.deepEqual(
+    [v.quoteMint, v.collateralMint, v.collateralDecimals, v.trigger.barrierPrice, v.trigger.persistenceSecs, v.release.capPerEpoch, v.settingsTimelockSecs],
+    [quoteMint, collateralMint, 9, 90n * 10n ** 12n, 120, 50_000n * USDC, 86_400],
+  );
+  assert.equal(feedSymbol(Uint8Array.from(v.oracle.collateralFeed)), 'SOL/USD');
+  const shown = await cli('protocol', 'vault', 'show', vault);
+  assert.match(shown.out, new RegExp(`physical delivery\\s+collateral mint ${collateralMint}`));
+  // The same vault twice: the program refuses (one vault per authority, quote mint and feed).
+  const again = await cli('protocol', 'vault', 'create', '--quote-mint', quoteMint, '--feed', 'SOL/USD', '--barrier', '90', '--cap-per-epoch', '50000');
+  assert.equal(again.code, 1);
+  const base = ['vault', 'create', '--quote-mint', quoteMint, '--feed', 'ETH/USD', '--cap-per-epoch', '50000'];
+  for (const [args, code, message] of [
+    [[...base], 2, /missing --barrier/],
+    [['vault', 'create', '--quote-mint', quoteMint, '--feed', 'NOPE/USD', '--barrier', '90', '--cap-per-epoch', '1'], 2, /bad --feed/],
+    [[...base, '--barrier', '90', '--max-conf-bps', 'wide'], 2, /--max-conf-bps must be whole basis points/],
+    [[...base, '--barrier', '90', '--persistence', 'long'], 2, /--persistence must be a duration/],
+    [['vault', 'create', '--quote-mint', f.vault, '--feed', 'ETH/USD', '--barrier', '90', '--cap-per-epoch', '1'], 1, /is not an SPL Token mint/],
+    [[...base, '--barrier', '90', '--persistence', '5s'], 1, /program error/],
+  ] as const) {
+    const r = await cli('protocol', ...args);
+    assert.equal(r.code, code, `${args.join(' ')}: ${r.err}`);
     assert.match(r.err, message, args.join(' '));
   }
 });

@@ -5,7 +5,7 @@ import { vaultShow } from './commands/vault';
 import { seriesList } from './commands/series';
 import { positionsCommand, quoteCommand, reclaimCommand, writeCommand } from './commands/trade';
 import { keeperRun } from './commands/keeper';
-import { OPEN_USAGE, seriesOpen, vaultFund, vaultWithdraw } from './commands/desk';
+import { CREATE_USAGE, OPEN_USAGE, seriesOpen, vaultCreate, vaultFund, vaultWithdraw } from './commands/desk';
 import { FIT_USAGE, sviFit } from './commands/svi';
 import { CliError, GLOBAL_OPTIONS, globalOptions, isUnreachable, type GlobalOptions } from './context';
 import { PRICE_HELP, PRICE_OPTIONS } from './price-source';
@@ -14,6 +14,17 @@ type Command = (opts: GlobalOptions, positionals: string[], values: Record<strin
 
 const COMMANDS: Record<string, { run: Command; options: Record<string, { type: 'string' | 'boolean' }>; help: string }> = {
   'vault show': { run: vaultShow, options: { ...PRICE_OPTIONS }, help: `vault show <VAULT> ${PRICE_HELP}   reserve, coverage, released, breach state` },
+  'vault create': {
+    run: vaultCreate,
+    options: {
+      ...Object.fromEntries(
+        ['quote-mint', 'feed', 'barrier', 'cap-per-epoch', 'collateral-mint', 'collateral-decimals', 'reporter', 'risk-authority', 'persistence', 'max-age',
+          'max-conf-bps', 'keeper-tip', 'min-tip-release', 'epoch', 'release-interval', 'write-cutoff', 'timelock'].map((o) => [o, { type: 'string' as const }]),
+      ),
+      pin: { type: 'boolean' as const },
+    },
+    help: `${CREATE_USAGE.replace(/^backstop /, '')}`,
+  },
   'vault fund': { run: vaultFund, options: { amount: { type: 'string' }, from: { type: 'string' } }, help: 'vault fund <VAULT> --amount X [--from TOKEN]   fund the premium reserve' },
   'vault withdraw': { run: vaultWithdraw, options: { amount: { type: 'string' }, to: { type: 'string' } }, help: 'vault withdraw <VAULT> --amount X [--to TOKEN]   take back uncommitted reserve (vault authority)' },
   'series open': {

@@ -18,18 +18,80 @@ import {
   getFundReserveInstruction,
   getOpenSeriesInstructionAsync,
   getWithdrawReserveInstruction,
+  findRecoveryPda,
+  findReservePda,
+  getCreateVaultInstructionAsync,
+  type OracleSettingsArgs,
+  type PricingSettingsArgs,
+  type ReleaseSettingsArgs,
   type SviSliceArgs,
+  type TriggerSettingsArgs,
   type Vault,
 } from './generated/backstop/index';
 import { BACKSTOP_ERRORS } from './errors';
 import { fetchChainTime } from './quote';
 import { findEventAuthorityPda } from './pdas';
 import { customErrorCode, simulateInstructions, type Connection } from './tx';
-import { findSeriesPda } from './vault-pdas';
+import { findSeriesPda, findVaultPda } from './vault-pdas';
 import { fetchVaultAccount } from './views';
 
 async function eventAccounts(program: Address) {
   return { eventAuthority: await findEventAuthorityPda(program), program };
+}
+
+export interface CreateVaultParams {
+  quoteMint: Address;
+  /** Given: the vault offers physical delivery series in this mint (its decimals must be
+   * `collateralDecimals`). */
+  collateralMint?: Address;
+  reporter: Address;
+  riskAuthority: Address;
+  collateralDecimals: number;
+  oracle: OracleSettingsArgs;
+  /** Shard of the push-feed account a pinned price account is derived on. */
+  collateralPriceShard?: number;
+  trigger: TriggerSettingsArgs;
+  pricing: PricingSettingsArgs;
+  release: ReleaseSettingsArgs;
+  settingsTimelockSecs: number;
+  programAddress?: Address;
+}
+
+/** `authority` creates its vault for a quote mint and collateral feed (it pays, and becomes the
+ * vault authority); returns the vault and its reserve and recovery accounts. */
+export async function createVault(
+  connection: Connection,
+  authority: TransactionSigner,
+  p: CreateVaultParams,
+): Promise<{ signature: Signature; vault: Address; reserve: Address; recovery: Address }> {
+  const program = p.programAddress ?? BACKSTOP_PROGRAM_ADDRESS;
+  const vault = await findVaultPda(authority.address, p.quoteMint, Uint8Array.from(p.oracle.collateralFeed));
+  const [reserve] = await findReservePda({ vault }, { programAddress: program });
+  const [recovery] = await findRecoveryPda({ vault }, { programAddress: program });
+  const ix = await getCreateVaultInstructionAsync(
+    {
+      payer: authority,
+      authority,
+      vault,
+      quoteMint: p.quoteMint,
+      reserve,
+      recovery,
+      collateralMint: p.collateralMint,
+      reporter: p.reporter,
+      riskAuthority: p.riskAuthority,
+      collateralDecimals: p.collateralDecimals,
+      oracle: p.oracle,
+      collateralPriceShard: p.collateralPriceShard ?? 0,
+      trigger: p.trigger,
+      pricing: p.pricing,
+      release: p.release,
+      settingsTimelockSecs: p.settingsTimelockSecs,
+      ...(await eventAccounts(program)),
+    },
+    { programAddress: program },
+  );
+  const signature = await sendMetered(connection, authority, [ix], ['create_vault']);
+  return { signature, vault, reserve, recovery };
 }
 
 /** Anyone funds a vault's premium reserve from `from` (default: the funder's associated account). */

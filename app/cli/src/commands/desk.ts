@@ -1,6 +1,15 @@
-// The protected protocol's desk: backstop vault fund | withdraw, backstop series open.
+// The protected protocol's desk: backstop vault create | fund | withdraw, backstop series open.
 import {
   SeriesStyle,
+  UNPINNED,
+  createVault,
+  feedIdToHex,
+  feedSymbol,
+  fetchMaybeConfig,
+  findConfigPda,
+  parseFeedId,
+  pushFeedAddress,
+  type Connection,
   fetchChainTime,
   fetchOraclePrice,
   fetchVaultAccount,
@@ -16,7 +25,9 @@ import {
 import { CliError, connect, parseAddress, signer, type GlobalOptions } from '../context';
 import { json, quote, time } from '../format';
 import { fields } from '../table';
-import { PRICE_HELP, priceAccountFor } from '../price-source';
+import { PRICE_HELP, feedOptions, priceAccountFor } from '../price-source';
+import { TOKEN_PROGRAM_ADDRESS, fetchMaybeMint, getMintSize } from '@solana-program/token';
+import type { Address } from '@solana/kit';
 
 type Values = Record<string, unknown>;
 
@@ -133,6 +144,110 @@ export async function seriesOpen(opts: GlobalOptions, positionals: string[], val
     ['expiry', time(expiry)],
     ['style', values.physical ? 'physical delivery' : 'cash ratchet'],
     ['budget', quote(v, premiumBudget)],
+    ['signature', r.signature],
+  ]);
+}
+
+export const CREATE_USAGE =
+  'backstop vault create --quote-mint M --feed SOL/USD|<hex> --barrier USD --cap-per-epoch X [--collateral-mint C | --collateral-decimals 9] ' +
+  '[--reporter R] [--risk-authority A] [--persistence 60s] [--max-age 60s] [--max-conf-bps 200] [--keeper-tip 5] ' +
+  '[--min-tip-release 100] [--epoch 1h] [--release-interval 60s] [--write-cutoff 10m] [--timelock 1d] [--pin]';
+
+/** The pricing a new vault starts with (bounded; changed later through the timelock): spot
+ * haircut 2 x confidence, tail loading 1.5 x, floor 0.01 per unit, zero rate, writes refused
+ * above 1 % confidence. */
+export const DEFAULT_PRICING = { confMultiplierBps: 20_000, tailLoadingBps: 15_000, minPremiumPerUnit: '0.01', rate: 0n, writeConfBps: 100 };
+
+function secs(values: Values, name: string, fallback: string): number {
+  const v = parseDuration((values[name] as string | undefined) ?? fallback, `--${name}`);
+  if (v > 0xffff_ffffn) throw new CliError(`--${name} is too long`, 2);
+  return Number(v);
+}
+
+function bps(values: Values, name: string, fallback: number): number {
+  const text = values[name] as string | undefined;
+  if (text === undefined) return fallback;
+  if (!/^\d+$/.test(text) || Number(text) > 65_535) throw new CliError(`--${name} must be whole basis points, got "${text}"`, 2);
+  return Number(text);
+}
+
+/** The decimals of an SPL Token mint (the classic program: the vault takes no Token-2022 mint). */
+async function mintDecimals(rpc: Connection['rpc'], mint: Address, flag: string): Promise<number> {
+  const m = await fetchMaybeMint(rpc, mint, { commitment: 'confirmed' }).catch(() => null);
+  if (!m?.exists || m.programAddress !== TOKEN_PROGRAM_ADDRESS || m.space !== BigInt(getMintSize())) {
+    throw new CliError(`${flag} ${mint} is not an SPL Token mint`);
+  }
+  return m.data.decimals;
+}
+
+/** The vault authority (this keypair) creates a vault: one per quote mint and collateral feed. */
+export async function vaultCreate(opts: GlobalOptions, positionals: string[], values: Values): Promise<string> {
+  if (positionals.length > 0) throw new CliError(`unexpected argument ${positionals[0]}\nusage: ${CREATE_USAGE}`, 2);
+  const quoteMint = parseAddress(need(values, 'quote-mint', CREATE_USAGE), '--quote-mint');
+  let feed: Uint8Array;
+  try {
+    feed = parseFeedId(need(values, 'feed', CREATE_USAGE));
+  } catch (e) {
+    throw new CliError(`bad --feed: ${(e as Error).message}`, 2);
+  }
+  const connection = connect(opts);
+  const { rpc } = connection;
+  const qd = await mintDecimals(rpc, quoteMint, '--quote-mint');
+  let collateralMint: Address | undefined;
+  let collateralDecimals: number;
+  if (values['collateral-mint'] !== undefined) {
+    collateralMint = parseAddress(values['collateral-mint'] as string, '--collateral-mint');
+    collateralDecimals = await mintDecimals(rpc, collateralMint, '--collateral-mint');
+  } else {
+    const text = (values['collateral-decimals'] as string | undefined) ?? '9';
+    if (!/^\d+$/.test(text) || Number(text) > 18) throw new CliError(`--collateral-decimals must be 0 to 18, got "${text}"`, 2);
+    collateralDecimals = Number(text);
+  }
+  const barrier = amount(need(values, 'barrier', CREATE_USAGE), 12, '--barrier');
+  const cap = amount(need(values, 'cap-per-epoch', CREATE_USAGE), qd, '--cap-per-epoch');
+  const tip = parseUnits((values['keeper-tip'] as string | undefined) ?? '5', qd);
+  const minTip = parseUnits((values['min-tip-release'] as string | undefined) ?? '100', qd);
+  const authority = await signer(opts);
+  const reporter = values.reporter === undefined ? authority.address : parseAddress(values.reporter as string, '--reporter');
+  const risk = values['risk-authority'] === undefined ? authority.address : parseAddress(values['risk-authority'] as string, '--risk-authority');
+  const [config] = await findConfigPda({ programAddress: opts.programId });
+  const cfg = await fetchMaybeConfig(rpc, config, { commitment: 'confirmed' });
+  if (!cfg.exists) throw new CliError(`the program at ${opts.programId} has no config yet (migrations/initialize.ts)`);
+  const pin = values.pin ? await pushFeedAddress(feed, feedOptions(opts)) : UNPINNED;
+  const r = await createVault(connection, authority, {
+    quoteMint,
+    collateralMint,
+    reporter,
+    riskAuthority: risk,
+    collateralDecimals,
+    oracle: {
+      receiver: cfg.data.pythReceiver, collateralFeed: feed, depegFeed: new Uint8Array(32),
+      collateralPriceAccount: pin, depegPriceAccount: UNPINNED,
+      maxAgeSecs: secs(values, 'max-age', '60s'), maxConfBps: bps(values, 'max-conf-bps', 200),
+    },
+    collateralPriceShard: opts.feedShard,
+    trigger: {
+      barrierPrice: barrier, ratioThresholdBps: 0, maxReportAgeSecs: 0, jointCollateralPrice: 0n, depegPrice: 0n,
+      persistenceSecs: secs(values, 'persistence', '60s'),
+    },
+    pricing: {
+      confMultiplierBps: DEFAULT_PRICING.confMultiplierBps, tailLoadingBps: DEFAULT_PRICING.tailLoadingBps,
+      minPremium: parseUnits(DEFAULT_PRICING.minPremiumPerUnit, 12), rate: DEFAULT_PRICING.rate, writeConfBps: DEFAULT_PRICING.writeConfBps,
+    },
+    release: {
+      capPerEpoch: cap, epochSecs: secs(values, 'epoch', '1h'), keeperTip: tip, minTipRelease: minTip,
+      releaseIntervalSecs: secs(values, 'release-interval', '60s'), writeCutoffSecs: secs(values, 'write-cutoff', '10m'),
+    },
+    settingsTimelockSecs: secs(values, 'timelock', '1d'),
+    programAddress: opts.programId,
+  });
+  if (opts.json) return json({ signature: r.signature, vault: r.vault, reserve: r.reserve, recovery: r.recovery });
+  return fields([
+    ['vault', r.vault],
+    ['reserve', r.reserve],
+    ['recovery', r.recovery],
+    ['feed', `${feedSymbol(feed) ?? feedIdToHex(feed)}${values.pin ? ` (pinned to ${pin})` : ''}`],
+    ['physical delivery', collateralMint ? `offered in ${collateralMint}` : 'not offered (cash series only)'],
     ['signature', r.signature],
   ]);
 }
