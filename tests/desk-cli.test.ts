@@ -195,3 +195,31 @@ test('vault create: a vault from the CLI with its reserve and recovery, delivery
     assert.match(r.err, message, args.join(' '));
   }
 });
+
+test('vault settings: shows them, proposes overrides, refuses --apply before the timelock and applies after it', async () => {
+  const show = await cli('protocol', 'vault', 'settings', f.vault);
+  assert.equal(show.code, 0, show.err);
+  assert.match(show.out, /barrier\s+90\n/);
+  assert.match(show.out, /pending\s+none/);
+  const proposed = await cli('protocol', 'vault', 'settings', f.vault, '--barrier', '85', '--cap-per-epoch', '20000');
+  assert.equal(proposed.code, 0, proposed.err);
+  assert.match(proposed.out, /applies\s+from .*--apply then/);
+  const early = await cli('protocol', 'vault', 'settings', f.vault, '--apply');
+  assert.equal(early.code, 1);
+  assert.match(early.err, /the pending settings apply from/);
+  await net.timeTravelTo((await net.chainTime()) + 86_401n);
+  const applied = await cli('protocol', 'vault', 'settings', f.vault, '--apply');
+  assert.equal(applied.code, 0, applied.err);
+  const v = (await fetchVault(net.connection.rpc, f.vault)).data;
+  assert.deepEqual([v.trigger.barrierPrice, v.release.capPerEpoch, v.pendingSettings.effectiveAt], [85n * 10n ** 12n, 20_000n * USDC, 0n]);
+  for (const [key, args, code, message] of [
+    ['protocol', ['--apply', '--barrier', '80'], 2, /not both/],
+    ['protocol', ['--tail-loading-bps', 'x'], 2, /--tail-loading-bps must be whole basis points/],
+    ['protocol', ['--apply'], 1, /no pending settings to apply/],
+    ['risk', ['--barrier', '80'], 1, /program error/],
+  ] as const) {
+    const r = await cli(key, 'vault', 'settings', f.vault, ...args);
+    assert.equal(r.code, code, `${args.join(' ')}: ${r.err}`);
+    assert.match(r.err, message, args.join(' '));
+  }
+});

@@ -5,7 +5,7 @@ import { vaultShow } from './commands/vault';
 import { seriesList } from './commands/series';
 import { positionsCommand, quoteCommand, reclaimCommand, writeCommand } from './commands/trade';
 import { keeperRun } from './commands/keeper';
-import { CREATE_USAGE, OPEN_USAGE, seriesOpen, vaultCreate, vaultFund, vaultWithdraw } from './commands/desk';
+import { CREATE_USAGE, OPEN_USAGE, SETTINGS_USAGE, seriesOpen, vaultCreate, vaultFund, vaultSettings, vaultWithdraw } from './commands/desk';
 import { FIT_USAGE, sviFit } from './commands/svi';
 import { CliError, GLOBAL_OPTIONS, globalOptions, isUnreachable, type GlobalOptions } from './context';
 import { PRICE_HELP, PRICE_OPTIONS } from './price-source';
@@ -24,6 +24,17 @@ const COMMANDS: Record<string, { run: Command; options: Record<string, { type: '
       pin: { type: 'boolean' as const },
     },
     help: `${CREATE_USAGE.replace(/^backstop /, '')}`,
+  },
+  'vault settings': {
+    run: vaultSettings,
+    options: {
+      ...Object.fromEntries(
+        ['barrier', 'persistence', 'cap-per-epoch', 'keeper-tip', 'min-tip-release', 'epoch', 'release-interval', 'write-cutoff',
+          'tail-loading-bps', 'write-conf-bps', 'timelock'].map((o) => [o, { type: 'string' as const }]),
+      ),
+      apply: { type: 'boolean' as const },
+    },
+    help: SETTINGS_USAGE.replace(/^backstop /, ''),
   },
   'vault fund': { run: vaultFund, options: { amount: { type: 'string' }, from: { type: 'string' } }, help: 'vault fund <VAULT> --amount X [--from TOKEN]   fund the premium reserve' },
   'vault withdraw': { run: vaultWithdraw, options: { amount: { type: 'string' }, to: { type: 'string' } }, help: 'vault withdraw <VAULT> --amount X [--to TOKEN]   take back uncommitted reserve (vault authority)' },

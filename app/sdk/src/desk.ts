@@ -21,6 +21,7 @@ import {
   findRecoveryPda,
   findReservePda,
   getCreateVaultInstructionAsync,
+  getUpdateVaultSettingsInstruction,
   type OracleSettingsArgs,
   type PricingSettingsArgs,
   type ReleaseSettingsArgs,
@@ -28,10 +29,10 @@ import {
   type TriggerSettingsArgs,
   type Vault,
 } from './generated/backstop/index';
-import { BACKSTOP_ERRORS } from './errors';
+import { BACKSTOP_ERRORS, parseBackstopError } from './errors';
 import { fetchChainTime } from './quote';
 import { findEventAuthorityPda } from './pdas';
-import { customErrorCode, simulateInstructions, type Connection } from './tx';
+import { customErrorCode, sendInstructions, simulateInstructions, type Connection } from './tx';
 import { findSeriesPda, findVaultPda } from './vault-pdas';
 import { fetchVaultAccount } from './views';
 
@@ -229,4 +230,38 @@ export async function simulateOpenSeries(
   const known = code === undefined ? undefined : BACKSTOP_ERRORS.get(code);
   if (known) return `${known.name} (${known.code}): ${known.msg}`;
   return `${JSON.stringify(err, (_, v) => (typeof v === 'bigint' ? Number(v) : v))}${logs.length ? `\n${logs.join('\n')}` : ''}`;
+}
+
+/** The settings `update_vault_settings` takes, as a vault holds them now. */
+export function currentSettings(v: Vault): {
+  trigger: TriggerSettingsArgs;
+  pricing: PricingSettingsArgs;
+  release: ReleaseSettingsArgs;
+  settingsTimelockSecs: number;
+} {
+  const { padding: _t, ...trigger } = v.trigger as typeof v.trigger & { padding?: unknown };
+  const { padding: _p, ...pricing } = v.pricing as typeof v.pricing & { padding?: unknown };
+  const { padding: _r, ...release } = v.release as typeof v.release & { padding?: unknown };
+  return { trigger, pricing, release, settingsTimelockSecs: v.settingsTimelockSecs };
+}
+
+/** The vault authority proposes settings (they apply after the vault's timelock, by sending the
+ * same settings again) or, when `settings` equal the pending proposal and its time has come,
+ * applies them. */
+export async function updateVaultSettings(
+  connection: Connection,
+  authority: TransactionSigner,
+  p: { vault: Address; settings: ReturnType<typeof currentSettings>; programAddress?: Address },
+): Promise<Signature> {
+  const program = p.programAddress ?? BACKSTOP_PROGRAM_ADDRESS;
+  const ix = getUpdateVaultSettingsInstruction(
+    { authority, vault: p.vault, ...p.settings, ...(await eventAccounts(program)) },
+    { programAddress: program },
+  );
+  // Not in the measured life cycle: the runtime's default limit (a sender policy simulates).
+  try {
+    return await sendInstructions(connection, authority, [ix]);
+  } catch (e) {
+    throw parseBackstopError(e) ?? e;
+  }
 }

@@ -1,5 +1,7 @@
 // The protected protocol's desk: backstop vault create | fund | withdraw, backstop series open.
 import {
+  currentSettings,
+  updateVaultSettings,
   SeriesStyle,
   UNPINNED,
   createVault,
@@ -23,7 +25,7 @@ import {
   type SviSliceArgs,
 } from '@backstop/sdk';
 import { CliError, connect, parseAddress, signer, type GlobalOptions } from '../context';
-import { json, quote, time } from '../format';
+import { json, price, quote, time } from '../format';
 import { fields } from '../table';
 import { PRICE_HELP, feedOptions, priceAccountFor } from '../price-source';
 import { TOKEN_PROGRAM_ADDRESS, fetchMaybeMint, getMintSize } from '@solana-program/token';
@@ -249,5 +251,68 @@ export async function vaultCreate(opts: GlobalOptions, positionals: string[], va
     ['feed', `${feedSymbol(feed) ?? feedIdToHex(feed)}${values.pin ? ` (pinned to ${pin})` : ''}`],
     ['physical delivery', collateralMint ? `offered in ${collateralMint}` : 'not offered (cash series only)'],
     ['signature', r.signature],
+  ]);
+}
+
+export const SETTINGS_USAGE =
+  'backstop vault settings <VAULT> [--barrier USD] [--persistence 60s] [--cap-per-epoch X] [--keeper-tip X] [--min-tip-release X] ' +
+  '[--epoch 1h] [--release-interval 60s] [--write-cutoff 10m] [--tail-loading-bps N] [--write-conf-bps N] [--timelock 1d] | --apply';
+
+/** Shows the vault's settings and any pending proposal; with overrides proposes new settings
+ * (they apply after the vault's timelock); with --apply applies the pending proposal. */
+export async function vaultSettings(opts: GlobalOptions, positionals: string[], values: Values): Promise<string> {
+  const vault = vaultArg(positionals, SETTINGS_USAGE);
+  const connection = connect(opts);
+  const { data: v } = await fetchVaultAccount(connection.rpc, vault);
+  const now = await fetchChainTime(connection.rpc);
+  const pending = v.pendingSettings;
+  const overrides = ['barrier', 'persistence', 'cap-per-epoch', 'keeper-tip', 'min-tip-release', 'epoch', 'release-interval', 'write-cutoff',
+    'tail-loading-bps', 'write-conf-bps', 'timelock'].filter((k) => values[k] !== undefined);
+  if (values.apply && overrides.length > 0) throw new CliError(`give overrides to propose, or --apply, not both\nusage: ${SETTINGS_USAGE}`, 2);
+  if (values.apply) {
+    if (pending.effectiveAt === 0n) throw new CliError(`vault ${vault} has no pending settings to apply`);
+    if (now < pending.effectiveAt) throw new CliError(`the pending settings apply from ${time(pending.effectiveAt)} (in ${pending.effectiveAt - now} s)`);
+    const { padding: _t, ...trigger } = pending.trigger as typeof pending.trigger & { padding?: unknown };
+    const { padding: _p, ...pricing } = pending.pricing as typeof pending.pricing & { padding?: unknown };
+    const { padding: _r, ...release } = pending.release as typeof pending.release & { padding?: unknown };
+    const settings = { trigger, pricing, release, settingsTimelockSecs: pending.settingsTimelockSecs };
+    const signature = await updateVaultSettings(connection, await signer(opts), { vault, settings, programAddress: opts.programId });
+    return opts.json ? json({ signature, applied: true }) : fields([['applied', `the pending settings of ${vault}`], ['signature', signature]]);
+  }
+  if (overrides.length === 0) {
+    const s = currentSettings(v);
+    if (opts.json) return json({ ...s, pending: pending.effectiveAt === 0n ? null : pending });
+    return fields([
+      ['barrier', price(s.trigger.barrierPrice as bigint)],
+      ['persistence', `${s.trigger.persistenceSecs} s`],
+      ['release cap', `${quote(v, s.release.capPerEpoch as bigint)} per ${s.release.epochSecs} s`],
+      ['keeper tip', `${quote(v, s.release.keeperTip as bigint)} for a step of ${quote(v, s.release.minTipRelease as bigint)} or more`],
+      ['release interval', `${s.release.releaseIntervalSecs} s`],
+      ['write cutoff', `${s.release.writeCutoffSecs} s`],
+      ['tail loading', `${s.pricing.tailLoadingBps} bps`],
+      ['timelock', `${s.settingsTimelockSecs} s`],
+      ['pending', pending.effectiveAt === 0n ? 'none' : `a proposal, applies from ${time(pending.effectiveAt)}`],
+    ]);
+  }
+  const s = currentSettings(v);
+  const qd = v.quoteDecimals;
+  if (values.barrier !== undefined) s.trigger.barrierPrice = amount(values.barrier as string, 12, '--barrier');
+  if (values.persistence !== undefined) s.trigger.persistenceSecs = secs(values, 'persistence', '0');
+  if (values['cap-per-epoch'] !== undefined) s.release.capPerEpoch = amount(values['cap-per-epoch'] as string, qd, '--cap-per-epoch');
+  if (values['keeper-tip'] !== undefined) s.release.keeperTip = parseUnits(values['keeper-tip'] as string, qd);
+  if (values['min-tip-release'] !== undefined) s.release.minTipRelease = parseUnits(values['min-tip-release'] as string, qd);
+  if (values.epoch !== undefined) s.release.epochSecs = secs(values, 'epoch', '0');
+  if (values['release-interval'] !== undefined) s.release.releaseIntervalSecs = secs(values, 'release-interval', '0');
+  if (values['write-cutoff'] !== undefined) s.release.writeCutoffSecs = secs(values, 'write-cutoff', '0');
+  if (values['tail-loading-bps'] !== undefined) s.pricing.tailLoadingBps = bps(values, 'tail-loading-bps', 0);
+  if (values['write-conf-bps'] !== undefined) s.pricing.writeConfBps = bps(values, 'write-conf-bps', 0);
+  if (values.timelock !== undefined) s.settingsTimelockSecs = secs(values, 'timelock', '0');
+  const signature = await updateVaultSettings(connection, await signer(opts), { vault, settings: s, programAddress: opts.programId });
+  const applies = now + BigInt(v.settingsTimelockSecs);
+  if (opts.json) return json({ signature, proposed: s, appliesFrom: applies });
+  return fields([
+    ['proposed', `${overrides.map((o) => `--${o}`).join(' ')} for ${vault}`],
+    ['applies', `from ${time(applies)}: run backstop vault settings ${vault} --apply then`],
+    ['signature', signature],
   ]);
 }
