@@ -49,9 +49,16 @@ export function endpoints(cluster: Cluster): { rpc: string; ws: string } {
   }
 }
 
+/** The connection the migrations send through: on devnet and mainnet the SDK's mainnet-grade
+ * sender (limit from simulation, priority fee, rebroadcast, a fresh blockhash only when safe); on
+ * the local validator one send confirmed over the websocket. */
 export function connect(cluster: Cluster): Connection {
   const { rpc, ws } = endpoints(cluster);
-  return { rpc: createSolanaRpc(rpc), rpcSubscriptions: createSolanaRpcSubscriptions(ws) };
+  return {
+    rpc: createSolanaRpc(rpc),
+    rpcSubscriptions: createSolanaRpcSubscriptions(ws),
+    sender: cluster === 'localnet' ? undefined : {},
+  };
 }
 
 /** `[programs.<cluster>]` of Anchor.toml: program name -> id. */
