@@ -93,6 +93,13 @@ function parseShard(text: string): number {
   return Number(text);
 }
 
+/** A string option the command needs: missing or empty is a usage error naming it. */
+export function need(values: Record<string, unknown>, name: string, usage: string): string {
+  const v = values[name];
+  if (typeof v !== 'string' || v === '') throw new CliError(`missing --${name}\nusage: ${usage}`, 2);
+  return v;
+}
+
 export function parseAddress(text: string | undefined, what: string): Address {
   if (text === undefined) throw new CliError(`missing ${what}`, 2);
   if (!isAddress(text)) throw new CliError(`${what} is not a valid address: ${text}`, 2);

@@ -232,17 +232,31 @@ export async function simulateOpenSeries(
   return `${JSON.stringify(err, (_, v) => (typeof v === 'bigint' ? Number(v) : v))}${logs.length ? `\n${logs.join('\n')}` : ''}`;
 }
 
-/** The settings `update_vault_settings` takes, as a vault holds them now. */
-export function currentSettings(v: Vault): {
+/** The arguments of `update_vault_settings`. */
+export interface VaultSettingsArgs {
   trigger: TriggerSettingsArgs;
   pricing: PricingSettingsArgs;
   release: ReleaseSettingsArgs;
   settingsTimelockSecs: number;
-} {
-  const { padding: _t, ...trigger } = v.trigger as typeof v.trigger & { padding?: unknown };
-  const { padding: _p, ...pricing } = v.pricing as typeof v.pricing & { padding?: unknown };
-  const { padding: _r, ...release } = v.release as typeof v.release & { padding?: unknown };
-  return { trigger, pricing, release, settingsTimelockSecs: v.settingsTimelockSecs };
+}
+
+/** Stored settings as arguments: the zero-copy vault's padding left out. */
+function asArgs(s: Pick<Vault['pendingSettings'], 'trigger' | 'pricing' | 'release' | 'settingsTimelockSecs'>): VaultSettingsArgs {
+  const { padding: _t, ...trigger } = s.trigger as typeof s.trigger & { padding?: unknown };
+  const { padding: _p, ...pricing } = s.pricing as typeof s.pricing & { padding?: unknown };
+  const { padding: _r, ...release } = s.release as typeof s.release & { padding?: unknown };
+  return { trigger, pricing, release, settingsTimelockSecs: s.settingsTimelockSecs };
+}
+
+/** The settings `update_vault_settings` takes, as a vault holds them now. */
+export function currentSettings(v: Vault): VaultSettingsArgs {
+  return asArgs(v);
+}
+
+/** The pending proposal as `update_vault_settings` arguments (sending them again applies it),
+ * or null when nothing is pending. */
+export function pendingSettings(v: Vault): VaultSettingsArgs | null {
+  return v.pendingSettings.effectiveAt === 0n ? null : asArgs(v.pendingSettings);
 }
 
 /** The vault authority proposes settings (they apply after the vault's timelock, by sending the
@@ -251,7 +265,7 @@ export function currentSettings(v: Vault): {
 export async function updateVaultSettings(
   connection: Connection,
   authority: TransactionSigner,
-  p: { vault: Address; settings: ReturnType<typeof currentSettings>; programAddress?: Address },
+  p: { vault: Address; settings: VaultSettingsArgs; programAddress?: Address },
 ): Promise<Signature> {
   const program = p.programAddress ?? BACKSTOP_PROGRAM_ADDRESS;
   const ix = getUpdateVaultSettingsInstruction(

@@ -9,8 +9,7 @@ use backstop::{
     state::SeriesStyle,
 };
 use backstop_harness::{
-    create_mint, send_ok, set_token_account, warp_to_timestamp, write_price_update, PriceUpdate,
-    Signer,
+    send_ok, set_token_account, warp_to_timestamp, write_price_update, PriceUpdate, Signer,
 };
 
 use crate::{delivery::PhysicalMarket, pricing::metered_units, series::*, vault::*};
@@ -76,13 +75,7 @@ pub fn life_cycle_of(sc: Scenario) -> Vec<(&'static str, u64)> {
     let mut out = vec![];
     let mut f = VaultFixture::new();
     // The vault offers physical delivery too (a second series below delivers).
-    let collateral_mint = create_mint(
-        &mut f.env.svm,
-        &f.payer,
-        &f.mint_authority.pubkey(),
-        COLLATERAL_DECIMALS,
-    );
-    f.create.collateral_mint = Some(collateral_mint);
+    let collateral_mint = f.offer_delivery();
     out.push(("create_vault", f.create_vault().compute_units_consumed));
     let acc = f.reserve_accounts();
     let m = send_ok(

@@ -23,13 +23,7 @@ impl PhysicalMarket {
     /// Vault created with a 9-decimal collateral mint, reserve funded, SOL at `spot_usd`.
     pub fn new(reserve: u64, spot_usd: u64) -> Self {
         let mut f = VaultFixture::new();
-        let collateral_mint = create_mint(
-            &mut f.env.svm,
-            &f.payer,
-            &f.mint_authority.pubkey(),
-            COLLATERAL_DECIMALS,
-        );
-        f.create.collateral_mint = Some(collateral_mint);
+        let collateral_mint = f.offer_delivery();
         f.create_vault();
         Self {
             m: Market::funded(f, reserve, spot_usd),

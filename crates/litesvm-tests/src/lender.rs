@@ -47,13 +47,7 @@ pub fn lender_market_with(
 /// [`lender_market`] on a vault that offers physical delivery (collateral mint created here).
 pub fn lender_physical_market(collateral: u64, liabilities: u64) -> (PhysicalMarket, Keypair) {
     let mut f = VaultFixture::new();
-    let collateral_mint = create_mint(
-        &mut f.env.svm,
-        &f.payer,
-        &f.mint_authority.pubkey(),
-        COLLATERAL_DECIMALS,
-    );
-    f.create.collateral_mint = Some(collateral_mint);
+    let collateral_mint = f.offer_delivery();
     let (m, admin) = lender_market_from(f, collateral, liabilities, |_| {});
     (PhysicalMarket { m, collateral_mint }, admin)
 }

@@ -105,13 +105,7 @@ impl World {
         // An open market: vault 1 (offering physical delivery) funded, series 1 (30 days) and
         // 2 (2 days) written; physical series 4 (30 days) and 5 (2 days) written.
         let mut f = VaultFixture::new();
-        let collateral_mint = create_mint(
-            &mut f.env.svm,
-            &f.payer,
-            &f.mint_authority.pubkey(),
-            COLLATERAL_DECIMALS,
-        );
-        f.create.collateral_mint = Some(collateral_mint);
+        let collateral_mint = f.offer_delivery();
         let mut m = Market::from_fixture(f, 500_000 * USDC, 150);
         let fee_payer = m.f.env.funded();
         let stranger = m.f.env.funded();

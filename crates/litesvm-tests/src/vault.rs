@@ -253,6 +253,19 @@ impl VaultFixture {
         Self::new_with_pause(0)
     }
 
+    /// Makes the vault `create_vault` will create offer physical delivery: a new collateral mint
+    /// (the vault's collateral decimals, minted by the fixture's mint authority), returned.
+    pub fn offer_delivery(&mut self) -> Pubkey {
+        let mint = create_mint(
+            &mut self.env.svm,
+            &self.payer,
+            &self.mint_authority.pubkey(),
+            COLLATERAL_DECIMALS,
+        );
+        self.create.collateral_mint = Some(mint);
+        mint
+    }
+
     pub fn args(&self) -> CreateVaultArgs {
         default_vault_args(self.reporter.pubkey(), self.risk.pubkey())
     }

@@ -1,6 +1,7 @@
 // The protected protocol's desk: backstop vault create | fund | withdraw, backstop series open.
 import {
   currentSettings,
+  pendingSettings,
   updateVaultSettings,
   SeriesStyle,
   UNPINNED,
@@ -24,7 +25,7 @@ import {
   type SviParams,
   type SviSliceArgs,
 } from '@backstop/sdk';
-import { CliError, connect, parseAddress, signer, type GlobalOptions } from '../context';
+import { CliError, connect, need, parseAddress, signer, type GlobalOptions } from '../context';
 import { json, price, quote, time } from '../format';
 import { fields } from '../table';
 import { PRICE_HELP, feedOptions, priceAccountFor } from '../price-source';
@@ -33,11 +34,6 @@ import type { Address } from '@solana/kit';
 
 type Values = Record<string, unknown>;
 
-function need(values: Values, name: string, usage: string): string {
-  const v = values[name];
-  if (typeof v !== 'string' || v === '') throw new CliError(`missing --${name}\nusage: ${usage}`, 2);
-  return v;
-}
 
 function amount(text: string, decimals: number, flag: string): bigint {
   let v: bigint;
@@ -270,12 +266,9 @@ export async function vaultSettings(opts: GlobalOptions, positionals: string[], 
     'tail-loading-bps', 'write-conf-bps', 'timelock'].filter((k) => values[k] !== undefined);
   if (values.apply && overrides.length > 0) throw new CliError(`give overrides to propose, or --apply, not both\nusage: ${SETTINGS_USAGE}`, 2);
   if (values.apply) {
-    if (pending.effectiveAt === 0n) throw new CliError(`vault ${vault} has no pending settings to apply`);
+    const settings = pendingSettings(v);
+    if (!settings) throw new CliError(`vault ${vault} has no pending settings to apply`);
     if (now < pending.effectiveAt) throw new CliError(`the pending settings apply from ${time(pending.effectiveAt)} (in ${pending.effectiveAt - now} s)`);
-    const { padding: _t, ...trigger } = pending.trigger as typeof pending.trigger & { padding?: unknown };
-    const { padding: _p, ...pricing } = pending.pricing as typeof pending.pricing & { padding?: unknown };
-    const { padding: _r, ...release } = pending.release as typeof pending.release & { padding?: unknown };
-    const settings = { trigger, pricing, release, settingsTimelockSecs: pending.settingsTimelockSecs };
     const signature = await updateVaultSettings(connection, await signer(opts), { vault, settings, programAddress: opts.programId });
     return opts.json ? json({ signature, applied: true }) : fields([['applied', `the pending settings of ${vault}`], ['signature', signature]]);
   }

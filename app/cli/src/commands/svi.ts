@@ -9,7 +9,7 @@ import {
   simulateOpenSeries,
   validateSvi,
 } from '@backstop/sdk';
-import { CliError, connect, parseAddress, type GlobalOptions } from '../context';
+import { CliError, connect, need, parseAddress, type GlobalOptions } from '../context';
 import { json } from '../format';
 import { Progress, table } from '../table';
 import { parseDuration } from './desk';
@@ -18,11 +18,6 @@ type Values = Record<string, unknown>;
 
 export const FIT_USAGE = 'backstop svi fit --quotes FILE.csv --spot X --tenor 30d [--rate R] [--vault V]';
 
-function need(values: Values, name: string): string {
-  const v = values[name];
-  if (typeof v !== 'string' || v === '') throw new CliError(`missing --${name}\nusage: ${FIT_USAGE}`, 2);
-  return v;
-}
 
 function positiveNumber(text: string, flag: string): number {
   const v = Number(text);
@@ -35,15 +30,15 @@ const decimal = (x: bigint) => formatUnits(x, 9, 9);
 
 export async function sviFit(opts: GlobalOptions, positionals: string[], values: Values): Promise<string> {
   if (positionals.length > 0) throw new CliError(`unexpected argument ${positionals[0]}\nusage: ${FIT_USAGE}`, 2);
-  const file = need(values, 'quotes');
+  const file = need(values, 'quotes', FIT_USAGE);
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch (e) {
     throw new CliError(`cannot read --quotes ${file}: ${(e as Error).message}`, 2);
   }
-  const spot = positiveNumber(need(values, 'spot'), '--spot');
-  const tenor = parseDuration(need(values, 'tenor'), '--tenor');
+  const spot = positiveNumber(need(values, 'spot', FIT_USAGE), '--spot');
+  const tenor = parseDuration(need(values, 'tenor', FIT_USAGE), '--tenor');
   const rateText = (values.rate as string | undefined) ?? '0';
   const rate = Number(rateText);
   if (!/^-?\d+(\.\d+)?$/.test(rateText) || Math.abs(rate) > 0.5) throw new CliError(`--rate must be a decimal annual rate within +-0.5, got "${rateText}"`, 2);

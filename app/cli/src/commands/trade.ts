@@ -19,18 +19,13 @@ import {
   associatedTokenAddress,
 } from '@backstop/sdk';
 import type { Address } from '@solana/kit';
-import { CliError, connect, parseAddress, signer, type GlobalOptions } from '../context';
+import { CliError, connect, need, parseAddress, signer, type GlobalOptions } from '../context';
 import { collateral, json, price, quote, time } from '../format';
 import { Progress, fields, table } from '../table';
 import { PRICE_HELP, optionalPriceAccountFor, priceAccountFor } from '../price-source';
 
 type Values = Record<string, unknown>;
 
-function need(values: Values, name: string, usage: string): string {
-  const v = values[name];
-  if (typeof v !== 'string' || v === '') throw new CliError(`missing --${name}\nusage: ${usage}`, 2);
-  return v;
-}
 
 
 async function seriesAndVault(opts: GlobalOptions, seriesText: string) {
