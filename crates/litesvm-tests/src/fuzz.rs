@@ -139,13 +139,7 @@ impl Fuzz {
         // them would dominate the run.
         f.env.svm = std::mem::take(&mut f.env.svm).with_sigverify(false);
         // Every vault offers physical delivery in one collateral mint.
-        let collateral_mint = create_mint(
-            &mut f.env.svm,
-            &f.payer,
-            &f.mint_authority.pubkey(),
-            COLLATERAL_DECIMALS,
-        );
-        f.create.collateral_mint = Some(collateral_mint);
+        let collateral_mint = f.offer_delivery();
         f.create_vault();
         let fee_payer = f.env.funded();
         f.env
@@ -997,6 +991,14 @@ impl Fuzz {
             assert!(
                 size > 0 && size <= unexercised,
                 "a delivery past the unexercised size"
+            );
+            // Only during a confirmed breach, or from expiry to the end of the grace hour.
+            let now = self.now();
+            let grace_end = before.expiry + backstop::constants::SETTLEMENT_GRACE_SECS;
+            assert!(
+                (now >= before.expiry && now < grace_end)
+                    || (now < before.expiry && self.vault_state(s.vault).breach_confirmed(now)),
+                "a delivery outside a confirmed breach and the grace hour"
             );
             let svm = &self.f.env.svm;
             let paid = (u128::from(before.strike) * u128::from(size) / u128::from(SOL)) as u64;
