@@ -4,6 +4,7 @@ pub mod bench;
 pub mod breach;
 pub mod delivery;
 pub mod fuzz;
+pub mod ladder;
 pub mod lender;
 pub mod matrix;
 pub mod pricing;

@@ -36,6 +36,18 @@ pub const POSITION_SEED: &[u8] = b"position";
 /// `["collateral", series]`: collateral delivered to a physical series.
 #[constant]
 pub const COLLATERAL_SEED: &[u8] = b"collateral";
+/// `["ladder", vault]`: the vault's continuous-coverage template.
+#[constant]
+pub const LADDER_SEED: &[u8] = b"ladder";
+
+/// Rolled series expire on this grid (a whole hour), so a caller can name the series' address
+/// before the roll lands.
+pub const LADDER_EXPIRY_GRID_SECS: i64 = 3_600;
+/// Shortest overlap a ladder may set: 10 minutes for a keeper to roll the next series.
+pub const MIN_LADDER_OVERLAP_SECS: u32 = 600;
+/// Rung strikes: 10 % to 100 % of spot (a backstop insures falls).
+pub const MIN_LADDER_STRIKE_BPS: u16 = 1_000;
+pub const MAX_LADDER_STRIKE_BPS: u16 = 10_000;
 
 /// Bounds on vault settings: a breach must persist 30 s to 7 days.
 pub const MIN_PERSISTENCE_SECS: u32 = 30;

@@ -243,6 +243,24 @@ pub enum BackstopError {
     CollateralAccountsMissing, // 6117
     #[msg("A physical series settles once its delivery window (the grace hour after expiry) has closed")]
     DeliveryWindowOpen, // 6118
+    #[msg("Ladder tenor must be whole hours within the series tenor bounds and longer than the write cutoff")]
+    InvalidLadderTenor, // 6119
+    #[msg("Ladder overlap must be at least 10 minutes and at most half the tenor")]
+    InvalidLadderOverlap, // 6120
+    #[msg("Ladder strikes must each be 0 (unused) or 10 % to 100 % of spot, without repeats")]
+    InvalidLadderStrikes, // 6121
+    #[msg("Ladder strike tick must be positive")]
+    InvalidStrikeTick, // 6122
+    #[msg("The ladder has no template in force (never set, or stopped)")]
+    LadderStopped, // 6123
+    #[msg("This rung is not used by the ladder's template")]
+    RungUnused, // 6124
+    #[msg("The rung's series does not expire within the ladder's overlap window yet")]
+    RollNotDue, // 6125
+    #[msg("Expiry is not the rung's next one: the previous expiry plus the tenor, or after a lapse the whole hour at most one tenor from now")]
+    RollExpiryMismatch, // 6126
+    #[msg("Strike is not a point of the ladder's tick grid within one tick of the rung's share of the oracle price")]
+    RollStrikeOffTarget, // 6127
 }
 
 /// Every pricing failure keeps its own code, so a client can tell which check failed.

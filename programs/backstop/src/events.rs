@@ -223,3 +223,33 @@ pub struct SeriesClosed {
     /// Rounding dust swept from the escrow to the reserve, quote base units.
     pub dust: u64,
 }
+
+#[event]
+pub struct LadderProposed {
+    pub vault: Pubkey,
+    pub ladder: Pubkey,
+    pub pending: crate::state::LadderTemplate,
+    /// When the same `set_ladder` call may apply it.
+    pub applies_at: i64,
+}
+
+#[event]
+pub struct LadderUpdated {
+    pub vault: Pubkey,
+    pub ladder: Pubkey,
+    pub template: crate::state::LadderTemplate,
+}
+
+#[event]
+pub struct SeriesRolled {
+    pub vault: Pubkey,
+    pub ladder: Pubkey,
+    pub series: Pubkey,
+    pub rung: u8,
+    pub strike: u64,
+    pub expiry: i64,
+    /// The validated oracle price the strike was set from (`PRICE_SCALE`, 1e-12).
+    pub spot: u64,
+    /// Lamports of rent the ladder's float repaid the caller.
+    pub rent_repaid: u64,
+}

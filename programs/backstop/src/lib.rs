@@ -27,6 +27,7 @@ pub mod units;
 mod money_tests;
 
 use instructions::*;
+use state::LadderTemplate;
 
 // Read by explorers and `query-security-txt`: who to tell about a vulnerability, and how.
 // SECURITY.md is the policy; deployers set the contact before a mainnet deployment.
@@ -92,6 +93,18 @@ pub mod backstop {
     /// The risk authority opens a put series and commits its premium budget.
     pub fn open_series(ctx: Context<OpenSeries>, args: OpenSeriesArgs) -> Result<()> {
         instructions::open_series::handler(ctx, args)
+    }
+
+    /// The risk authority sets the vault's ladder template (continuous coverage), behind the
+    /// settings timelock unless the ladder is stopped.
+    pub fn set_ladder(ctx: Context<SetLadder>, template: LadderTemplate) -> Result<()> {
+        instructions::set_ladder::handler(ctx, template)
+    }
+
+    /// Permissionless: opens a ladder rung's next series when the previous one is within the
+    /// overlap window of expiry (strike from the validated oracle price).
+    pub fn roll_series(ctx: Context<RollSeries>, args: RollSeriesArgs) -> Result<()> {
+        instructions::roll_series::handler(ctx, args)
     }
 
     /// A market maker writes puts on an open series at the on-chain premium.

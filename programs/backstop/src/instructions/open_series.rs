@@ -107,60 +107,79 @@ impl OpenSeries<'_> {
             !self.config.is_paused(pause::OPEN_SERIES),
             BackstopError::OperationPaused
         );
-        let vault = self.vault.load()?;
-        require!(args.strike > 0, BackstopError::InvalidStrike);
-        units::strike_to_price(args.strike, vault.quote_decimals)
-            .map_err(|_| BackstopError::InvalidStrike)?;
-        let tenor = args
-            .expiry
-            .checked_sub(now)
-            .ok_or(BackstopError::InvalidExpiry)?;
-        let max_tenor = i64::try_from(MAX_TENOR_SECS).map_err(|_| BackstopError::MathOverflow)?;
-        require!(
-            (MIN_SERIES_TENOR_SECS..=max_tenor).contains(&tenor)
-                && tenor > i64::from(vault.release.write_cutoff_secs),
-            BackstopError::InvalidExpiry
-        );
-        // The slice must be admissible for the whole life of the series (the Lee bound is
-        // tightest at the longest tenor, which is now), free of butterfly arbitrage on the
-        // check grid, with an at-the-money volatility in [5 %, 300 %].
-        SviParams::from(args.svi).validate_for_series(tenor.unsigned_abs())?;
-        // The vault's premium floor, at most MAX_PREMIUM_FLOOR_BPS of this strike.
-        let strike_price = units::strike_to_price(args.strike, vault.quote_decimals)?;
-        let floor_cap = u128::from(strike_price)
-            .saturating_mul(u128::from(MAX_PREMIUM_FLOOR_BPS))
-            .checked_div(u128::from(BPS))
-            .ok_or(BackstopError::MathDivisionByZero)?;
-        require!(
-            u128::from(vault.pricing.min_premium) <= floor_cap,
-            BackstopError::PremiumFloorTooHigh
-        );
-        require!(
-            args.style == SeriesStyle::CashRatchet || vault.collateral_mint != Pubkey::default(),
-            BackstopError::NoCollateralMint
-        );
-        require!(args.size_cap > 0, BackstopError::InvalidSizeCap);
-        units::escrow_for(args.strike, args.size_cap, vault.collateral_decimals)
-            .map_err(|_| BackstopError::InvalidSizeCap)?;
-        let uncommitted = uncommitted_reserve(self.reserve.amount, vault.totals.committed_premium);
-        require!(
-            args.premium_budget <= uncommitted,
-            BackstopError::InsufficientUncommittedReserve
-        );
-        Ok(())
+        check_series_args(&*self.vault.load()?, self.reserve.amount, args, now)
     }
 }
 
-pub fn handler(ctx: Context<OpenSeries>, args: OpenSeriesArgs) -> Result<()> {
-    let now = Clock::get()?.unix_timestamp;
-    ctx.accounts.validate(&args, now)?;
-    let series_key = ctx.accounts.series.key();
-    let a = &mut *ctx.accounts;
-    a.series.set_inner(Series {
-        vault: a.vault.key(),
-        escrow: a.escrow.key(),
-        put_mint: a.put_mint.key(),
-        holder: a.holder.key(),
+/// The rules every new series meets, opened by hand or rolled by a ladder (`reserve` is the
+/// reserve account's balance).
+pub fn check_series_args(
+    vault: &Vault,
+    reserve: u64,
+    args: &OpenSeriesArgs,
+    now: i64,
+) -> Result<()> {
+    require!(args.strike > 0, BackstopError::InvalidStrike);
+    units::strike_to_price(args.strike, vault.quote_decimals)
+        .map_err(|_| BackstopError::InvalidStrike)?;
+    let tenor = args
+        .expiry
+        .checked_sub(now)
+        .ok_or(BackstopError::InvalidExpiry)?;
+    let max_tenor = i64::try_from(MAX_TENOR_SECS).map_err(|_| BackstopError::MathOverflow)?;
+    require!(
+        (MIN_SERIES_TENOR_SECS..=max_tenor).contains(&tenor)
+            && tenor > i64::from(vault.release.write_cutoff_secs),
+        BackstopError::InvalidExpiry
+    );
+    // The slice must be admissible for the whole life of the series (the Lee bound is
+    // tightest at the longest tenor, which is now), free of butterfly arbitrage on the
+    // check grid, with an at-the-money volatility in [5 %, 300 %].
+    SviParams::from(args.svi).validate_for_series(tenor.unsigned_abs())?;
+    // The vault's premium floor, at most MAX_PREMIUM_FLOOR_BPS of this strike.
+    let strike_price = units::strike_to_price(args.strike, vault.quote_decimals)?;
+    let floor_cap = u128::from(strike_price)
+        .saturating_mul(u128::from(MAX_PREMIUM_FLOOR_BPS))
+        .checked_div(u128::from(BPS))
+        .ok_or(BackstopError::MathDivisionByZero)?;
+    require!(
+        u128::from(vault.pricing.min_premium) <= floor_cap,
+        BackstopError::PremiumFloorTooHigh
+    );
+    require!(
+        args.style == SeriesStyle::CashRatchet || vault.collateral_mint != Pubkey::default(),
+        BackstopError::NoCollateralMint
+    );
+    require!(args.size_cap > 0, BackstopError::InvalidSizeCap);
+    units::escrow_for(args.strike, args.size_cap, vault.collateral_decimals)
+        .map_err(|_| BackstopError::InvalidSizeCap)?;
+    let uncommitted = uncommitted_reserve(reserve, vault.totals.committed_premium);
+    require!(
+        args.premium_budget <= uncommitted,
+        BackstopError::InsufficientUncommittedReserve
+    );
+    Ok(())
+}
+
+/// The four accounts a new series is made of, and their bumps.
+pub struct SeriesAccounts {
+    pub vault: Pubkey,
+    pub escrow: Pubkey,
+    pub put_mint: Pubkey,
+    pub holder: Pubkey,
+    pub bump: u8,
+    pub escrow_bump: u8,
+    pub put_mint_bump: u8,
+    pub holder_bump: u8,
+}
+
+/// A new series' record: nothing written, paid or released yet.
+pub fn new_series(k: &SeriesAccounts, args: &OpenSeriesArgs) -> Series {
+    Series {
+        vault: k.vault,
+        escrow: k.escrow,
+        put_mint: k.put_mint,
+        holder: k.holder,
         strike: args.strike,
         expiry: args.expiry,
         svi: args.svi,
@@ -178,19 +197,26 @@ pub fn handler(ctx: Context<OpenSeries>, args: OpenSeriesArgs) -> Result<()> {
         last_step_at: 0,
         status: SeriesStatus::Open,
         open_positions: 0,
-        bump: ctx.bumps.series,
-        escrow_bump: ctx.bumps.escrow,
-        put_mint_bump: ctx.bumps.put_mint,
-        holder_bump: ctx.bumps.holder,
+        bump: k.bump,
+        escrow_bump: k.escrow_bump,
+        put_mint_bump: k.put_mint_bump,
+        holder_bump: k.holder_bump,
         style: args.style,
         collateral: Pubkey::default(),
         collateral_bump: 0,
         delivered_size: 0,
         collateral_reclaimed: 0,
         reserved: [0; 64],
-    });
-    let vault_key = a.vault.key();
-    let mut vault = a.vault.load_mut()?;
+    }
+}
+
+/// Commits the series' budget and counts it on the vault; the `SeriesOpened` event.
+pub fn commit_series(
+    vault: &mut Vault,
+    vault_key: Pubkey,
+    series: Pubkey,
+    args: &OpenSeriesArgs,
+) -> Result<SeriesOpened> {
     vault.totals.committed_premium = vault
         .totals
         .committed_premium
@@ -200,17 +226,38 @@ pub fn handler(ctx: Context<OpenSeries>, args: OpenSeriesArgs) -> Result<()> {
         .series_count
         .checked_add(1)
         .ok_or(BackstopError::MathOverflow)?;
-    let event = SeriesOpened {
+    Ok(SeriesOpened {
         vault: vault_key,
-        series: series_key,
+        series,
         strike: args.strike,
         expiry: args.expiry,
         size_cap: args.size_cap,
         premium_budget: args.premium_budget,
         committed_premium: vault.totals.committed_premium,
         style: args.style,
-    };
-    drop(vault);
+    })
+}
+
+pub fn handler(ctx: Context<OpenSeries>, args: OpenSeriesArgs) -> Result<()> {
+    let now = Clock::get()?.unix_timestamp;
+    ctx.accounts.validate(&args, now)?;
+    let series_key = ctx.accounts.series.key();
+    let a = &mut *ctx.accounts;
+    let vault_key = a.vault.key();
+    a.series.set_inner(new_series(
+        &SeriesAccounts {
+            vault: vault_key,
+            escrow: a.escrow.key(),
+            put_mint: a.put_mint.key(),
+            holder: a.holder.key(),
+            bump: ctx.bumps.series,
+            escrow_bump: ctx.bumps.escrow,
+            put_mint_bump: ctx.bumps.put_mint,
+            holder_bump: ctx.bumps.holder,
+        },
+        &args,
+    ));
+    let event = commit_series(&mut *a.vault.load_mut()?, vault_key, series_key, &args)?;
     emit_cpi!(event);
     Ok(())
 }

@@ -76,7 +76,7 @@ pub enum Outcome {
 
 /// What `decide` knows besides the update shown.
 #[derive(Clone, Copy, Debug)]
-pub struct Ladder {
+pub struct SettlementRules {
     pub expiry: i64,
     pub now: i64,
     pub max_age: i64,
@@ -101,7 +101,7 @@ fn distance(q: &Quote, expiry: i64) -> u64 {
 }
 
 /// The ladder of docs/DESIGN.md section 7 (pure, unit-tested).
-pub fn decide(l: &Ladder, shown: Option<Shown>) -> Result<Outcome> {
+pub fn decide(l: &SettlementRules, shown: Option<Shown>) -> Result<Outcome> {
     require!(l.now >= l.expiry, BackstopError::SeriesNotExpired);
     let grace_end = l
         .expiry
@@ -260,7 +260,7 @@ pub fn handler(ctx: Context<SettleSeries>) -> Result<()> {
     let series = &a.series;
     let last = vault.last_price;
     let (collateral_decimals, quote_decimals) = (vault.collateral_decimals, vault.quote_decimals);
-    let ladder = Ladder {
+    let ladder = SettlementRules {
         expiry: series.expiry,
         now,
         max_age: i64::from(vault.oracle.max_age_secs),
@@ -415,8 +415,8 @@ mod tests {
         })
     }
 
-    fn ladder(now: i64) -> Ladder {
-        Ladder {
+    fn ladder(now: i64) -> SettlementRules {
+        SettlementRules {
             expiry: T,
             now,
             max_age: 60,

@@ -7,6 +7,7 @@
  */
 
 export * from "./config";
+export * from "./ladder";
 export * from "./position";
 export * from "./series";
 export * from "./vault";

@@ -252,6 +252,24 @@ export const BACKSTOP_ERROR__WRONG_COLLATERAL_ACCOUNT = 0x17e4; // 6116
 export const BACKSTOP_ERROR__COLLATERAL_ACCOUNTS_MISSING = 0x17e5; // 6117
 /** DeliveryWindowOpen: A physical series settles once its delivery window (the grace hour after expiry) has closed */
 export const BACKSTOP_ERROR__DELIVERY_WINDOW_OPEN = 0x17e6; // 6118
+/** InvalidLadderTenor: Ladder tenor must be whole hours within the series tenor bounds and longer than the write cutoff */
+export const BACKSTOP_ERROR__INVALID_LADDER_TENOR = 0x17e7; // 6119
+/** InvalidLadderOverlap: Ladder overlap must be at least 10 minutes and at most half the tenor */
+export const BACKSTOP_ERROR__INVALID_LADDER_OVERLAP = 0x17e8; // 6120
+/** InvalidLadderStrikes: Ladder strikes must each be 0 (unused) or 10 % to 100 % of spot, without repeats */
+export const BACKSTOP_ERROR__INVALID_LADDER_STRIKES = 0x17e9; // 6121
+/** InvalidStrikeTick: Ladder strike tick must be positive */
+export const BACKSTOP_ERROR__INVALID_STRIKE_TICK = 0x17ea; // 6122
+/** LadderStopped: The ladder has no template in force (never set, or stopped) */
+export const BACKSTOP_ERROR__LADDER_STOPPED = 0x17eb; // 6123
+/** RungUnused: This rung is not used by the ladder's template */
+export const BACKSTOP_ERROR__RUNG_UNUSED = 0x17ec; // 6124
+/** RollNotDue: The rung's series does not expire within the ladder's overlap window yet */
+export const BACKSTOP_ERROR__ROLL_NOT_DUE = 0x17ed; // 6125
+/** RollExpiryMismatch: Expiry is not the rung's next one: the previous expiry plus the tenor, or after a lapse the whole hour at most one tenor from now */
+export const BACKSTOP_ERROR__ROLL_EXPIRY_MISMATCH = 0x17ee; // 6126
+/** RollStrikeOffTarget: Strike is not a point of the ladder's tick grid within one tick of the rung's share of the oracle price */
+export const BACKSTOP_ERROR__ROLL_STRIKE_OFF_TARGET = 0x17ef; // 6127
 
 export type BackstopError =
   | typeof BACKSTOP_ERROR__BREACH_NOT_CONFIRMED
@@ -269,6 +287,9 @@ export type BackstopError =
   | typeof BACKSTOP_ERROR__INVALID_CONFIDENCE_CAP
   | typeof BACKSTOP_ERROR__INVALID_DEPEG_FEED
   | typeof BACKSTOP_ERROR__INVALID_EXPIRY
+  | typeof BACKSTOP_ERROR__INVALID_LADDER_OVERLAP
+  | typeof BACKSTOP_ERROR__INVALID_LADDER_STRIKES
+  | typeof BACKSTOP_ERROR__INVALID_LADDER_TENOR
   | typeof BACKSTOP_ERROR__INVALID_ORACLE_MAX_AGE
   | typeof BACKSTOP_ERROR__INVALID_PARTY
   | typeof BACKSTOP_ERROR__INVALID_PERSISTENCE
@@ -283,6 +304,8 @@ export type BackstopError =
   | typeof BACKSTOP_ERROR__INVALID_SIZE_CAP
   | typeof BACKSTOP_ERROR__INVALID_SOLVENCY_REPORT
   | typeof BACKSTOP_ERROR__INVALID_STRIKE
+  | typeof BACKSTOP_ERROR__INVALID_STRIKE_TICK
+  | typeof BACKSTOP_ERROR__LADDER_STOPPED
   | typeof BACKSTOP_ERROR__MATH_CONF_MULTIPLIER_TOO_LARGE
   | typeof BACKSTOP_ERROR__MATH_DIVISION_BY_ZERO
   | typeof BACKSTOP_ERROR__MATH_EXP_OVERFLOW
@@ -343,6 +366,10 @@ export type BackstopError =
   | typeof BACKSTOP_ERROR__PRICING_STEP_TOO_LARGE
   | typeof BACKSTOP_ERROR__RELEASE_CAP_REACHED
   | typeof BACKSTOP_ERROR__RELEASE_INTERVAL_NOT_ELAPSED
+  | typeof BACKSTOP_ERROR__ROLL_EXPIRY_MISMATCH
+  | typeof BACKSTOP_ERROR__ROLL_NOT_DUE
+  | typeof BACKSTOP_ERROR__ROLL_STRIKE_OFF_TARGET
+  | typeof BACKSTOP_ERROR__RUNG_UNUSED
   | typeof BACKSTOP_ERROR__SERIES_ADVANCED
   | typeof BACKSTOP_ERROR__SERIES_EXPIRED
   | typeof BACKSTOP_ERROR__SERIES_NOT_EXPIRED
@@ -392,6 +419,9 @@ if (process.env.NODE_ENV !== "production") {
     [BACKSTOP_ERROR__INVALID_CONFIDENCE_CAP]: `Oracle confidence cap out of bounds`,
     [BACKSTOP_ERROR__INVALID_DEPEG_FEED]: `Joint depeg trigger needs its own stablecoin feed`,
     [BACKSTOP_ERROR__INVALID_EXPIRY]: `Expiry must be at least one hour, at most two years, and past the write cutoff away`,
+    [BACKSTOP_ERROR__INVALID_LADDER_OVERLAP]: `Ladder overlap must be at least 10 minutes and at most half the tenor`,
+    [BACKSTOP_ERROR__INVALID_LADDER_STRIKES]: `Ladder strikes must each be 0 (unused) or 10 % to 100 % of spot, without repeats`,
+    [BACKSTOP_ERROR__INVALID_LADDER_TENOR]: `Ladder tenor must be whole hours within the series tenor bounds and longer than the write cutoff`,
     [BACKSTOP_ERROR__INVALID_ORACLE_MAX_AGE]: `Oracle max age out of bounds`,
     [BACKSTOP_ERROR__INVALID_PARTY]: `Reporter and risk authority must be set`,
     [BACKSTOP_ERROR__INVALID_PERSISTENCE]: `Breach persistence window out of bounds`,
@@ -406,6 +436,8 @@ if (process.env.NODE_ENV !== "production") {
     [BACKSTOP_ERROR__INVALID_SIZE_CAP]: `Size cap must be positive and its escrow must fit`,
     [BACKSTOP_ERROR__INVALID_SOLVENCY_REPORT]: `Liabilities must be positive`,
     [BACKSTOP_ERROR__INVALID_STRIKE]: `Strike must be positive and fit the price scale`,
+    [BACKSTOP_ERROR__INVALID_STRIKE_TICK]: `Ladder strike tick must be positive`,
+    [BACKSTOP_ERROR__LADDER_STOPPED]: `The ladder has no template in force (never set, or stopped)`,
     [BACKSTOP_ERROR__MATH_CONF_MULTIPLIER_TOO_LARGE]: `Pricing: confidence multiplier too large`,
     [BACKSTOP_ERROR__MATH_DIVISION_BY_ZERO]: `Pricing: division by zero`,
     [BACKSTOP_ERROR__MATH_EXP_OVERFLOW]: `Pricing: exponential argument too large`,
@@ -466,6 +498,10 @@ if (process.env.NODE_ENV !== "production") {
     [BACKSTOP_ERROR__PRICING_STEP_TOO_LARGE]: `A pricing setting moves by more than its bounded step in one update`,
     [BACKSTOP_ERROR__RELEASE_CAP_REACHED]: `This epoch's release cap is used up`,
     [BACKSTOP_ERROR__RELEASE_INTERVAL_NOT_ELAPSED]: `This series stepped less than the vault's release interval ago`,
+    [BACKSTOP_ERROR__ROLL_EXPIRY_MISMATCH]: `Expiry is not the rung's next one: the previous expiry plus the tenor, or after a lapse the whole hour at most one tenor from now`,
+    [BACKSTOP_ERROR__ROLL_NOT_DUE]: `The rung's series does not expire within the ladder's overlap window yet`,
+    [BACKSTOP_ERROR__ROLL_STRIKE_OFF_TARGET]: `Strike is not a point of the ladder's tick grid within one tick of the rung's share of the oracle price`,
+    [BACKSTOP_ERROR__RUNG_UNUSED]: `This rung is not used by the ladder's template`,
     [BACKSTOP_ERROR__SERIES_ADVANCED]: `Writes are refused: this series has already advanced capital`,
     [BACKSTOP_ERROR__SERIES_EXPIRED]: `Series has expired`,
     [BACKSTOP_ERROR__SERIES_NOT_EXPIRED]: `Series has not expired yet`,

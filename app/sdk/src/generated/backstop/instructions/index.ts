@@ -19,6 +19,8 @@ export * from "./quotePremium";
 export * from "./reclaim";
 export * from "./releaseStatus";
 export * from "./reportSolvency";
+export * from "./rollSeries";
+export * from "./setLadder";
 export * from "./setPauseFlags";
 export * from "./settleSeries";
 export * from "./trigger";

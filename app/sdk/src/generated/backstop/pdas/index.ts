@@ -10,6 +10,7 @@ export * from "./collateral";
 export * from "./config";
 export * from "./escrow";
 export * from "./holder";
+export * from "./ladder";
 export * from "./position";
 export * from "./putMint";
 export * from "./recovery";

@@ -30,6 +30,8 @@ import {
   parseReclaimInstruction,
   parseReleaseStatusInstruction,
   parseReportSolvencyInstruction,
+  parseRollSeriesInstruction,
+  parseSetLadderInstruction,
   parseSetPauseFlagsInstruction,
   parseSettleSeriesInstruction,
   parseTriggerInstruction,
@@ -51,6 +53,8 @@ import {
   type ParsedReclaimInstruction,
   type ParsedReleaseStatusInstruction,
   type ParsedReportSolvencyInstruction,
+  type ParsedRollSeriesInstruction,
+  type ParsedSetLadderInstruction,
   type ParsedSetPauseFlagsInstruction,
   type ParsedSettleSeriesInstruction,
   type ParsedTriggerInstruction,
@@ -66,6 +70,7 @@ export const BACKSTOP_PROGRAM_ADDRESS =
 
 export enum BackstopAccount {
   Config,
+  Ladder,
   Position,
   Series,
   Vault,
@@ -85,6 +90,17 @@ export function identifyBackstopAccount(
     )
   ) {
     return BackstopAccount.Config;
+  }
+  if (
+    containsBytes(
+      data,
+      fixEncoderSize(getBytesEncoder(), 8).encode(
+        new Uint8Array([125, 146, 35, 254, 42, 7, 204, 222]),
+      ),
+      0,
+    )
+  ) {
+    return BackstopAccount.Ladder;
   }
   if (
     containsBytes(
@@ -138,6 +154,8 @@ export enum BackstopInstruction {
   Reclaim,
   ReleaseStatus,
   ReportSolvency,
+  RollSeries,
+  SetLadder,
   SetPauseFlags,
   SettleSeries,
   Trigger,
@@ -299,6 +317,28 @@ export function identifyBackstopInstruction(
     containsBytes(
       data,
       fixEncoderSize(getBytesEncoder(), 8).encode(
+        new Uint8Array([191, 191, 36, 158, 30, 193, 184, 90]),
+      ),
+      0,
+    )
+  ) {
+    return BackstopInstruction.RollSeries;
+  }
+  if (
+    containsBytes(
+      data,
+      fixEncoderSize(getBytesEncoder(), 8).encode(
+        new Uint8Array([73, 72, 41, 243, 25, 83, 167, 24]),
+      ),
+      0,
+    )
+  ) {
+    return BackstopInstruction.SetLadder;
+  }
+  if (
+    containsBytes(
+      data,
+      fixEncoderSize(getBytesEncoder(), 8).encode(
         new Uint8Array([205, 167, 85, 237, 144, 202, 248, 175]),
       ),
       0,
@@ -431,6 +471,12 @@ export type ParsedBackstopInstruction<
       instructionType: BackstopInstruction.ReportSolvency;
     } & ParsedReportSolvencyInstruction<TProgram>)
   | ({
+      instructionType: BackstopInstruction.RollSeries;
+    } & ParsedRollSeriesInstruction<TProgram>)
+  | ({
+      instructionType: BackstopInstruction.SetLadder;
+    } & ParsedSetLadderInstruction<TProgram>)
+  | ({
       instructionType: BackstopInstruction.SetPauseFlags;
     } & ParsedSetPauseFlagsInstruction<TProgram>)
   | ({
@@ -548,6 +594,20 @@ export function parseBackstopInstruction<TProgram extends string>(
       return {
         instructionType: BackstopInstruction.ReportSolvency,
         ...parseReportSolvencyInstruction(instruction),
+      };
+    }
+    case BackstopInstruction.RollSeries: {
+      assertIsInstructionWithAccounts(instruction);
+      return {
+        instructionType: BackstopInstruction.RollSeries,
+        ...parseRollSeriesInstruction(instruction),
+      };
+    }
+    case BackstopInstruction.SetLadder: {
+      assertIsInstructionWithAccounts(instruction);
+      return {
+        instructionType: BackstopInstruction.SetLadder,
+        ...parseSetLadderInstruction(instruction),
       };
     }
     case BackstopInstruction.SetPauseFlags: {

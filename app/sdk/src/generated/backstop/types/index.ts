@@ -9,6 +9,7 @@
 export * from "./breachState";
 export * from "./breachTransition";
 export * from "./checkedPrice";
+export * from "./ladderTemplate";
 export * from "./lastPrice";
 export * from "./oracleSettings";
 export * from "./pendingSettings";
@@ -19,6 +20,7 @@ export * from "./pricingSettings";
 export * from "./releaseOutcome";
 export * from "./releaseSettings";
 export * from "./releaseStatus";
+export * from "./rung";
 export * from "./seriesStatus";
 export * from "./seriesStyle";
 export * from "./settlementSource";

@@ -1,0 +1,122 @@
+use anchor_lang::prelude::*;
+
+use crate::{
+    constants::*,
+    errors::BackstopError,
+    events::{LadderProposed, LadderUpdated},
+    math::{SviParams, MAX_TENOR_SECS},
+    state::{Ladder, LadderTemplate, SeriesStyle, Vault},
+};
+
+/// The risk authority sets the vault's ladder template (docs/DESIGN.md section 7c). A template
+/// replaces a stopped one (or none) at once: no series depends on it. Any other change waits
+/// the vault's settings timelock: the first call proposes, the same call once it has passed
+/// applies it (a different proposal replaces the pending one and restarts the clock).
+/// Stopping (every rung 0) waits too, so coverage never ends without notice.
+#[event_cpi]
+#[derive(Accounts)]
+pub struct SetLadder<'info> {
+    #[account(mut)]
+    pub payer: Signer<'info>,
+
+    pub risk_authority: Signer<'info>,
+
+    #[account(has_one = risk_authority @ BackstopError::NotRiskAuthority)]
+    pub vault: AccountLoader<'info, Vault>,
+
+    #[account(
+        init_if_needed,
+        payer = payer,
+        space = Ladder::SPACE,
+        seeds = [LADDER_SEED, vault.key().as_ref()],
+        bump,
+    )]
+    pub ladder: Box<Account<'info, Ladder>>,
+
+    pub system_program: Program<'info, System>,
+}
+
+/// Whether `t` is a template the program can roll for this vault (a stopped one always is).
+pub fn check_template(vault: &Vault, t: &LadderTemplate) -> Result<()> {
+    if t.is_stopped() {
+        return Ok(());
+    }
+    let tenor = i64::from(t.tenor_secs);
+    let max_tenor = i64::try_from(MAX_TENOR_SECS).map_err(|_| BackstopError::MathOverflow)?;
+    require!(
+        u64::from(t.tenor_secs) % LADDER_EXPIRY_GRID_SECS.unsigned_abs() == 0
+            && (MIN_SERIES_TENOR_SECS..=max_tenor).contains(&tenor)
+            && t.tenor_secs > vault.release.write_cutoff_secs,
+        BackstopError::InvalidLadderTenor
+    );
+    // A roll in the overlap window opens a series of up to tenor + overlap.
+    let longest = u64::from(t.tenor_secs) + u64::from(t.overlap_secs);
+    require!(
+        t.overlap_secs >= MIN_LADDER_OVERLAP_SECS
+            && t.overlap_secs <= t.tenor_secs / 2
+            && longest <= MAX_TENOR_SECS,
+        BackstopError::InvalidLadderOverlap
+    );
+    let used = t.strikes_bps.iter().filter(|&&b| b != 0);
+    let in_range = used
+        .clone()
+        .all(|b| (MIN_LADDER_STRIKE_BPS..=MAX_LADDER_STRIKE_BPS).contains(b));
+    let distinct = used
+        .clone()
+        .enumerate()
+        .all(|(i, b)| used.clone().skip(i + 1).all(|c| c != b));
+    require!(in_range && distinct, BackstopError::InvalidLadderStrikes);
+    require!(t.strike_tick > 0, BackstopError::InvalidStrikeTick);
+    require!(t.size_cap > 0, BackstopError::InvalidSizeCap);
+    require!(
+        t.style == SeriesStyle::CashRatchet || vault.collateral_mint != Pubkey::default(),
+        BackstopError::NoCollateralMint
+    );
+    // The check `open_series` makes, at the longest life a rolled series can have.
+    SviParams::from(t.svi).validate_for_series(longest)?;
+    Ok(())
+}
+
+pub fn handler(ctx: Context<SetLadder>, template: LadderTemplate) -> Result<()> {
+    let now = Clock::get()?.unix_timestamp;
+    let vault_key = ctx.accounts.vault.key();
+    let timelock = {
+        let vault = ctx.accounts.vault.load()?;
+        check_template(&vault, &template)?;
+        vault.settings_timelock_secs
+    };
+    let ladder_key = ctx.accounts.ladder.key();
+    let ladder = &mut ctx.accounts.ladder;
+    if ladder.vault == Pubkey::default() {
+        ladder.vault = vault_key;
+        ladder.bump = ctx.bumps.ladder;
+    }
+    let same = ladder.pending_at != 0 && ladder.pending == template;
+    if ladder.template.is_stopped() && !template.is_stopped() || same {
+        require!(
+            ladder.template.is_stopped() || now >= ladder.pending_at,
+            BackstopError::SettingsTimelockNotElapsed
+        );
+        ladder.template = template;
+        ladder.pending = LadderTemplate::default();
+        ladder.pending_at = 0;
+        emit_cpi!(LadderUpdated {
+            vault: vault_key,
+            ladder: ladder_key,
+            template,
+        });
+        return Ok(());
+    }
+    let applies_at = now
+        .checked_add(i64::from(timelock))
+        .ok_or(BackstopError::MathOverflow)?;
+    ladder.pending = template;
+    ladder.pending_at = applies_at;
+    emit_cpi!(LadderProposed {
+        vault: vault_key,
+        ladder: ladder_key,
+        pending: template,
+        applies_at,
+    });
+    Ok(())
+}
