@@ -19,6 +19,10 @@ export const MEASURED_COMPUTE_UNITS = {
   fund_reserve: 13_500,
   withdraw_reserve: 12_500,
   open_series: 106_500,
+  // Continuous coverage (docs/DESIGN.md section 7c): both validate the SVI slice as
+  // open_series does; a roll also reads the oracle and creates the series' four accounts.
+  set_ladder: 81_500,
+  roll_series: 135_000,
   write_put: 49_000,
   observe_breach: 8_500,
   report_solvency: 13_000,

@@ -6,13 +6,15 @@ use anchor_lang::{
 };
 use backstop::{
     instructions::{OpenSeriesArgs, ReportSolvencyArgs},
-    state::SeriesStyle,
+    state::{LadderTemplate, SeriesStyle},
 };
 use backstop_harness::{
     send_ok, set_token_account, warp_to_timestamp, write_price_update, PriceUpdate, Signer,
 };
 
-use crate::{delivery::PhysicalMarket, pricing::metered_units, series::*, vault::*};
+use crate::{
+    delivery::PhysicalMarket, ladder::daily_template, pricing::metered_units, series::*, vault::*,
+};
 
 const SOL: u64 = 1_000_000_000;
 
@@ -107,6 +109,26 @@ pub fn life_cycle_of(sc: Scenario) -> Vec<(&'static str, u64)> {
         send_ok(&mut mk.f.env.svm, &[ix], &payer, &[&risk]).compute_units_consumed,
     ));
     let keys = accounts.keys;
+    // The vault's ladder (one rung three dollars above this scenario's strike, as a share of
+    // spot rounded up: the other series take the strike and one dollar above) and its first
+    // roll.
+    let template = LadderTemplate {
+        strikes_bps: [((sc.strike_usd + 3) * 10_000).div_ceil(150) as u16, 0, 0, 0],
+        ..daily_template()
+    };
+    out.push((
+        "set_ladder",
+        mk.set_ladder(template)
+            .expect("set ladder")
+            .compute_units_consumed,
+    ));
+    let roller = mk.f.env.funded();
+    out.push((
+        "roll_series",
+        mk.roll(&roller, 0, 150_00)
+            .expect("roll")
+            .compute_units_consumed,
+    ));
     let w = mk.writer(400_000);
     out.push((
         "write_put (new position)",
@@ -362,6 +384,7 @@ pub fn account_sizes() -> Vec<(&'static str, usize, u64)> {
         ("Vault", backstop::state::Vault::SPACE),
         ("Series", backstop::state::Series::SPACE),
         ("Position", backstop::state::Position::SPACE),
+        ("Ladder", backstop::state::Ladder::SPACE),
         ("SPL token account (reserve, recovery, escrow, holder)", 165),
         ("SPL mint (put mint)", 82),
     ]

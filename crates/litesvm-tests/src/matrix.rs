@@ -9,13 +9,13 @@ use anchor_lang::{
 use backstop::{
     constants::*,
     instructions::{OpenSeriesArgs, ReportSolvencyArgs, UpdateVaultSettingsArgs, WritePutArgs},
-    state::SeriesStyle,
+    state::{LadderTemplate, SeriesStyle},
 };
 use backstop_harness::*;
 
 use crate::{
     breach::Keeper, config_pda, delivery::collateral_pda, event_authority, initialize_config_ix,
-    series::*, vault::*, Env,
+    ladder::daily_template, series::*, vault::*, Env,
 };
 
 const SOL: u64 = 1_000_000_000;
@@ -218,6 +218,36 @@ impl World {
         alts.insert("price.collateral", m.price_account);
         alts.insert("token2022", TOKEN_2022_PROGRAM_ID);
 
+        // Vault 1's ladder: one rung at 90 % of spot.
+        let template = LadderTemplate {
+            strikes_bps: [9_000, 0, 0, 0],
+            ..daily_template()
+        };
+        m.set_ladder(template).expect("set ladder");
+        alts.insert("ladder", m.ladder());
+        // Vault 2's own ladder.
+        let v2_ladder = crate::ladder::SetLadderAccounts {
+            vault: v2.vault,
+            ladder: crate::ladder::ladder_pda(&v2.vault),
+            ..m.set_ladder_accounts()
+        };
+        send_ok(&mut m.f.env.svm, &[v2_ladder.ix(template)], &payer, &[&risk]);
+        alts.insert("vault2.ladder", v2_ladder.ladder);
+        alts.insert(
+            "noncanon.ladder",
+            non_canonical_pda(&[LADDER_SEED, m.f.vault().as_ref()]),
+        );
+        let (roll_strike, roll_expiry) = m.rung_terms(0, 150_00);
+        alts.insert(
+            "noncanon.rolled_series",
+            non_canonical_pda(&[
+                SERIES_SEED,
+                m.f.vault().as_ref(),
+                &roll_strike.to_le_bytes(),
+                &roll_expiry.to_le_bytes(),
+            ]),
+        );
+
         // Views and everything that succeeds in the open market.
         let vault = m.f.vault();
         let reserve_acc = m.f.reserve_accounts();
@@ -237,6 +267,16 @@ impl World {
             open.ix(Market::series_args(95 * USDC, expiry_new)),
             &[&payer, &risk],
         );
+        put(
+            "set_ladder",
+            m.set_ladder_accounts().ix(LadderTemplate {
+                size_cap: 50 * SOL,
+                ..template
+            }),
+            &[&payer, &risk],
+        );
+        let roll = m.roll_accounts(&payer.pubkey(), roll_strike, roll_expiry);
+        put("roll_series", roll.ix(0), &[&payer]);
         let write = m.write_accounts(&w1, s1).ix(WritePutArgs {
             size: SOL,
             min_premium: 0,
