@@ -1,6 +1,6 @@
 // The keeper: watches vaults, confirms breaches over the persistence window, cranks release
 // steps (`trigger`) whenever one would pay, and settles expired series by the settlement
-// ladder. What to send is decided from account data by keeper-plan.ts (the SDK's mirrors of the
+// ladder, and rolls each due rung of a vault's coverage ladder (`roll_series`). What to send is decided from account data by keeper-plan.ts (the SDK's mirrors of the
 // program), so the keeper sends only what changes something. Deterministic per tick (`tick()`),
 // so tests drive it step by step; `run()` loops until its signal aborts.
 import { fetchMaybeToken } from '@solana-program/token';
@@ -18,6 +18,9 @@ import {
   parseBackstopError,
   settleSeries,
   shownUpdate,
+  dueRungs,
+  fetchLadderState,
+  rollSeries,
   trigger,
   associatedTokenAddress,
   ObservationError,
@@ -72,12 +75,18 @@ export type KeeperAction =
   | { kind: 'trigger'; vault: Address; series: Address; signature: string; payout: bigint; tip: bigint; heldPrice: bigint }
   | { kind: 'settle'; vault: Address; series: Address; signature: string; source: string }
   | { kind: 'candidate'; vault: Address; series: Address; signature: string }
+  /** A ladder rung's next series opened. */
+  | { kind: 'roll'; vault: Address; series: Address; rung: number; strike: bigint; expiry: bigint; signature: string }
   | { kind: 'skip'; vault: Address; reason: string }
   | { kind: 'error'; vault: Address; series?: Address; error: string };
 
 /** Program errors that a later tick may not hit again (a price moved, a slot or an epoch rolled). */
 const RETRY_NEXT_TICK = new Set(['OracleStale', 'OracleOutdated', 'SettlementPriceTooEarly', 'SettlementPriceStale', 'SettlementPriceMissing',
   'ReleaseCapReached', 'ReleaseIntervalNotElapsed', 'BreachNotConfirmed', 'NotInTheMoney', 'NothingToRelease', 'NoHeldPrice', 'SeriesNotOpen']);
+
+/** Roll refusals that pass: the price moves, the reserve is funded, the hour turns. */
+const ROLL_WAITS = new Set(['OracleStale', 'OracleConfidenceTooWide', 'OracleNonPositivePrice', 'InsufficientUncommittedReserve',
+  'RollStrikeOffTarget', 'RollExpiryMismatch', 'RollNotDue', 'OperationPaused']);
 
 const sleep = (ms: number, signal?: AbortSignal) =>
   new Promise<void>((resolve) => {
@@ -114,6 +123,10 @@ export class Keeper {
       const amount = (x: bigint) => formatUnits(x, this.quoteDecimals.get(a.vault) ?? 0, 2);
       this.log(`step ${where} at held ${formatPrice(a.heldPrice)}: pays ${amount(a.payout)}${a.tip > 0n ? `, tip ${amount(a.tip)}` : ', no tip'}: ${a.signature}`);
     } else if (a.kind === 'settle') this.log(`settle ${where} (${a.source}): ${a.signature}`);
+    else if (a.kind === 'roll') {
+      const strike = formatUnits(a.strike, this.quoteDecimals.get(a.vault) ?? 0, 2);
+      this.log(`roll ${where} (rung ${a.rung}): strike ${strike}, expires ${new Date(Number(a.expiry) * 1000).toISOString()}: ${a.signature}`);
+    }
     else this.log(`settlement candidate ${where}: ${a.signature}`);
   }
 
@@ -226,6 +239,7 @@ export class Keeper {
     await this.refreshFromHermes(vault, prices.collateral, Uint8Array.from(vault.oracle.collateralFeed), now);
     if (prices.depeg && needsDepegPrice(vault)) await this.refreshFromHermes(vault, prices.depeg, Uint8Array.from(vault.oracle.depegFeed), now);
     await this.settleExpired(address, vault, series, now, prices.collateral);
+    await this.rollDue(address, vault, now, prices.collateral);
 
     let collateral: Reading;
     try {
@@ -340,6 +354,29 @@ export class Keeper {
           const typed = parseBackstopError(e);
           if (typed && RETRY_NEXT_TICK.has(typed.errorName)) this.record({ kind: 'skip', vault, reason: `${p.series}: ${typed.errorName}, next tick` });
           else this.record({ kind: 'error', vault, series: p.series, error: (typed ?? (e as Error)).message });
+        }
+      });
+    }
+  }
+
+  /** Rolls every due rung of the vault's ladder: continuous coverage. A refusal a later tick
+   * may not meet (a stale price, a reserve short of the budget, a price that moved the strike
+   * target) is logged once and retried next tick: the overlap window is the time to retry. */
+  private async rollDue(vault: Address, v: Vault, now: bigint, priceAccount: Address) {
+    const { connection, programAddress, keeper } = this.o;
+    const state = await fetchLadderState(connection.rpc, vault, programAddress);
+    if (!state) return;
+    for (const rung of dueRungs(state.ladder, now)) {
+      await this.once(`${vault}:rung:${rung}`, async () => {
+        try {
+          const r = await this.send(`roll ${vault} rung ${rung}`, () =>
+            rollSeries(connection, keeper, { vault, rung, priceUpdate: priceAccount, vaultData: v, programAddress }));
+          this.record({ kind: 'roll', vault, series: r.series, rung, strike: r.strike, expiry: r.expiry, signature: r.signature });
+        } catch (e) {
+          const typed = parseBackstopError(e);
+          const wait = typed ? (ROLL_WAITS.has(typed.errorName) ? typed.errorName : null) : e instanceof OracleError || e instanceof QuoteError ? e.message : null;
+          if (wait !== null) this.note(`${vault}:roll:${rung}:${wait}:${now / 60n}`, vault, `rung ${rung} waits: ${wait}`);
+          else this.record({ kind: 'error', vault, error: `roll rung ${rung}: ${(typed ?? (e as Error)).message}` });
         }
       });
     }

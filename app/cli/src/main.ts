@@ -7,6 +7,7 @@ import { positionsCommand, quoteCommand, reclaimCommand, writeCommand } from './
 import { keeperRun } from './commands/keeper';
 import { CREATE_USAGE, OPEN_USAGE, SETTINGS_USAGE, seriesOpen, vaultCreate, vaultFund, vaultSettings, vaultWithdraw } from './commands/desk';
 import { FIT_USAGE, sviFit } from './commands/svi';
+import { LADDER_SET_USAGE, LADDER_SHOW_USAGE, ladderSet, ladderShow } from './commands/ladder';
 import { CliError, GLOBAL_OPTIONS, globalOptions, isUnreachable, type GlobalOptions } from './context';
 import { PRICE_HELP, PRICE_OPTIONS } from './price-source';
 
@@ -46,6 +47,15 @@ const COMMANDS: Record<string, { run: Command; options: Record<string, { type: '
     },
     help: `${OPEN_USAGE.replace(/^backstop /, '')}   (risk authority)`,
   },
+  'ladder set': {
+    run: ladderSet,
+    options: {
+      tenor: { type: 'string' }, 'strikes-pct': { type: 'string' }, 'size-cap': { type: 'string' }, budget: { type: 'string' }, svi: { type: 'string' },
+      tick: { type: 'string' }, overlap: { type: 'string' }, physical: { type: 'boolean' }, stop: { type: 'boolean' }, apply: { type: 'boolean' },
+    },
+    help: `${LADDER_SET_USAGE.replace(/^backstop /, '')}   (risk authority) continuous coverage`,
+  },
+  'ladder show': { run: ladderShow, options: {}, help: `${LADDER_SHOW_USAGE.replace(/^backstop /, '')}   the ladder's template and live rungs` },
   'svi fit': {
     run: sviFit,
     options: { quotes: { type: 'string' }, spot: { type: 'string' }, tenor: { type: 'string' }, rate: { type: 'string' }, vault: { type: 'string' } },

@@ -22,3 +22,4 @@ export * from './observe';
 export * from './settlement';
 export * from './desk';
 export * from './svi-fit';
+export * from './ladder';
