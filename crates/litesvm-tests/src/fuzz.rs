@@ -11,11 +11,13 @@ use backstop::{
         OpenSeriesArgs, ReleaseOutcome, ReleaseStatus, ReportSolvencyArgs, UpdateVaultSettingsArgs,
         WritePutArgs,
     },
-    state::{Series, SeriesStatus, SeriesStyle, Vault},
+    state::{Ladder, LadderTemplate, Series, SeriesStatus, SeriesStyle, Vault},
 };
 use backstop_harness::*;
 
-use crate::{delivery::collateral_pda, event_authority, matrix::program_ix, series::*, vault::*};
+use crate::{
+    delivery::collateral_pda, event_authority, ladder::*, matrix::program_ix, series::*, vault::*,
+};
 
 const SOL: u64 = 1_000_000_000;
 const FEEDS: [[u8; 32]; 2] = [SOL_FEED, [0x44; 32]];
@@ -245,6 +247,27 @@ impl Fuzz {
         for i in 0..fuzz.vaults.len() {
             fuzz.publish(i, 0);
         }
+        // Each vault keeps a ladder (docs/DESIGN.md section 7c): cash rungs on the first, physical
+        // on the second; rolls are among the random actions.
+        for (i, style) in [SeriesStyle::CashRatchet, SeriesStyle::PhysicalDelivery]
+            .into_iter()
+            .enumerate()
+        {
+            let accounts = SetLadderAccounts {
+                payer: fuzz.f.payer.pubkey(),
+                risk_authority: fuzz.f.risk.pubkey(),
+                vault: fuzz.vaults[i].vault,
+                ladder: ladder_pda(&fuzz.vaults[i].vault),
+            };
+            let ix = accounts.ix(LadderTemplate {
+                overlap_secs: 6 * 3_600,
+                strikes_bps: [8_000, 9_500, 0, 0],
+                style,
+                ..daily_template()
+            });
+            let (payer, risk) = (fuzz.f.payer.insecure_clone(), fuzz.f.risk.insecure_clone());
+            assert!(fuzz.send(ix, &[&payer, &risk]), "set ladder {i}");
+        }
         fuzz.quote_total = fuzz.quote_sum();
         fuzz.collateral_total = fuzz.collateral_sum();
         fuzz
@@ -405,6 +428,7 @@ impl Fuzz {
             89..=91 => ("withdraw_recovery", self.withdraw_recovery(v)),
             92..=93 => ("update_vault_settings", self.update_settings(v)),
             94 => ("set_pause_flags", self.pause()),
+            95..=96 => ("roll_series", self.roll(v)),
             _ => ("stranger", self.stranger_attack(v)),
         };
         if ok {
@@ -626,6 +650,87 @@ impl Fuzz {
                 settled: None,
                 closed: false,
                 physical,
+                collateral: collateral_pda(&keys.series),
+            });
+        }
+        ok
+    }
+
+    fn ladder_state(&self, v: usize) -> Option<Ladder> {
+        let acc = self
+            .f
+            .env
+            .svm
+            .get_account(&ladder_pda(&self.vaults[v].vault))?;
+        Ladder::try_deserialize(&mut acc.data.as_slice()).ok()
+    }
+
+    /// A keeper rolls a rung (sometimes an unused one, a neighbouring strike or a wrong
+    /// expiry); an accepted roll opens exactly the rung's next series.
+    fn roll(&mut self, v: usize) -> bool {
+        let Some(ladder) = self.ladder_state(v) else {
+            return false;
+        };
+        let rung = self.rng.below(3) as usize; // rung 2 is unused
+        let t = ladder.template;
+        let bps = t.strikes_bps.get(rung).copied().unwrap_or(0);
+        let tick = t.strike_tick.max(1);
+        let cents = self.vaults[v].cents;
+        let mut strike = rung_strike(cents, bps.max(1_000), tick);
+        if self.rng.chance(10) {
+            strike += tick;
+        }
+        let now = self.now();
+        let mut expiry = rung_expiry(&ladder, rung, now);
+        if self.rng.chance(5) {
+            expiry += 3_600;
+        }
+        let keys = SeriesKeys::new(&self.vaults[v].vault, strike, expiry);
+        let accounts = RollSeriesAccounts {
+            payer: self.keeper.key.pubkey(),
+            vault: self.vaults[v].vault,
+            ladder: ladder_pda(&self.vaults[v].vault),
+            price_update: self.vaults[v].price_account,
+            reserve: self.vaults[v].reserve,
+            keys,
+            quote_mint: self.f.quote_mint,
+        };
+        let committed = self.vault_state(v).totals.committed_premium;
+        let keeper = self.keeper.key.insecure_clone();
+        let ok = self.send(accounts.ix(rung as u8), &[&keeper]);
+        if ok {
+            // Due, on schedule (or one tenor from a lapse), within a tick of the rung's share
+            // of the spot it read, and its budget committed.
+            let r = ladder.rungs[rung];
+            assert!(bps != 0 && !t.is_stopped(), "an unused rung rolled");
+            assert!(
+                r.series == Pubkey::default() || now >= r.expiry - i64::from(t.overlap_secs),
+                "rolled before the overlap window"
+            );
+            assert_eq!(
+                expiry,
+                rung_expiry(&ladder, rung, now),
+                "off-schedule expiry"
+            );
+            let target = cents as u64 * USDC / 100 * u64::from(bps) / 10_000;
+            assert!(
+                strike % tick == 0 && strike.abs_diff(target) < tick,
+                "strike {strike} is not a grid point within a tick of {target}"
+            );
+            assert_eq!(
+                self.vault_state(v).totals.committed_premium,
+                committed + t.budget_per_series,
+                "a roll commits exactly its budget"
+            );
+            let positions =
+                std::array::from_fn(|i| position_pda(&keys.series, &self.writers[i].key.pubkey()));
+            self.series.push(SeriesSlot {
+                vault: v,
+                keys,
+                positions,
+                settled: None,
+                closed: false,
+                physical: t.style == SeriesStyle::PhysicalDelivery,
                 collateral: collateral_pda(&keys.series),
             });
         }
@@ -1359,6 +1464,27 @@ impl Fuzz {
                 "vault {i}: reserve {reserve} below committed premium {}",
                 vault.totals.committed_premium
             );
+        }
+        // Every rung records a series the run opened by rolling, with its expiry.
+        for v in 0..self.vaults.len() {
+            let Some(ladder) = self.ladder_state(v) else {
+                continue;
+            };
+            for r in ladder
+                .rungs
+                .iter()
+                .filter(|r| r.series != Pubkey::default())
+            {
+                let slot = self
+                    .series
+                    .iter()
+                    .find(|s| s.keys.series == r.series)
+                    .expect("a rung records a series nobody rolled");
+                assert_eq!(slot.keys.expiry, r.expiry, "a rung's expiry is its series'");
+                if let (false, Some(state)) = (slot.closed, self.series_state(slot)) {
+                    assert_eq!(state.expiry, r.expiry, "the rolled series' own expiry");
+                }
+            }
         }
         for s in self.series.iter().filter(|s| !s.closed) {
             let Some(state) = self.series_state(s) else {

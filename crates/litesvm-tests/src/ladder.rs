@@ -1,8 +1,8 @@
 //! Continuous coverage (docs/DESIGN.md section 7c): the ladder template, `set_ladder` and
 //! `roll_series`, and a market that rolls its rungs.
 use anchor_lang::{
-    prelude::Pubkey, solana_program::instruction::Instruction, AccountDeserialize,
-    InstructionData, ToAccountMetas,
+    prelude::Pubkey, solana_program::instruction::Instruction, AccountDeserialize, InstructionData,
+    ToAccountMetas,
 };
 use backstop::{
     constants::LADDER_SEED,

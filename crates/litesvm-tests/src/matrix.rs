@@ -231,7 +231,12 @@ impl World {
             ladder: crate::ladder::ladder_pda(&v2.vault),
             ..m.set_ladder_accounts()
         };
-        send_ok(&mut m.f.env.svm, &[v2_ladder.ix(template)], &payer, &[&risk]);
+        send_ok(
+            &mut m.f.env.svm,
+            &[v2_ladder.ix(template)],
+            &payer,
+            &[&risk],
+        );
         alts.insert("vault2.ladder", v2_ladder.ladder);
         alts.insert(
             "noncanon.ladder",

@@ -49,8 +49,14 @@ fn three_expiries_roll_without_a_lapse() {
             let s: Series = read(&m.f.env.svm, &keys.series);
             // The strike is the rung's share of this roll's spot, on the $1 grid.
             let bps = u64::from(template.strikes_bps[usize::from(rung)]);
-            assert_eq!(s.strike, spot_cents as u64 * USDC / 100 * bps / 10_000 / USDC * USDC);
-            assert_eq!((s.size_cap, s.premium_budget), (template.size_cap, template.budget_per_series));
+            assert_eq!(
+                s.strike,
+                spot_cents as u64 * USDC / 100 * bps / 10_000 / USDC * USDC
+            );
+            assert_eq!(
+                (s.size_cap, s.premium_budget),
+                (template.size_cap, template.budget_per_series)
+            );
             assert_eq!(rolled[0].spot, spot_cents as u64 * 10_000_000_000);
             // The float repaid the rent of the four new accounts exactly.
             let rent: u64 = [keys.series, keys.escrow, keys.put_mint, keys.holder]
@@ -60,7 +66,11 @@ fn three_expiries_roll_without_a_lapse() {
             assert_eq!(rolled[0].rent_repaid, rent);
             if round > 0 {
                 // On schedule: the previous expiry plus the tenor.
-                let prev = opened.iter().rev().find(|(r, _)| *r == usize::from(rung)).unwrap();
+                let prev = opened
+                    .iter()
+                    .rev()
+                    .find(|(r, _)| *r == usize::from(rung))
+                    .unwrap();
                 assert_eq!(s.expiry, prev.1.expiry + DAY);
             }
             let l = m.read_ladder();
@@ -111,10 +121,14 @@ fn nothing_rolls_without_a_template_before_the_window_or_without_reserve() {
     assert!(send(&mut m.f.env.svm, &[ix], &keeper, &[]).is_err());
 
     // A stopped ladder (created by proposing a stop): LadderStopped.
-    m.set_ladder(LadderTemplate::default()).expect("a stopped ladder");
+    m.set_ladder(LadderTemplate::default())
+        .expect("a stopped ladder");
     let before = roll_state(&m);
     let ix = m.roll_accounts(&keeper.pubkey(), strike, expiry).ix(0);
-    assert_program_error(send(&mut m.f.env.svm, &[ix], &keeper, &[]), BackstopError::LadderStopped);
+    assert_program_error(
+        send(&mut m.f.env.svm, &[ix], &keeper, &[]),
+        BackstopError::LadderStopped,
+    );
     assert_eq!(roll_state(&m), before);
 
     // With the template: an unused rung, a wrong strike, a wrong expiry, a stale price.
@@ -123,11 +137,22 @@ fn nothing_rolls_without_a_template_before_the_window_or_without_reserve() {
     assert_program_error(m.roll(&keeper, 2, 100_00), BackstopError::RungUnused);
     let (strike, expiry) = m.rung_terms(0, 100_00);
     let ix = m.roll_accounts(&keeper.pubkey(), strike, expiry).ix(9);
-    assert_program_error(send(&mut m.f.env.svm, &[ix], &keeper, &[]), BackstopError::RungUnused);
+    assert_program_error(
+        send(&mut m.f.env.svm, &[ix], &keeper, &[]),
+        BackstopError::RungUnused,
+    );
     for (s, e, err) in [
         (strike - USDC, expiry, BackstopError::RollStrikeOffTarget),
-        (strike + 2 * USDC, expiry, BackstopError::RollStrikeOffTarget),
-        (strike + USDC / 2, expiry, BackstopError::RollStrikeOffTarget),
+        (
+            strike + 2 * USDC,
+            expiry,
+            BackstopError::RollStrikeOffTarget,
+        ),
+        (
+            strike + USDC / 2,
+            expiry,
+            BackstopError::RollStrikeOffTarget,
+        ),
         (strike, expiry - HOUR, BackstopError::RollExpiryMismatch),
         (strike, expiry + HOUR, BackstopError::RollExpiryMismatch),
         (strike, expiry + 1, BackstopError::RollExpiryMismatch),
@@ -136,8 +161,13 @@ fn nothing_rolls_without_a_template_before_the_window_or_without_reserve() {
         assert_program_error(send(&mut m.f.env.svm, &[ix], &keeper, &[]), err);
     }
     // The grid point above the target is the caller's other choice.
-    let ix = m.roll_accounts(&keeper.pubkey(), strike + USDC, expiry).ix(1);
-    assert_program_error(send(&mut m.f.env.svm, &[ix], &keeper, &[]), BackstopError::RollStrikeOffTarget);
+    let ix = m
+        .roll_accounts(&keeper.pubkey(), strike + USDC, expiry)
+        .ix(1);
+    assert_program_error(
+        send(&mut m.f.env.svm, &[ix], &keeper, &[]),
+        BackstopError::RollStrikeOffTarget,
+    );
     advance_seconds(&mut m.f.env.svm, 61);
     assert_program_error(m.roll(&keeper, 0, 100_00), BackstopError::OracleStale);
     assert_eq!(roll_state(&m), before, "refused rolls change nothing");
@@ -186,9 +216,16 @@ fn a_lapsed_rung_restarts_one_tenor_from_now() {
     m.set_price(95 * 100_000_000, 5_000_000);
     let on_schedule = first + DAY;
     let ix = m
-        .roll_accounts(&keeper.pubkey(), rung_strike(95_00, 8_000, USDC), on_schedule)
+        .roll_accounts(
+            &keeper.pubkey(),
+            rung_strike(95_00, 8_000, USDC),
+            on_schedule,
+        )
         .ix(0);
-    assert_program_error(send(&mut m.f.env.svm, &[ix], &keeper, &[]), BackstopError::RollExpiryMismatch);
+    assert_program_error(
+        send(&mut m.f.env.svm, &[ix], &keeper, &[]),
+        BackstopError::RollExpiryMismatch,
+    );
     m.roll(&keeper, 0, 95_00).expect("roll after a lapse");
     let e = m.read_ladder().rungs[0].expiry;
     assert!(e % HOUR == 0 && e <= m.now() + DAY && e > m.now() + DAY - HOUR);
@@ -204,7 +241,10 @@ fn a_template_change_waits_the_timelock_and_a_stopped_ladder_rolls_nothing() {
     let l = m.read_ladder();
     assert_eq!((l.template, l.pending), (daily_template(), wider));
     assert_eq!(l.pending_at, m.now() + 3_600);
-    assert_program_error(m.set_ladder(wider), BackstopError::SettingsTimelockNotElapsed);
+    assert_program_error(
+        m.set_ladder(wider),
+        BackstopError::SettingsTimelockNotElapsed,
+    );
     assert_program_error(m.roll(&keeper, 2, 100_00), BackstopError::RungUnused);
     advance_seconds(&mut m.f.env.svm, 3_600);
     m.set_ladder(wider).expect("apply");
@@ -214,8 +254,10 @@ fn a_template_change_waits_the_timelock_and_a_stopped_ladder_rolls_nothing() {
     m.roll(&keeper, 2, 100_00).expect("the new rung rolls");
 
     // Stopping waits too; then nothing rolls.
-    m.set_ladder(LadderTemplate::default()).expect("propose a stop");
-    m.roll(&keeper, 0, 100_00).expect("still rolling during the timelock");
+    m.set_ladder(LadderTemplate::default())
+        .expect("propose a stop");
+    m.roll(&keeper, 0, 100_00)
+        .expect("still rolling during the timelock");
     advance_seconds(&mut m.f.env.svm, 3_600);
     m.set_ladder(LadderTemplate::default()).expect("stop");
     m.set_price(100 * 100_000_000, 5_000_000);
@@ -231,17 +273,81 @@ fn set_ladder_refuses_every_bad_template() {
     let mut m = Market::new(100_000 * USDC, 100);
     let t = daily_template();
     let cases: Vec<(LadderTemplate, BackstopError)> = vec![
-        (LadderTemplate { tenor_secs: 86_400 + 60, ..t }, BackstopError::InvalidLadderTenor),
-        (LadderTemplate { tenor_secs: 0, overlap_secs: 0, ..t }, BackstopError::InvalidLadderTenor),
-        (LadderTemplate { tenor_secs: 3 * 366 * 86_400, ..t }, BackstopError::InvalidLadderTenor),
-        (LadderTemplate { overlap_secs: 599, ..t }, BackstopError::InvalidLadderOverlap),
-        (LadderTemplate { overlap_secs: 12 * 3_600 + 1, ..t }, BackstopError::InvalidLadderOverlap),
-        (LadderTemplate { strikes_bps: [999, 0, 0, 0], ..t }, BackstopError::InvalidLadderStrikes),
-        (LadderTemplate { strikes_bps: [10_001, 0, 0, 0], ..t }, BackstopError::InvalidLadderStrikes),
-        (LadderTemplate { strikes_bps: [8_000, 0, 8_000, 0], ..t }, BackstopError::InvalidLadderStrikes),
-        (LadderTemplate { strike_tick: 0, ..t }, BackstopError::InvalidStrikeTick),
-        (LadderTemplate { size_cap: 0, ..t }, BackstopError::InvalidSizeCap),
-        (LadderTemplate { style: SeriesStyle::PhysicalDelivery, ..t }, BackstopError::NoCollateralMint),
+        (
+            LadderTemplate {
+                tenor_secs: 86_400 + 60,
+                ..t
+            },
+            BackstopError::InvalidLadderTenor,
+        ),
+        (
+            LadderTemplate {
+                tenor_secs: 0,
+                overlap_secs: 0,
+                ..t
+            },
+            BackstopError::InvalidLadderTenor,
+        ),
+        (
+            LadderTemplate {
+                tenor_secs: 3 * 366 * 86_400,
+                ..t
+            },
+            BackstopError::InvalidLadderTenor,
+        ),
+        (
+            LadderTemplate {
+                overlap_secs: 599,
+                ..t
+            },
+            BackstopError::InvalidLadderOverlap,
+        ),
+        (
+            LadderTemplate {
+                overlap_secs: 12 * 3_600 + 1,
+                ..t
+            },
+            BackstopError::InvalidLadderOverlap,
+        ),
+        (
+            LadderTemplate {
+                strikes_bps: [999, 0, 0, 0],
+                ..t
+            },
+            BackstopError::InvalidLadderStrikes,
+        ),
+        (
+            LadderTemplate {
+                strikes_bps: [10_001, 0, 0, 0],
+                ..t
+            },
+            BackstopError::InvalidLadderStrikes,
+        ),
+        (
+            LadderTemplate {
+                strikes_bps: [8_000, 0, 8_000, 0],
+                ..t
+            },
+            BackstopError::InvalidLadderStrikes,
+        ),
+        (
+            LadderTemplate {
+                strike_tick: 0,
+                ..t
+            },
+            BackstopError::InvalidStrikeTick,
+        ),
+        (
+            LadderTemplate { size_cap: 0, ..t },
+            BackstopError::InvalidSizeCap,
+        ),
+        (
+            LadderTemplate {
+                style: SeriesStyle::PhysicalDelivery,
+                ..t
+            },
+            BackstopError::NoCollateralMint,
+        ),
     ];
     for (bad, err) in cases {
         assert_program_error(m.set_ladder(bad), err);
@@ -251,7 +357,10 @@ fn set_ladder_refuses_every_bad_template() {
     flat.svi.a = 0;
     flat.svi.b = 0;
     assert!(m.set_ladder(flat).is_err());
-    assert!(m.f.env.svm.get_account(&m.ladder()).is_none(), "nothing created");
+    assert!(
+        m.f.env.svm.get_account(&m.ladder()).is_none(),
+        "nothing created"
+    );
     // Only the risk authority.
     let stranger = m.f.env.funded();
     let mut accounts = m.set_ladder_accounts();

@@ -87,6 +87,7 @@ fn random_sequences_keep_every_invariant() {
         "settle_series",
         "reclaim",
         "close_series",
+        "roll_series",
     ] {
         assert!(
             totals.get(action).copied().unwrap_or(0) > 0 || steps < 10_000,
