@@ -111,8 +111,7 @@ pub struct RollSeries<'info> {
 /// Whether the rung may roll at `now`: it has no series yet, or its series expires within the
 /// overlap window.
 pub fn roll_due(rung: &Rung, overlap_secs: u32, now: i64) -> bool {
-    rung.series == Pubkey::default()
-        || now >= rung.expiry.saturating_sub(i64::from(overlap_secs))
+    rung.series == Pubkey::default() || now >= rung.expiry.saturating_sub(i64::from(overlap_secs))
 }
 
 /// The expiry a roll at `now` must name: on schedule while the previous series lives, else the
@@ -158,7 +157,10 @@ impl RollSeries<'_> {
         let bps = t.strikes_bps.get(i).copied().unwrap_or(0);
         require!(bps != 0, BackstopError::RungUnused);
         let rung = self.ladder.rungs.get(i).copied().unwrap_or_default();
-        require!(roll_due(&rung, t.overlap_secs, now), BackstopError::RollNotDue);
+        require!(
+            roll_due(&rung, t.overlap_secs, now),
+            BackstopError::RollNotDue
+        );
         require!(
             expiry_ok(&rung, t.tenor_secs, now, args.expiry),
             BackstopError::RollExpiryMismatch
@@ -170,7 +172,13 @@ impl RollSeries<'_> {
         };
         let spot = oracle::read_price(&self.price_update, &vault.collateral_oracle(), freshness)?;
         require!(
-            strike_ok(spot.price, bps, vault.quote_decimals, t.strike_tick, args.strike)?,
+            strike_ok(
+                spot.price,
+                bps,
+                vault.quote_decimals,
+                t.strike_tick,
+                args.strike
+            )?,
             BackstopError::RollStrikeOffTarget
         );
         check_series_args(&vault, self.reserve.amount, &series_args(&t, args), now)?;
@@ -196,7 +204,10 @@ fn float(ladder: &AccountInfo) -> Result<u64> {
 }
 
 pub fn handler(ctx: Context<RollSeries>, args: RollSeriesArgs) -> Result<()> {
-    require!(usize::from(args.rung) < LADDER_RUNGS, BackstopError::RungUnused);
+    require!(
+        usize::from(args.rung) < LADDER_RUNGS,
+        BackstopError::RungUnused
+    );
     let now = Clock::get()?.unix_timestamp;
     let (template, spot) = ctx.accounts.validate(&args, now)?;
     let open = series_args(&template, &args);
