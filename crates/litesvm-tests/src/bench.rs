@@ -125,7 +125,7 @@ pub fn life_cycle_of(sc: Scenario) -> Vec<(&'static str, u64)> {
     let roller = mk.f.env.funded();
     out.push((
         "roll_series",
-        mk.roll(&roller, 0, 150_00)
+        mk.roll(&roller, 0, 15_000)
             .expect("roll")
             .compute_units_consumed,
     ));

@@ -714,7 +714,7 @@ impl Fuzz {
             );
             let target = cents as u64 * USDC / 100 * u64::from(bps) / 10_000;
             assert!(
-                strike % tick == 0 && strike.abs_diff(target) < tick,
+                strike.is_multiple_of(tick) && strike.abs_diff(target) < tick,
                 "strike {strike} is not a grid point within a tick of {target}"
             );
             assert_eq!(

@@ -242,7 +242,7 @@ impl World {
             "noncanon.ladder",
             non_canonical_pda(&[LADDER_SEED, m.f.vault().as_ref()]),
         );
-        let (roll_strike, roll_expiry) = m.rung_terms(0, 150_00);
+        let (roll_strike, roll_expiry) = m.rung_terms(0, 15_000);
         alts.insert(
             "noncanon.rolled_series",
             non_canonical_pda(&[

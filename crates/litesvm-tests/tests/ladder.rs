@@ -36,7 +36,7 @@ fn three_expiries_roll_without_a_lapse() {
     m.f.env.svm.airdrop(&ladder, 1_000_000_000).expect("float");
     let template = daily_template();
     let mut opened: Vec<(usize, Series)> = Vec::new();
-    let mut spot_cents = 100_00;
+    let mut spot_cents = 10_000;
     for round in 0..4 {
         let before = m.f.env.svm.get_balance(&keeper.pubkey()).unwrap_or(0);
         for rung in 0..2u8 {
@@ -99,7 +99,7 @@ fn three_expiries_roll_without_a_lapse() {
                 assert!(live >= 1, "rung {rung} lapsed at {}", m.now());
             }
         }
-        spot_cents = [90_00, 123_45, 80_00][round];
+        spot_cents = [9_000, 12_345, 8_000][round];
         m.set_price(spot_cents * 1_000_000, 5_000_000);
     }
     assert_eq!(m.read_ladder().rolled, 8);
@@ -134,8 +134,8 @@ fn nothing_rolls_without_a_template_before_the_window_or_without_reserve() {
     // With the template: an unused rung, a wrong strike, a wrong expiry, a stale price.
     m.set_ladder(daily_template()).expect("set");
     let before = roll_state(&m);
-    assert_program_error(m.roll(&keeper, 2, 100_00), BackstopError::RungUnused);
-    let (strike, expiry) = m.rung_terms(0, 100_00);
+    assert_program_error(m.roll(&keeper, 2, 10_000), BackstopError::RungUnused);
+    let (strike, expiry) = m.rung_terms(0, 10_000);
     let ix = m.roll_accounts(&keeper.pubkey(), strike, expiry).ix(9);
     assert_program_error(
         send(&mut m.f.env.svm, &[ix], &keeper, &[]),
@@ -169,18 +169,18 @@ fn nothing_rolls_without_a_template_before_the_window_or_without_reserve() {
         BackstopError::RollStrikeOffTarget,
     );
     advance_seconds(&mut m.f.env.svm, 61);
-    assert_program_error(m.roll(&keeper, 0, 100_00), BackstopError::OracleStale);
+    assert_program_error(m.roll(&keeper, 0, 10_000), BackstopError::OracleStale);
     assert_eq!(roll_state(&m), before, "refused rolls change nothing");
     m.set_price(100 * 100_000_000, 5_000_000);
 
     // Rolled, then not due until the overlap window.
-    m.roll(&keeper, 0, 100_00).expect("roll");
+    m.roll(&keeper, 0, 10_000).expect("roll");
     let window = m.read_ladder().rungs[0].expiry - 2 * HOUR;
     let wait = window - 61 - m.now();
     advance_seconds(&mut m.f.env.svm, wait);
     m.set_price(100 * 100_000_000, 5_000_000);
     let before = roll_state(&m);
-    assert_program_error(m.roll(&keeper, 0, 100_00), BackstopError::RollNotDue);
+    assert_program_error(m.roll(&keeper, 0, 10_000), BackstopError::RollNotDue);
     assert_eq!(roll_state(&m), before);
 
     // In the window, a reserve that cannot pay the budget: nothing opens.
@@ -192,7 +192,7 @@ fn nothing_rolls_without_a_template_before_the_window_or_without_reserve() {
     send_ok(&mut m.f.env.svm, &[ix], &m.f.payer, &[&m.f.protocol]);
     let before = roll_state(&m);
     assert_program_error(
-        m.roll(&keeper, 0, 100_00),
+        m.roll(&keeper, 0, 10_000),
         BackstopError::InsufficientUncommittedReserve,
     );
     assert_eq!(roll_state(&m), before);
@@ -200,7 +200,7 @@ fn nothing_rolls_without_a_template_before_the_window_or_without_reserve() {
     let ix = m.f.reserve_accounts().fund_ix(USDC);
     send_ok(&mut m.f.env.svm, &[ix], &m.f.payer, &[&m.f.protocol]);
     let prev = m.read_ladder().rungs[0].expiry;
-    m.roll(&keeper, 0, 100_00).expect("roll with the reserve");
+    m.roll(&keeper, 0, 10_000).expect("roll with the reserve");
     assert_eq!(m.read_ladder().rungs[0].expiry, prev + DAY);
 }
 
@@ -208,7 +208,7 @@ fn nothing_rolls_without_a_template_before_the_window_or_without_reserve() {
 fn a_lapsed_rung_restarts_one_tenor_from_now() {
     let mut m = laddered();
     let keeper = m.f.env.funded();
-    m.roll(&keeper, 0, 100_00).expect("roll");
+    m.roll(&keeper, 0, 10_000).expect("roll");
     let first = m.read_ladder().rungs[0].expiry;
     // Nobody rolled in the window: the series expired 5,000 s ago.
     let wait = first - m.now() + 5_000;
@@ -218,7 +218,7 @@ fn a_lapsed_rung_restarts_one_tenor_from_now() {
     let ix = m
         .roll_accounts(
             &keeper.pubkey(),
-            rung_strike(95_00, 8_000, USDC),
+            rung_strike(9_500, 8_000, USDC),
             on_schedule,
         )
         .ix(0);
@@ -226,7 +226,7 @@ fn a_lapsed_rung_restarts_one_tenor_from_now() {
         send(&mut m.f.env.svm, &[ix], &keeper, &[]),
         BackstopError::RollExpiryMismatch,
     );
-    m.roll(&keeper, 0, 95_00).expect("roll after a lapse");
+    m.roll(&keeper, 0, 9_500).expect("roll after a lapse");
     let e = m.read_ladder().rungs[0].expiry;
     assert!(e % HOUR == 0 && e <= m.now() + DAY && e > m.now() + DAY - HOUR);
 }
@@ -245,27 +245,27 @@ fn a_template_change_waits_the_timelock_and_a_stopped_ladder_rolls_nothing() {
         m.set_ladder(wider),
         BackstopError::SettingsTimelockNotElapsed,
     );
-    assert_program_error(m.roll(&keeper, 2, 100_00), BackstopError::RungUnused);
+    assert_program_error(m.roll(&keeper, 2, 10_000), BackstopError::RungUnused);
     advance_seconds(&mut m.f.env.svm, 3_600);
     m.set_ladder(wider).expect("apply");
     let l = m.read_ladder();
     assert_eq!((l.template, l.pending_at), (wider, 0));
     m.set_price(100 * 100_000_000, 5_000_000);
-    m.roll(&keeper, 2, 100_00).expect("the new rung rolls");
+    m.roll(&keeper, 2, 10_000).expect("the new rung rolls");
 
     // Stopping waits too; then nothing rolls.
     m.set_ladder(LadderTemplate::default())
         .expect("propose a stop");
-    m.roll(&keeper, 0, 100_00)
+    m.roll(&keeper, 0, 10_000)
         .expect("still rolling during the timelock");
     advance_seconds(&mut m.f.env.svm, 3_600);
     m.set_ladder(LadderTemplate::default()).expect("stop");
     m.set_price(100 * 100_000_000, 5_000_000);
-    assert_program_error(m.roll(&keeper, 1, 100_00), BackstopError::LadderStopped);
+    assert_program_error(m.roll(&keeper, 1, 10_000), BackstopError::LadderStopped);
     // A template after a stop applies at once.
     m.set_ladder(daily_template()).expect("restart");
     assert_eq!(m.read_ladder().template, daily_template());
-    m.roll(&keeper, 1, 100_00).expect("rolls again");
+    m.roll(&keeper, 1, 10_000).expect("rolls again");
 }
 
 #[test]

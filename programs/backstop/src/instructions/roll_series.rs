@@ -124,7 +124,7 @@ pub fn expiry_ok(rung: &Rung, tenor_secs: u32, now: i64, expiry: i64) -> bool {
     let latest = now.saturating_add(tenor);
     // Unsigned remainder: SBF has no signed division.
     let grid = LADDER_EXPIRY_GRID_SECS.unsigned_abs();
-    u64::try_from(expiry).is_ok_and(|e| e % grid == 0)
+    u64::try_from(expiry).is_ok_and(|e| e.is_multiple_of(grid))
         && expiry <= latest
         && expiry > latest.saturating_sub(LADDER_EXPIRY_GRID_SECS)
 }
@@ -142,7 +142,9 @@ pub fn strike_ok(spot: u64, bps: u16, quote_decimals: u8, tick: u64, strike: u64
         .and_then(|v| v.checked_div(u128::from(BPS)))
         .and_then(|v| v.checked_div(u128::from(per_quote_unit)))
         .ok_or(BackstopError::MathDivisionByZero)?;
-    Ok(tick > 0 && strike % tick == 0 && u128::from(strike).abs_diff(target) < u128::from(tick))
+    Ok(tick > 0
+        && strike.is_multiple_of(tick)
+        && u128::from(strike).abs_diff(target) < u128::from(tick))
 }
 
 impl RollSeries<'_> {
@@ -277,6 +279,7 @@ pub fn handler(ctx: Context<RollSeries>, args: RollSeriesArgs) -> Result<()> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

@@ -44,27 +44,23 @@ pub fn check_template(vault: &Vault, t: &LadderTemplate) -> Result<()> {
     let tenor = i64::from(t.tenor_secs);
     let max_tenor = i64::try_from(MAX_TENOR_SECS).map_err(|_| BackstopError::MathOverflow)?;
     require!(
-        u64::from(t.tenor_secs) % LADDER_EXPIRY_GRID_SECS.unsigned_abs() == 0
+        u64::from(t.tenor_secs).is_multiple_of(LADDER_EXPIRY_GRID_SECS.unsigned_abs())
             && (MIN_SERIES_TENOR_SECS..=max_tenor).contains(&tenor)
             && t.tenor_secs > vault.release.write_cutoff_secs,
         BackstopError::InvalidLadderTenor
     );
     // A roll in the overlap window opens a series of up to tenor + overlap.
-    let longest = u64::from(t.tenor_secs) + u64::from(t.overlap_secs);
+    let longest = u64::from(t.tenor_secs).saturating_add(u64::from(t.overlap_secs));
     require!(
         t.overlap_secs >= MIN_LADDER_OVERLAP_SECS
             && t.overlap_secs <= t.tenor_secs / 2
             && longest <= MAX_TENOR_SECS,
         BackstopError::InvalidLadderOverlap
     );
-    let used = t.strikes_bps.iter().filter(|&&b| b != 0);
-    let in_range = used
-        .clone()
-        .all(|b| (MIN_LADDER_STRIKE_BPS..=MAX_LADDER_STRIKE_BPS).contains(b));
-    let distinct = used
-        .clone()
-        .enumerate()
-        .all(|(i, b)| used.clone().skip(i + 1).all(|c| c != b));
+    let used = || t.strikes_bps.iter().filter(|&&b| b != 0);
+    let in_range = used().all(|b| (MIN_LADDER_STRIKE_BPS..=MAX_LADDER_STRIKE_BPS).contains(b));
+    // Two rungs at one strike would name the same series.
+    let distinct = used().all(|b| used().filter(|&c| c == b).count() == 1);
     require!(in_range && distinct, BackstopError::InvalidLadderStrikes);
     require!(t.strike_tick > 0, BackstopError::InvalidStrikeTick);
     require!(t.size_cap > 0, BackstopError::InvalidSizeCap);
