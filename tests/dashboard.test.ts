@@ -10,6 +10,11 @@ import { resolve } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { generateKeyPairSigner } from '@solana/kit';
 import {
+  SeriesStyle,
+  fetchLadderState,
+  fetchSeriesView,
+  rollSeries,
+  setLadder,
   fetchOraclePrice,
   fetchVault,
   heldPrice,
@@ -23,7 +28,7 @@ import {
   trigger,
   writePut,
 } from '../app/sdk/src/index';
-import { PRICE_ONE, SOL, SOL_FEED, USDC, createFixture, fundWriter, reportSolvency, type Fixture } from '../migrations/lib/backstop-fixture';
+import { DEMO_SVI, PRICE_ONE, SOL, SOL_FEED, USDC, createFixture, fundWriter, reportSolvency, type Fixture } from '../migrations/lib/backstop-fixture';
 import { ROOT, RPC_URL, deployer, rpc, rpcSubscriptions } from './support/localnet';
 import { net } from './support/net';
 
@@ -156,8 +161,43 @@ test('the main view shows the chain numbers, the plots and the history', async (
   const held = page.locator('[data-testid=history-table] tr[data-kind=release] [data-col=price]');
   assert.equal(await held.first().getAttribute('data-raw'), (85n * PRICE_ONE).toString(), 'the step paid at the held price');
 
+  // This vault keeps no ladder: the card says coverage ends with its last series.
+  assert.match((await page.textContent('[data-testid=no-ladder]'))!, /No ladder/);
+
   mkdirSync(resolve(ROOT, 'target'), { recursive: true });
   await page.screenshot({ path: resolve(ROOT, 'target/dashboard.png'), fullPage: true });
+  await page.close();
+});
+
+test("the ladder card shows each rung's live series and when every rung is covered until", async () => {
+  const g = await createFixture(net, { deployer: await deployer(), spotUsd: 150n, barrierUsd: 90n, strikesUsd: [], tenorSecs: 86_400n, reserveUsdc: 50_000n });
+  await setLadder(connection, g.risk, {
+    vault: g.vault,
+    template: {
+      tenorSecs: 7 * 86_400, overlapSecs: 86_400, strikesBps: [8_000, 9_000, 0, 0], strikeTick: USDC, style: SeriesStyle.CashRatchet,
+      sizeCap: 500n * SOL, budgetPerSeries: 2_000n * USDC, svi: DEMO_SVI,
+    },
+  });
+  const keeper = await net.fundedSigner(1n);
+  await net.postPrice(g.priceAccount, SOL_FEED, 150n * 100_000_000n);
+  for (const rung of [0, 1]) await rollSeries(connection, keeper, { vault: g.vault, rung, priceUpdate: g.priceAccount });
+  const page = await open(`vault=${g.vault}`);
+  await page.waitForSelector('[data-testid=ladder-table]', { timeout: 20_000 });
+  const l = (await fetchLadderState(rpc, g.vault))!.ladder;
+  for (const rung of [0, 1]) {
+    const row = page.locator(`tr[data-rung="${rung}"]`);
+    const cell = (col: string) => row.locator(`[data-col=${col}]`).getAttribute('data-raw');
+    assert.equal(await cell('strike-bps'), String(l.template.strikesBps[rung]));
+    assert.equal(await cell('series'), l.rungs[rung]!.series);
+    assert.equal(await cell('expiry'), String(l.rungs[rung]!.expiry));
+    assert.equal(await row.locator('[data-col=state]').textContent(), 'live');
+    const s = (await fetchSeriesView(rpc, l.rungs[rung]!.series)).data;
+    assert.equal(s.strike, [120n, 135n][rung]! * USDC, 'rolled at 80 % and 90 % of $150');
+  }
+  assert.equal(await page.locator('[data-testid=ladder-table] tbody tr').count(), 2, 'unused rungs are not listed');
+  const until = l.rungs[0]!.expiry < l.rungs[1]!.expiry ? l.rungs[0]!.expiry : l.rungs[1]!.expiry;
+  assert.equal(await raw(page, 'covered-until'), until);
+  assert.match((await page.textContent('[data-testid=ladder-template]'))!, /Puts of 7 days, rolled 1 day before expiry.*2 rolled so far/);
   await page.close();
 });
 

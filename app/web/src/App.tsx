@@ -2,6 +2,7 @@
 // and history, refreshed every few seconds. Every failure is a message, never a blank page.
 import { useEffect, useState } from 'react';
 import { SeriesTable } from './SeriesTable';
+import { LadderCard } from './LadderCard';
 import { CoverageGauge } from './Gauge';
 import { SeriesCharts } from './Charts';
 import { History, Positions } from './Tables';
@@ -96,6 +97,7 @@ export function App() {
             {loading ? ' · refreshing' : ''}
           </p>
           <CoverageGauge d={d} />
+          <LadderCard d={d} />
           <SeriesTable d={d} selected={sel?.address ?? null} onSelect={setSelected} />
           <SeriesCharts d={d} series={sel} />
           <Positions d={d} rpcUrl={rpcUrl} writer={writer} onWriter={setWriter} />

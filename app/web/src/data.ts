@@ -5,7 +5,10 @@ import {
   breachedTriggers,
   eventsNamed,
   fetchChainTime,
+  fetchLadderState,
   fetchOraclePrice,
+  rungDue,
+  isStopped,
   fetchTransactionEvents,
   fetchVaultAccount,
   parseFeedId,
@@ -21,6 +24,7 @@ import {
   type Position,
   type SeriesView,
   type Vault,
+  type LadderTemplate,
   type VaultStrengthView,
 } from '@backstop/sdk';
 
@@ -41,6 +45,26 @@ export interface HistoryItem {
   source?: string;
 }
 
+/** One rung of the vault's coverage ladder: its strike share and the series it last rolled. */
+export interface RungView {
+  rung: number;
+  strikeBps: number;
+  series: Address | null;
+  expiry: bigint | null;
+  /** The keeper may roll it now (its series is within the overlap window, or it has none). */
+  due: boolean;
+}
+
+export interface LadderView {
+  address: Address;
+  template: LadderTemplate;
+  stopped: boolean;
+  /** A proposed template applies from then (0: none). */
+  pendingAt: bigint;
+  rungs: RungView[];
+  rolled: bigint;
+}
+
 export interface Dashboard {
   vaultAddress: Address;
   vault: Vault;
@@ -54,6 +78,7 @@ export interface Dashboard {
   breachedNow: string[];
   series: SeriesView[];
   history: HistoryItem[];
+  ladder: LadderView | null;
 }
 
 export type LoadError = { kind: 'unreachable' | 'not-found' | 'bad-input' | 'other'; message: string };
@@ -69,6 +94,30 @@ function classify(e: unknown, rpcUrl: string): LoadError {
     return { kind: 'unreachable', message: `The RPC at ${rpcUrl} cannot be reached (${text}).` };
   }
   return { kind: 'other', message: text };
+}
+
+const NO_SERIES = '11111111111111111111111111111111';
+
+async function ladderView(rpc: Rpc<SolanaRpcApi>, vault: Address, now: bigint): Promise<LadderView | null> {
+  const state = await fetchLadderState(rpc, vault);
+  if (!state) return null;
+  const l = state.ladder;
+  return {
+    address: state.address,
+    template: l.template,
+    stopped: isStopped(l.template),
+    pendingAt: l.pendingAt,
+    rolled: l.rolled,
+    rungs: l.rungs
+      .map((r, i) => ({
+        rung: i,
+        strikeBps: l.template.strikesBps[i] ?? 0,
+        series: r.series === NO_SERIES ? null : r.series,
+        expiry: r.series === NO_SERIES ? null : r.expiry,
+        due: rungDue(l, i, now),
+      }))
+      .filter((r) => r.strikeBps !== 0 || r.series !== null),
+  };
 }
 
 async function history(rpc: Rpc<SolanaRpcApi>, vault: Address): Promise<HistoryItem[]> {
@@ -141,6 +190,7 @@ export async function loadDashboard(rpcUrl: string, vaultText: string, priceText
       breachedNow: price ? [...breachedTriggers(vault, price), ...(needsDepegPrice(vault) ? ['joint: unknown (no stablecoin price)'] : [])] : [],
       series,
       history: await history(rpc, vaultText),
+      ladder: await ladderView(rpc, vaultText, now),
     };
   } catch (e) {
     return classify(e, rpcUrl);
