@@ -7,6 +7,7 @@ import { positionsCommand, quoteCommand, reclaimCommand, writeCommand } from './
 import { keeperRun } from './commands/keeper';
 import { CREATE_USAGE, OPEN_USAGE, SETTINGS_USAGE, seriesOpen, vaultCreate, vaultFund, vaultSettings, vaultWithdraw } from './commands/desk';
 import { FIT_USAGE, sviFit } from './commands/svi';
+import { BACKTEST_HELP, BACKTEST_OPTIONS, backtestCommand } from './commands/backtest';
 import { LADDER_SET_USAGE, LADDER_SHOW_USAGE, ladderSet, ladderShow } from './commands/ladder';
 import { CliError, GLOBAL_OPTIONS, globalOptions, isUnreachable, type GlobalOptions } from './context';
 import { PRICE_HELP, PRICE_OPTIONS } from './price-source';
@@ -60,6 +61,11 @@ const COMMANDS: Record<string, { run: Command; options: Record<string, { type: '
     run: sviFit,
     options: { quotes: { type: 'string' }, spot: { type: 'string' }, tenor: { type: 'string' }, rate: { type: 'string' }, vault: { type: 'string' } },
     help: `${FIT_USAGE.replace(/^backstop /, '')}   calibrate a slice to implied vols`,
+  },
+  backtest: {
+    run: backtestCommand,
+    options: BACKTEST_OPTIONS,
+    help: BACKTEST_HELP,
   },
   'series list': { run: seriesList, options: { ...PRICE_OPTIONS }, help: `series list <VAULT> ${PRICE_HELP}  every series of a vault` },
   quote: { run: quoteCommand, options: { series: { type: 'string' }, size: { type: 'string' }, ...PRICE_OPTIONS }, help: `quote --series S --size N ${PRICE_HELP}  the premium a write gets now` },

@@ -35,7 +35,8 @@ import type { Address } from '@solana/kit';
 type Values = Record<string, unknown>;
 
 
-function amount(text: string, decimals: number, flag: string): bigint {
+/** A positive decimal flag in base units of `decimals` (a usage error otherwise). */
+export function amount(text: string, decimals: number, flag: string): bigint {
   let v: bigint;
   try {
     v = parseUnits(text, decimals);
@@ -169,6 +170,43 @@ function bps(values: Values, name: string, fallback: number): number {
   return Number(text);
 }
 
+/** The defaults of `vault create`'s optional settings (and of `backtest`, which creates its
+ * vault from the same flags). */
+export const VAULT_DEFAULTS = {
+  'max-age': '60s', 'max-conf-bps': 200, persistence: '60s', 'keeper-tip': '5', 'min-tip-release': '100',
+  epoch: '1h', 'release-interval': '60s', 'write-cutoff': '10m', timelock: '1d',
+} as const;
+
+/** A vault's settings from `vault create`'s flags, the defaults for those not given: the oracle
+ * limits, a barrier trigger, the default pricing, the release settings and the timelock. */
+export function newVaultSettings(values: Values, quoteDecimals: number, barrierPrice: bigint, capPerEpoch: bigint) {
+  const quoteOrZero = (name: 'keeper-tip' | 'min-tip-release') => {
+    const text = (values[name] as string | undefined) ?? VAULT_DEFAULTS[name];
+    try {
+      return parseUnits(text, quoteDecimals);
+    } catch (e) {
+      throw new CliError(`bad --${name}: ${(e as Error).message}`, 2);
+    }
+  };
+  const d = VAULT_DEFAULTS;
+  return {
+    oracle: { maxAgeSecs: secs(values, 'max-age', d['max-age']), maxConfBps: bps(values, 'max-conf-bps', d['max-conf-bps']) },
+    trigger: {
+      barrierPrice, ratioThresholdBps: 0, maxReportAgeSecs: 0, jointCollateralPrice: 0n, depegPrice: 0n,
+      persistenceSecs: secs(values, 'persistence', d.persistence),
+    },
+    pricing: {
+      confMultiplierBps: DEFAULT_PRICING.confMultiplierBps, tailLoadingBps: DEFAULT_PRICING.tailLoadingBps,
+      minPremium: parseUnits(DEFAULT_PRICING.minPremiumPerUnit, 12), rate: DEFAULT_PRICING.rate, writeConfBps: DEFAULT_PRICING.writeConfBps,
+    },
+    release: {
+      capPerEpoch, epochSecs: secs(values, 'epoch', d.epoch), keeperTip: quoteOrZero('keeper-tip'), minTipRelease: quoteOrZero('min-tip-release'),
+      releaseIntervalSecs: secs(values, 'release-interval', d['release-interval']), writeCutoffSecs: secs(values, 'write-cutoff', d['write-cutoff']),
+    },
+    settingsTimelockSecs: secs(values, 'timelock', d.timelock),
+  };
+}
+
 /** The decimals of an SPL Token mint (the classic program: the vault takes no Token-2022 mint). */
 async function mintDecimals(rpc: Connection['rpc'], mint: Address, flag: string): Promise<number> {
   const m = await fetchMaybeMint(rpc, mint, { commitment: 'confirmed' }).catch(() => null);
@@ -203,8 +241,7 @@ export async function vaultCreate(opts: GlobalOptions, positionals: string[], va
   }
   const barrier = amount(need(values, 'barrier', CREATE_USAGE), 12, '--barrier');
   const cap = amount(need(values, 'cap-per-epoch', CREATE_USAGE), qd, '--cap-per-epoch');
-  const tip = parseUnits((values['keeper-tip'] as string | undefined) ?? '5', qd);
-  const minTip = parseUnits((values['min-tip-release'] as string | undefined) ?? '100', qd);
+  const settings = newVaultSettings(values, qd, barrier, cap);
   const authority = await signer(opts);
   const reporter = values.reporter === undefined ? authority.address : parseAddress(values.reporter as string, '--reporter');
   const risk = values['risk-authority'] === undefined ? authority.address : parseAddress(values['risk-authority'] as string, '--risk-authority');
@@ -220,23 +257,13 @@ export async function vaultCreate(opts: GlobalOptions, positionals: string[], va
     collateralDecimals,
     oracle: {
       receiver: cfg.data.pythReceiver, collateralFeed: feed, depegFeed: new Uint8Array(32),
-      collateralPriceAccount: pin, depegPriceAccount: UNPINNED,
-      maxAgeSecs: secs(values, 'max-age', '60s'), maxConfBps: bps(values, 'max-conf-bps', 200),
+      collateralPriceAccount: pin, depegPriceAccount: UNPINNED, ...settings.oracle,
     },
     collateralPriceShard: opts.feedShard,
-    trigger: {
-      barrierPrice: barrier, ratioThresholdBps: 0, maxReportAgeSecs: 0, jointCollateralPrice: 0n, depegPrice: 0n,
-      persistenceSecs: secs(values, 'persistence', '60s'),
-    },
-    pricing: {
-      confMultiplierBps: DEFAULT_PRICING.confMultiplierBps, tailLoadingBps: DEFAULT_PRICING.tailLoadingBps,
-      minPremium: parseUnits(DEFAULT_PRICING.minPremiumPerUnit, 12), rate: DEFAULT_PRICING.rate, writeConfBps: DEFAULT_PRICING.writeConfBps,
-    },
-    release: {
-      capPerEpoch: cap, epochSecs: secs(values, 'epoch', '1h'), keeperTip: tip, minTipRelease: minTip,
-      releaseIntervalSecs: secs(values, 'release-interval', '60s'), writeCutoffSecs: secs(values, 'write-cutoff', '10m'),
-    },
-    settingsTimelockSecs: secs(values, 'timelock', '1d'),
+    trigger: settings.trigger,
+    pricing: settings.pricing,
+    release: settings.release,
+    settingsTimelockSecs: settings.settingsTimelockSecs,
     programAddress: opts.programId,
   });
   if (opts.json) return json({ signature: r.signature, vault: r.vault, reserve: r.reserve, recovery: r.recovery });
