@@ -118,9 +118,29 @@ for (const { seed, extra } of PATHS) {
     // Never more than a perfect put on the insured size: per series and in all.
     for (const s of r.series) assert.ok(s.released <= s.shortfall, `${s.address}: released ${s.released} <= shortfall ${s.shortfall}`);
     assert.ok(r.totals.shortfall > 0n && r.totals.released.total <= r.totals.shortfall);
-    // Every series settled and was closed; the last one ends with the path.
+    // Every series settled and was closed. The ladder rolled each next series inside the
+    // overlap window of the live one, on schedule: coverage never lapsed; the last one covers
+    // the path's end (the run winds down to its expiry).
     assert.ok(r.series.every((s) => s.settledAt !== null && s.closed));
-    assert.equal(r.series[r.series.length - 1]!.expiry, r.end);
+    assert.ok(r.series.length >= 3);
+    for (let i = 1; i < r.series.length; i++) {
+      const [prev, next] = [r.series[i - 1]!, r.series[i]!];
+      assert.ok(next.openedAt < prev.expiry && next.openedAt >= prev.expiry - config.overlapSecs, `series ${i} opened in the overlap window`);
+      assert.equal(next.expiry, prev.expiry + config.tenorSecs, 'on schedule');
+    }
+    const last = r.series[r.series.length - 1]!.expiry;
+    assert.ok(last >= r.end && last <= r.end + config.tenorSecs);
+    if ('crash-for' in extra) {
+      assert.equal(r.coverage.coveredSecs, r.coverage.totalSecs, 'written cover all along');
+    } else {
+      // A lasting breach freezes writes (docs/DESIGN.md section 7c): the series rolled while it
+      // holds open on schedule but stay unwritten; cover is what was written before the crash.
+      const during = r.series.filter((s) => s.openedAt > CRASH_AT + DAY);
+      assert.ok(during.length > 0 && during.every((s) => s.written === 0n), 'rolled in the breach, unwritten');
+      assert.ok(r.coverage.coveredSecs < r.coverage.totalSecs);
+    }
+    const rolled = r.events.filter((e) => e.name === 'SeriesRolled');
+    assert.deepEqual(rolled.map((e) => (e.data as unknown as { series: string }).series), r.series.map((s) => s.address), 'one roll per series');
 
     // Covered before the crash: every sample before it has writers' capital in escrow.
     const before = r.samples.filter((s) => s.time < CRASH_AT);
@@ -240,15 +260,20 @@ test('backstop backtest: every bad input has its own message and exit code', asy
     [['backtest', ...jd, '--crash-at', '2d'], /--crash-at must fall inside the path/, 2],
     [['backtest', ...jd, '--crash-at', '6h', '--crash-size', '100'], /--crash-size must be a number strictly between 0 and 100/, 2],
     [['backtest', ...jd, '--keeper-every', '5m'], /--keeper-every 300 s is longer than persistence \+ max age \(120 s\)/, 2],
-    [['backtest', ...jd, '--strike-pct', '0'], /--strike-pct must be a whole percentage from 1 to 200/, 2],
+    [['backtest', ...jd, '--strike-pct', '0'], /--strike-pct must be a whole percentage from 10 to 100/, 2],
     [['backtest', ...jd, '--size', '0'], /--size must be positive/, 2],
     [['backtest', ...jd, '--svi', '0.36,0.1,-1.5,0,0.1'], /--svi refused: .*Rho/i, 2],
     [['backtest', ...jd, '--conf-bps', '150'], /--conf-bps must be whole basis points up to the vault's write cap \(100\)/, 2],
     [['backtest', ...jd, '--tenor', 'soon'], /--tenor must be a duration like 30d/, 2],
+    [['backtest', ...jd, '--strike-pct', '120'], /--strike-pct must be a whole percentage from 10 to 100/, 2],
+    [['backtest', ...jd, '--tenor', '90m'], /--tenor must be whole hours/, 2],
+    [['backtest', ...jd, '--overlap', '5m'], /--overlap must be 10 minutes to half the tenor/, 2],
+    [['backtest', ...jd, '--tenor', '2h', '--overlap', '2h'], /--overlap must be 10 minutes to half the tenor \(3600 s\)/, 2],
+    [['backtest', ...jd, '--tick', '0'], /--tick must be positive/, 2],
     [['backtest', ...jd, 'extra'], /unexpected argument extra/, 2],
     [['backtest', ...jd, '--write-cutoff', '1m'], /the program refuses these vault settings: WriteCutoffTooShort/, 2],
     // Raw-SVI admissible, but 316 % at the money: only the program's own check refuses it.
-    [['backtest', ...jd, '--svi', '10,0.1,-0.5,0,0.1'], /the program refuses the series .*: MathSviAtmVolOutOfRange/, 2],
+    [['backtest', ...jd, '--svi', '10,0.1,-0.5,0,0.1'], /the program refuses the ladder's series .*: MathSviAtmVolOutOfRange/, 2],
     [['backtest', ...jd, '--program', join(dir, 'nowhere.so')], /no program at .*nowhere\.so: build it first with scripts\/build-sbf\.sh/, 1],
   ] as const) {
     const r = await cli(...args);

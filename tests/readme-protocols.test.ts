@@ -41,7 +41,8 @@ test("README's protocol quickstart takes a new keypair to a laddered vault, as w
     assert.ok(vars[name] !== undefined, `$${name} is set by an earlier line`);
     return vars[name]!;
   });
-  const words = (text: string) => expand(text).trim().split(/\s+/).map((w) => (w === 'quotes.csv' ? join(dir, w) : w));
+  // Files the block names live in the test's own directory.
+  const words = (text: string) => expand(text).trim().split(/\s+/).map((w) => (/^\w+\.(csv|svg)$/.test(w) ? join(dir, w) : w));
   const run = async (args: string[]) => {
     const out: string[] = [];
     const err: string[] = [];
@@ -76,4 +77,6 @@ test("README's protocol quickstart takes a new keypair to a laddered vault, as w
   assert.equal(ladder.rolled, 2n, 'the keeper rolled both rungs');
   assert.ok(outputs.some((o) => /rung 0\s+\S+, expires/.test(o)), 'ladder show lists the live rungs');
   assert.ok(outputs.some((o) => /fit error|rms/i.test(o)), 'svi fit printed its fit');
+  assert.ok(outputs.some((o) => /released \/ shortfall/.test(o)), 'the backtest reported');
+  assert.match(readFileSync(join(dir, 'backtest.svg'), 'utf8'), /^<svg /);
 });

@@ -3,9 +3,12 @@
 //   - the keeper settles expired series and cranks release steps, or observes, exactly as
 //     `backstop keeper run` decides (keeper-plan.ts, the SDK's mirrors of the program);
 //   - the writer reclaims settled series (and the keeper closes them);
-//   - when no series is live, the protocol opens the next one (strike a percentage of spot);
+//   - the keeper rolls the vault's ladder when its rung is due (the next series opens in the
+//     overlap window before the live one expires; strike a percentage of spot);
 //   - the writer writes the live series up to its size cap when the program would let it.
-// The parties live in run.ts. Every number is measured from token balances and account state as
+// After the path's last close the run winds down: the clock jumps to each remaining series'
+// expiry with that close published, the keeper settles, the writer reclaims. The parties live
+// in run.ts. Every number is measured from token balances and account state as
 // the run goes (ledger.ts); the program's events are kept beside them, so a test can check each
 // number against them.
 import type { Address } from '@solana/kit';
@@ -34,7 +37,12 @@ export interface BacktestConfig {
   insuredSize: bigint;
   /** Strike of each series, percent of the spot at its opening. */
   strikePct: bigint;
+  /** Whole hours (the ladder's expiries fall on the hour). */
   tenorSecs: bigint;
+  /** The next series opens this long before the live one expires. */
+  overlapSecs: bigint;
+  /** The ladder's strike grid, quote base units. */
+  strikeTick: bigint;
   /** Premium budget of each series (quote base units); default run.ts DEFAULT_BUDGET_BPS of notional. */
   budget?: bigint;
   svi: SviParams;
@@ -99,6 +107,8 @@ export async function runBacktest(c: BacktestConfig): Promise<BacktestResult> {
   const samples: Sample[] = [];
   const stats = new CoverageStats();
   let prevPublish = start - 1n;
+  run.now = start;
+  await run.setLadder(feedToPriceScale(feedInteger(cursor.at(Number(start)))));
 
   for (let i = 0; i < ticks.length; i++) {
     const now = ticks[i]!;
@@ -113,7 +123,7 @@ export async function runBacktest(c: BacktestConfig): Promise<BacktestResult> {
 
     await run.keeper();
     await run.reclaimAndClose();
-    await run.openNextSeries(price);
+    await run.roll(price);
     await run.write();
 
     const coverage = run.coverage();
@@ -128,6 +138,20 @@ export async function runBacktest(c: BacktestConfig): Promise<BacktestResult> {
     }
     if (run.moved) run.checkConservation();
     if (i % progressEvery === 0) c.onProgress?.({ time: now, start, end, transactions: chain.transactions });
+  }
+  // Wind down: every series still running settles at its expiry on the last close.
+  const last = feedInteger(cursor.at(Number(end)));
+  for (let guard = 0; run.unsettled().length > 0 || run.records.some((r) => !r.closed); guard++) {
+    if (guard > 4 * run.records.length + 8) throw new Error('the run did not wind down: a series neither settled nor closed');
+    const ahead = run.unsettled().map((r) => r.expiry).filter((e) => e >= run.now);
+    const now = ahead.length > 0 ? ahead.reduce((a, b) => (b < a ? b : a)) + 1n : run.now + 1n;
+    run.now = now;
+    chain.warpTo(now);
+    market.postPrice(last, (last * c.confBps) / 10_000n, now, prevPublish);
+    prevPublish = now;
+    await run.keeper();
+    await run.reclaimAndClose();
+    if (run.moved) run.checkConservation();
   }
   return result(run, samples, stats, ticks.length);
 }

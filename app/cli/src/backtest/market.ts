@@ -17,12 +17,12 @@ import { type Address, type TransactionPartialSigner } from '@solana/kit';
 import {
   BACKSTOP_PROGRAM_ADDRESS,
   PYTH_RECEIVER_ADDRESS,
-  SeriesStyle,
   UNPINNED,
   computeUnitLimit,
   encodePriceUpdateV2,
   findConfigPda,
   findEventAuthorityPda,
+  findLadderPda,
   findPositionPda,
   findRecoveryPda,
   findReservePda,
@@ -31,8 +31,10 @@ import {
   getCloseSeriesInstruction,
   getCreateVaultInstructionAsync,
   getFundReserveInstruction,
+  getLadderDecoder,
   getObserveBreachInstruction,
-  getOpenSeriesInstructionAsync,
+  getRollSeriesInstructionAsync,
+  getSetLadderInstructionAsync,
   getPositionDecoder,
   getReclaimInstruction,
   getSeriesDecoder,
@@ -43,12 +45,13 @@ import {
   initializeConfigInstruction,
   parseFeedId,
   pushFeedAddress,
+  type Ladder,
+  type LadderTemplateArgs,
   type OracleSettingsArgs,
   type Position,
   type PricingSettingsArgs,
   type ReleaseSettingsArgs,
   type Series,
-  type SviSliceArgs,
   type TriggerSettingsArgs,
   type Vault,
 } from '@backstop/sdk';
@@ -69,19 +72,11 @@ export interface VaultSettings {
   settingsTimelockSecs: number;
 }
 
-/** The terms of a series the protocol opens. */
-export interface SeriesTerms {
-  strike: bigint;
-  expiry: bigint;
-  svi: SviSliceArgs;
-  sizeCap: bigint;
-  premiumBudget: bigint;
-}
-
 // Built once: a kit decoder is costly to make and the run reads accounts at every tick.
 const VAULT = getVaultDecoder();
 const SERIES = getSeriesDecoder();
 const POSITION = getPositionDecoder();
+const LADDER = getLadderDecoder();
 
 export class Market {
   private constructor(
@@ -97,6 +92,7 @@ export class Market {
     readonly recovery: Address,
     readonly priceAccount: Address,
     readonly feedId: Uint8Array,
+    readonly ladder: Address,
     private readonly accounts: { config: Address; eventAuthority: Address; program: Address },
   ) {}
 
@@ -142,8 +138,9 @@ export class Market {
       { programAddress: program },
     );
     await chain.send('create_vault', protocol, [create], computeUnitLimit('create_vault'));
+    const [ladder] = await findLadderPda({ vault }, { programAddress: program });
     return new Market(chain, admin, protocol, writer, keeper, mint.address, tokens, vault, reserve, recovery,
-      await pushFeedAddress(feedId), feedId, { config, eventAuthority, program });
+      await pushFeedAddress(feedId), feedId, ladder, { config, eventAuthority, program });
   }
 
   private get events() {
@@ -184,15 +181,27 @@ export class Market {
     return this.chain.send('fund_reserve', this.protocol, [ix], computeUnitLimit('fund_reserve'));
   }
 
-  /** The protocol's risk authority opens a cash series (engine.ts `openNextSeries` decides when
-   * and at which terms). */
-  async openSeries(terms: SeriesTerms): Promise<{ series: Address; landed: Landed }> {
-    const series = await findSeriesPda(this.vault, terms.strike, terms.expiry);
-    const ix = await getOpenSeriesInstructionAsync({
-      payer: this.protocol, riskAuthority: this.protocol, config: this.accounts.config, vault: this.vault,
-      reserve: this.reserve, series, quoteMint: this.quoteMint, ...terms, style: SeriesStyle.CashRatchet, ...this.events,
+  ladderData(): Ladder {
+    return this.chain.read(this.ladder, LADDER);
+  }
+
+  /** The protocol's risk authority sets the vault's ladder: continuous coverage. */
+  async setLadder(template: LadderTemplateArgs): Promise<Landed> {
+    const ix = await getSetLadderInstructionAsync({
+      payer: this.protocol, riskAuthority: this.protocol, vault: this.vault, ladder: this.ladder, template, ...this.events,
     });
-    return { series, landed: await this.chain.send('open_series', this.protocol, [ix], computeUnitLimit('open_series')) };
+    return this.chain.send('set_ladder', this.protocol, [ix], computeUnitLimit('set_ladder'));
+  }
+
+  /** The keeper rolls a rung's next series at `strike` and `expiry` (run.ts decides them from
+   * the ladder, as the CLI keeper does). */
+  async roll(rung: number, strike: bigint, expiry: bigint): Promise<{ series: Address; landed: Landed }> {
+    const series = await findSeriesPda(this.vault, strike, expiry);
+    const ix = await getRollSeriesInstructionAsync({
+      payer: this.keeper, config: this.accounts.config, vault: this.vault, ladder: this.ladder, priceUpdate: this.priceAccount,
+      reserve: this.reserve, series, quoteMint: this.quoteMint, rung, strike, expiry, ...this.events,
+    });
+    return { series, landed: await this.chain.send('roll_series', this.keeper, [ix], computeUnitLimit('roll_series')) };
   }
 
   async writePut(series: Address, size: bigint, minPremium: bigint): Promise<Landed> {

@@ -11,10 +11,12 @@ import {
   readReading,
   seriesView,
   shownUpdate,
-  strikeAtPercent,
+  rollExpiry,
+  rollStrike,
+  rungDue,
   validatePriceAccount,
-  validateSvi,
   SeriesStatus,
+  SeriesStyle,
   SettlementSource,
   type Series,
   type Vault,
@@ -135,31 +137,38 @@ export class Run {
     }
   }
 
-  /** Continuous coverage, the one place a series is opened: when no series is live, the
-   * protocol's risk authority opens the next one at `strikePct` of the spot for `tenor` (cut to
-   * end with the path), after funding its budget. (A ladder's permissionless roll_series would
-   * replace this function whole: strike, expiry and budget then come from the template.) */
-  async openNextSeries(price: bigint) {
-    const { c, m, now } = this;
-    if (this.records.some((r) => r.settledAt === null && now < r.expiry)) return;
-    const expiry = now + c.tenorSecs < this.end ? now + c.tenorSecs : this.end;
-    const vault = m.vaultData();
-    // A series too short to be written before its write cutoff would only cost rent.
-    if (expiry - now <= BigInt(vault.release.writeCutoffSecs) + c.keeperEverySecs) return;
-    const strike = strikeAtPercent(price, c.strikePct, QUOTE_DECIMALS);
-    if (strike === 0n) return;
-    try {
-      validateSvi(c.svi, expiry - now);
-    } catch {
-      return; // the slice does not hold at this (shortened) tenor: no series for the tail
-    }
+  /** The vault's ladder (docs/DESIGN.md section 7c), set by the protocol's risk authority at
+   * the run's start: one rung at `strikePct` of spot, `tenor`, `overlap`, the size insured and
+   * a fixed budget per series (default DEFAULT_BUDGET_BPS of the notional at the first price). */
+  async setLadder(price: bigint) {
+    const { c, m } = this;
     const budget = c.budget ?? (this.notional(price) * DEFAULT_BUDGET_BPS) / 10_000n;
-    await this.fundReserve(vault, budget + TIPS_KEPT * vault.release.keeperTip);
-    const terms = { strike, expiry, svi: c.svi, sizeCap: c.insuredSize, premiumBudget: budget };
-    const { series, landed } = await m.openSeries(terms);
-    for (const e of landed.events) this.events.push({ ...e, time: now, tx: 'open_series' });
+    const landed = await m.setLadder({
+      tenorSecs: Number(c.tenorSecs), overlapSecs: Number(c.overlapSecs), strikesBps: [Number(c.strikePct) * 100, 0, 0, 0],
+      strikeTick: c.strikeTick, style: SeriesStyle.CashRatchet, sizeCap: c.insuredSize, budgetPerSeries: budget,
+      svi: { a: c.svi.a, b: c.svi.b, rho: c.svi.rho, m: c.svi.m, sigma: c.svi.sigma },
+    });
+    for (const e of landed.events) this.events.push({ ...e, time: this.now, tx: 'set_ladder' });
+  }
+
+  /** Continuous coverage, the one place a series is opened: the keeper rolls the ladder's rung
+   * when it is due (no series yet, or the live one within the overlap window of its expiry),
+   * naming the strike and expiry the program checks (the SDK's mirrors, as `keeper run` does);
+   * the protocol keeps the reserve able to pay the budget. The series live at the path's end
+   * expires after it: the run's wind-down settles it (engine.ts). */
+  async roll(price: bigint) {
+    const { m, now } = this;
+    const ladder = m.ladderData();
+    if (!rungDue(ladder, 0, now)) return;
+    const expiry = rollExpiry(ladder, 0, now);
+    const t = ladder.template;
+    const strike = rollStrike(price, t.strikesBps[0]!, QUOTE_DECIMALS, t.strikeTick);
+    const vault = m.vaultData();
+    await this.fundReserve(vault, t.budgetPerSeries + TIPS_KEPT * vault.release.keeperTip);
+    const { series, landed } = await m.roll(0, strike, expiry);
+    for (const e of landed.events) this.events.push({ ...e, time: now, tx: 'roll_series' });
     const s = m.seriesData(series);
-    this.records.push(newSeriesRecord(series, s.escrow, now, expiry, strike, price, c.insuredSize, budget));
+    this.records.push(newSeriesRecord(series, s.escrow, now, expiry, strike, price, t.sizeCap, t.budgetPerSeries));
   }
 
   /** Tops the reserve up so that `needed` is uncommitted (the protocol brings new quote). */

@@ -1,6 +1,6 @@
 // backstop backtest: replays a price path (a CSV of closes, or a seeded jump-diffusion path with
 // an optional crash) through the built program in LiteSVM, with the vault's settings (the flags
-// and defaults of `vault create`), a rolling series (strike a percentage of spot, a tenor), a
+// and defaults of `vault create`), a ladder the keeper rolls (strike a percentage of spot, a tenor, an overlap), a
 // market maker writing it and a keeper at the given cadence; reports coverage, premiums,
 // releases against the protocol's shortfall, writers' P&L and tips, and draws the run as SVG.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -45,7 +45,7 @@ const MAX_TICKS = 1_000_000n;
 
 const PATH_FLAGS = ['seed', 'days', 'step', 'spot', 'vol', 'drift', 'jump-intensity', 'jump-mean', 'jump-vol', 'crash-at', 'crash-size', 'crash-for'];
 const VAULT_FLAGS = ['barrier', 'cap-per-epoch', 'persistence', 'max-age', 'max-conf-bps', 'keeper-tip', 'min-tip-release', 'epoch', 'release-interval', 'write-cutoff'];
-const RUN_FLAGS = ['size', 'strike-pct', 'tenor', 'budget', 'svi', 'keeper-every', 'conf-bps', 'chart', 'program'];
+const RUN_FLAGS = ['size', 'strike-pct', 'tenor', 'overlap', 'tick', 'budget', 'svi', 'keeper-every', 'conf-bps', 'chart', 'program'];
 
 export const BACKTEST_OPTIONS = {
   csv: { type: 'string' as const },
@@ -59,7 +59,7 @@ export const BACKTEST_HELP =
 export const BACKTEST_USAGE =
   'backstop backtest (--csv FILE | --jump-diffusion [--seed 1 --days 30 --step 1h --spot 150 --vol 0.8 --drift 0 ' +
   '--jump-intensity 6 --jump-mean -0.08 --jump-vol 0.1] [--crash-at 10d --crash-size 40 [--crash-for 12h]]) ' +
-  '[--size 1000 --strike-pct 80 --tenor 7d --budget X --svi a,b,rho,m,sigma (default: the generated path\'s variance, or ' +
+  '[--size 1000 --strike-pct 80 --tenor 7d --overlap 1h --tick 0.01 --budget X --svi a,b,rho,m,sigma (default: the generated path\'s variance, or ' +
   `${DEFAULT_SVI})] [--keeper-every 60s] [--conf-bps 5] ` +
   '[vault create\'s settings: --barrier USD --cap-per-epoch X --persistence 60s ...] [--chart target/backtest.svg] [--program target/deploy/backstop.so]';
 
@@ -146,13 +146,19 @@ export function backtestConfig(values: Values): { config: BacktestConfig; source
     : firstNotional / 10n > 0n ? firstNotional / 10n : 1n;
   const settings = newVaultSettings(values, QUOTE_DECIMALS, barrier, cap);
 
+  // The ladder's bounds (docs/DESIGN.md section 7c): a rung at 10-100 % of spot, whole-hour
+  // tenors, an overlap of 10 minutes to half the tenor.
   const pctText = (values['strike-pct'] as string | undefined) ?? '80';
-  if (!/^\d+$/.test(pctText) || Number(pctText) < 1 || Number(pctText) > 200) throw new CliError(`--strike-pct must be a whole percentage from 1 to 200, got "${pctText}"`, 2);
+  if (!/^\d+$/.test(pctText) || Number(pctText) < 10 || Number(pctText) > 100) throw new CliError(`--strike-pct must be a whole percentage from 10 to 100, got "${pctText}"`, 2);
   const tenorSecs = parseDuration((values.tenor as string | undefined) ?? '7d', '--tenor');
+  if (tenorSecs % 3_600n !== 0n) throw new CliError(`--tenor must be whole hours (the ladder's series expire on the hour), got ${tenorSecs} s`, 2);
+  const overlapSecs = parseDuration((values.overlap as string | undefined) ?? '1h', '--overlap');
+  if (overlapSecs < 600n || overlapSecs > tenorSecs / 2n) throw new CliError(`--overlap must be 10 minutes to half the tenor (${tenorSecs / 2n} s), got ${overlapSecs} s`, 2);
+  const strikeTick = amount((values.tick as string | undefined) ?? '0.01', QUOTE_DECIMALS, '--tick');
   // Without --svi: a generated path's own variance, a CSV's the README's example slice.
   const svi = values.svi !== undefined || variance === undefined ? parseSvi((values.svi as string | undefined) ?? DEFAULT_SVI) : sliceForVariance(variance);
   try {
-    validateSvi(svi, tenorSecs);
+    validateSvi(svi, tenorSecs + overlapSecs); // as set_ladder checks it: the longest life a series can have
   } catch (e) {
     throw new CliError(`--svi refused: ${(e as Error).message} (the program refuses the same slice)`, 2);
   }
@@ -176,7 +182,7 @@ export function backtestConfig(values: Values): { config: BacktestConfig; source
   return {
     config: {
       path: points, programPath: resolve((values.program as string | undefined) ?? DEFAULT_PROGRAM), settings, insuredSize,
-      strikePct: BigInt(pctText), tenorSecs, budget, svi, keeperEverySecs, confBps: BigInt(confText),
+      strikePct: BigInt(pctText), tenorSecs, overlapSecs, strikeTick, budget, svi, keeperEverySecs, confBps: BigInt(confText),
     },
     source,
     chart: resolve((values.chart as string | undefined) ?? DEFAULT_CHART),
@@ -203,8 +209,8 @@ export async function backtestCommand(opts: GlobalOptions, positionals: string[]
     progress.done();
     if (e instanceof MissingProgramError) throw new CliError(e.message);
     if (e instanceof ChainError && e.what === 'create_vault') throw new CliError(`the program refuses these vault settings: ${e.errorName}`, 2);
-    if (e instanceof ChainError && e.what === 'open_series') {
-      throw new CliError(`the program refuses the series (check --svi, --strike-pct, --tenor, --budget): ${e.errorName}`, 2);
+    if (e instanceof ChainError && (e.what === 'set_ladder' || e.what === 'roll_series')) {
+      throw new CliError(`the program refuses the ladder's series (check --svi, --strike-pct, --tenor, --overlap, --budget): ${e.errorName}`, 2);
     }
     throw e;
   }
@@ -214,7 +220,7 @@ export async function backtestCommand(opts: GlobalOptions, positionals: string[]
   if (opts.json) {
     return json({
       path: { source, points: config.path.length, feed: FEED },
-      settings: { ...config.settings, insuredSize: config.insuredSize, strikePct: config.strikePct, tenorSecs: config.tenorSecs, keeperEverySecs: config.keeperEverySecs },
+      settings: { ...config.settings, insuredSize: config.insuredSize, strikePct: config.strikePct, tenorSecs: config.tenorSecs, overlapSecs: config.overlapSecs, strikeTick: config.strikeTick, keeperEverySecs: config.keeperEverySecs },
       chart,
       ...result,
     });
