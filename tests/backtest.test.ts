@@ -267,6 +267,8 @@ test('backstop backtest: every bad input has its own message and exit code', asy
     [['backtest', ...jd, '--tenor', 'soon'], /--tenor must be a duration like 30d/, 2],
     [['backtest', ...jd, '--strike-pct', '120'], /--strike-pct must be a whole percentage from 10 to 100/, 2],
     [['backtest', ...jd, '--tenor', '90m'], /--tenor must be whole hours/, 2],
+    [['backtest', ...jd, '--tenor', '1h'], /--tenor must be at least 2h/, 2],
+    [['backtest', ...jd, '--tenor', '2h', '--write-cutoff', '1h'], /--tenor must be more than an hour longer than the write cutoff \(3600 s\)/, 2],
     [['backtest', ...jd, '--overlap', '5m'], /--overlap must be 10 minutes to half the tenor/, 2],
     [['backtest', ...jd, '--tenor', '2h', '--overlap', '2h'], /--overlap must be 10 minutes to half the tenor \(3600 s\)/, 2],
     [['backtest', ...jd, '--tick', '0'], /--tick must be positive/, 2],

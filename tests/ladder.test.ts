@@ -7,10 +7,25 @@ import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BACKSTOP_PROGRAM_ADDRESS, fetchLadderState, fetchSeriesView, type Connection } from '../app/sdk/src/index';
+import {
+  BACKSTOP_PROGRAM_ADDRESS,
+  SeriesStyle,
+  fetchChainTime,
+  fetchLadderState,
+  fetchSeriesView,
+  fetchVault,
+  findEventAuthorityPda,
+  findSeriesPda,
+  getRollSeriesInstructionAsync,
+  rollExpiry,
+  rollSeries,
+  sendInstructions,
+  setLadder,
+  type Connection,
+} from '../app/sdk/src/index';
 import { Keeper, type KeeperAction } from '../app/cli/src/keeper';
 import { main } from '../app/cli/src/main';
-import { SETTINGS_TIMELOCK_SECS, SOL, SOL_FEED, USDC, createFixture, type Fixture } from '../migrations/lib/backstop-fixture';
+import { DEMO_SVI, SETTINGS_TIMELOCK_SECS, SOL, SOL_FEED, USDC, createFixture, type Fixture } from '../migrations/lib/backstop-fixture';
 import { newKeypairFile } from '../migrations/lib/localnet';
 import { RPC_URL, WS_URL, deployer, rpc, rpcSubscriptions } from './support/localnet';
 import { net } from './support/net';
@@ -52,6 +67,7 @@ test('ladder set refuses each bad input with its own message and sends nothing',
   const withFlag = (flag: string, value: string) => [...without(flag), flag, value];
   for (const [args, message] of [
     [withFlag('--tenor', '90m'), /--tenor must be whole hours/],
+    [withFlag('--tenor', '1h'), /--tenor must be at least 2h/],
     [withFlag('--tenor', '5m'), /--tenor must be whole hours/],
     [withFlag('--tenor', '3y'), /--tenor must be a duration/],
     [withFlag('--tenor', '800d'), /--tenor is longer than two years/],
@@ -147,4 +163,34 @@ test('a change waits the vault timelock (--apply before it is refused with the t
   assert.equal(stop.code, 0, stop.err);
   assert.match(stop.out, /proposed\s+a stop, applies from/);
   assert.match((await cli('risk', 'ladder', 'show', f.vault)).out, /pending\s+a stop/);
+});
+
+test("a neighbour rung holding the lower grid strike does not block a roll: the keeper takes the grid point above", async () => {
+  const g = await createFixture(net, { deployer: await deployer(), spotUsd: 103n, barrierUsd: 60n, strikesUsd: [], tenorSecs: DAY, reserveUsdc: 50_000n });
+  await setLadder(connection, g.risk, {
+    vault: g.vault,
+    template: {
+      tenorSecs: 86_400, overlapSecs: 7_200, strikesBps: [9_000, 9_500, 0, 0], strikeTick: 5n * USDC, style: SeriesStyle.CashRatchet,
+      sizeCap: 100n * SOL, budgetPerSeries: 1_000n * USDC, svi: DEMO_SVI,
+    },
+  });
+  await net.postPrice(g.priceAccount, SOL_FEED, 103n * 100_000_000n);
+  // Someone rolls rung 0 (target $92.70) at the grid point above, $95: rung 1's lower choice.
+  const attacker = await net.fundedSigner(1n);
+  const l = (await fetchLadderState(rpc, g.vault))!;
+  const v = (await fetchVault(rpc, g.vault)).data;
+  const expiry = rollExpiry(l.ladder, 0, await fetchChainTime(rpc));
+  const ix = await getRollSeriesInstructionAsync({
+    payer: attacker, vault: g.vault, ladder: l.address, priceUpdate: g.priceAccount, reserve: v.reserve,
+    series: await findSeriesPda(g.vault, 95n * USDC, expiry), quoteMint: v.quoteMint, rung: 0, strike: 95n * USDC, expiry,
+    eventAuthority: await findEventAuthorityPda(), program: BACKSTOP_PROGRAM_ADDRESS,
+  });
+  await sendInstructions(connection, attacker, [ix]);
+  // Rung 1 (target $97.85) still rolls, at $100.
+  const keeper = await net.fundedSigner(1n);
+  const r = await rollSeries(connection, keeper, { vault: g.vault, rung: 1, priceUpdate: g.priceAccount });
+  assert.equal(r.strike, 100n * USDC);
+  assert.equal(r.expiry, expiry);
+  const after = (await fetchLadderState(rpc, g.vault))!.ladder;
+  assert.deepEqual(after.rungs.slice(0, 2).map((x) => x.series), [await findSeriesPda(g.vault, 95n * USDC, expiry), r.series]);
 });

@@ -86,7 +86,7 @@ const RETRY_NEXT_TICK = new Set(['OracleStale', 'OracleOutdated', 'SettlementPri
 
 /** Roll refusals that pass: the price moves, the reserve is funded, the hour turns. */
 const ROLL_WAITS = new Set(['OracleStale', 'OracleConfidenceTooWide', 'OracleNonPositivePrice', 'InsufficientUncommittedReserve',
-  'RollStrikeOffTarget', 'RollExpiryMismatch', 'RollNotDue', 'OperationPaused']);
+  'RollStrikeOffTarget', 'RollExpiryMismatch', 'RollNotDue', 'OperationPaused', 'InvalidExpiry']);
 
 const sleep = (ms: number, signal?: AbortSignal) =>
   new Promise<void>((resolve) => {

@@ -18,7 +18,7 @@ export const MEASURED_COMPUTE_UNITS = {
   create_vault: 49_500,
   fund_reserve: 13_500,
   withdraw_reserve: 12_500,
-  open_series: 106_500,
+  open_series: 107_000,
   // Continuous coverage (docs/DESIGN.md section 7c): both validate the SVI slice as
   // open_series does; a roll also reads the oracle and creates the series' four accounts.
   set_ladder: 81_500,

@@ -14,7 +14,7 @@ import {
 } from './generated/backstop/index';
 import { sendMetered } from './actions';
 import { findEventAuthorityPda } from './pdas';
-import { fetchChainTime, fetchOraclePrice } from './quote';
+import { fetchChainTime, fetchOraclePrice, fetchRawAccount } from './quote';
 import { findSeriesPda } from './vault-pdas';
 import { fetchVaultAccount } from './views';
 import { type Connection } from './tx';
@@ -66,10 +66,20 @@ export function rollExpiry(ladder: Ladder, i: number, now: bigint): bigint {
 }
 
 /** The grid strike at or below `spot x bps` (`spot` in `PRICE_SCALE`), quote base units
- * (`roll_series::strike_ok` accepts it and the grid point above). */
+ * (`roll_series::strike_ok` accepts it and the grid point above, when that is not above spot). */
 export function rollStrike(spot: bigint, bps: number, quoteDecimals: number, tick: bigint): bigint {
-  const target = (spot * BigInt(bps)) / 10_000n / 10n ** BigInt(12 - quoteDecimals);
-  return tick > 0n ? (target / tick) * tick : target;
+  return rollStrikes(spot, bps, quoteDecimals, tick)[0]!;
+}
+
+/** Every strike `roll_series::strike_ok` accepts, the one below the target first: a grid point
+ * less than a tick from `spot x bps`, not above spot. */
+export function rollStrikes(spot: bigint, bps: number, quoteDecimals: number, tick: bigint): bigint[] {
+  const perQuoteUnit = 10n ** BigInt(12 - quoteDecimals);
+  const target = (spot * BigInt(bps)) / 10_000n / perQuoteUnit;
+  if (tick <= 0n) return [target];
+  const below = (target / tick) * tick;
+  const above = below + tick;
+  return below === target || above > spot / perQuoteUnit ? [below] : [below, above];
 }
 
 /** The risk authority sets the template: applied at once over a stopped ladder, otherwise
@@ -111,9 +121,19 @@ export async function rollSeries(
   const now = await fetchChainTime(connection.rpc);
   const price = await fetchOraclePrice(connection.rpc, v, p.priceUpdate, now);
   const t = state.ladder.template;
-  const strike = rollStrike(price.price, t.strikesBps[p.rung] ?? 0, v.quoteDecimals, t.strikeTick);
   const expiry = rollExpiry(state.ladder, p.rung, now);
-  const series = await findSeriesPda(p.vault, strike, expiry);
+  // The grid point below the target, or the one above when another rung (or a series opened by
+  // hand) already holds that strike and expiry.
+  let strike = 0n;
+  let series: Address | undefined;
+  for (const candidate of rollStrikes(price.price, t.strikesBps[p.rung] ?? 0, v.quoteDecimals, t.strikeTick)) {
+    const address = await findSeriesPda(p.vault, candidate, expiry);
+    if (!(await fetchRawAccount(connection.rpc, address))) {
+      [strike, series] = [candidate, address];
+      break;
+    }
+  }
+  if (series === undefined) throw new Error(`rung ${p.rung}: every strike it may roll at expires with a series that already exists`);
   const ix = await getRollSeriesInstructionAsync(
     {
       payer,

@@ -429,6 +429,7 @@ impl Fuzz {
             92..=93 => ("update_vault_settings", self.update_settings(v)),
             94 => ("set_pause_flags", self.pause()),
             95..=96 => ("roll_series", self.roll(v)),
+            97 => ("set_ladder", self.change_ladder(v)),
             _ => ("stranger", self.stranger_attack(v)),
         };
         if ok {
@@ -665,6 +666,55 @@ impl Fuzz {
         Ladder::try_deserialize(&mut acc.data.as_slice()).ok()
     }
 
+    /// The risk authority proposes a changed, stopped or restarted template, or applies the
+    /// pending one (too early as often as not): a template binds only the timelock after it
+    /// was proposed.
+    fn change_ladder(&mut self, v: usize) -> bool {
+        let Some(before) = self.ladder_state(v) else {
+            return false;
+        };
+        let template = if before.pending_at != 0 && self.rng.chance(60) {
+            before.pending
+        } else {
+            match self.rng.below(4) {
+                0 => LadderTemplate::default(),
+                1 => LadderTemplate {
+                    strikes_bps: [8_500, 0, 0, 0],
+                    ..before.template
+                },
+                _ => LadderTemplate {
+                    overlap_secs: 6 * 3_600,
+                    strikes_bps: [8_000, 9_500, 0, 0],
+                    style: if v == 0 {
+                        SeriesStyle::CashRatchet
+                    } else {
+                        SeriesStyle::PhysicalDelivery
+                    },
+                    ..daily_template()
+                },
+            }
+        };
+        let accounts = SetLadderAccounts {
+            payer: self.f.payer.pubkey(),
+            risk_authority: self.f.risk.pubkey(),
+            vault: self.vaults[v].vault,
+            ladder: ladder_pda(&self.vaults[v].vault),
+        };
+        let (payer, risk) = (self.f.payer.insecure_clone(), self.f.risk.insecure_clone());
+        let now = self.now();
+        let ok = self.send(accounts.ix(template), &[&payer, &risk]);
+        let after = self.ladder_state(v).expect("the ladder stays");
+        if after.template != before.template {
+            assert!(
+                ok && before.pending_at != 0
+                    && now >= before.pending_at
+                    && before.pending == template,
+                "a template bound without waiting the timelock"
+            );
+        }
+        ok
+    }
+
     /// A keeper rolls a rung (sometimes an unused one, a neighbouring strike or a wrong
     /// expiry); an accepted roll opens exactly the rung's next series.
     fn roll(&mut self, v: usize) -> bool {
@@ -677,8 +727,10 @@ impl Fuzz {
         let tick = t.strike_tick.max(1);
         let cents = self.vaults[v].cents;
         let mut strike = rung_strike(cents, bps.max(1_000), tick);
-        if self.rng.chance(10) {
-            strike += tick;
+        match self.rng.below(20) {
+            0 | 1 => strike += tick,
+            2 => strike = strike.saturating_sub(tick),
+            _ => {}
         }
         let now = self.now();
         let mut expiry = rung_expiry(&ladder, rung, now);
@@ -714,8 +766,10 @@ impl Fuzz {
             );
             let target = cents as u64 * USDC / 100 * u64::from(bps) / 10_000;
             assert!(
-                strike.is_multiple_of(tick) && strike.abs_diff(target) < tick,
-                "strike {strike} is not a grid point within a tick of {target}"
+                strike.is_multiple_of(tick)
+                    && strike.abs_diff(target) < tick
+                    && strike <= cents as u64 * USDC / 100,
+                "strike {strike} is not a grid point within a tick of {target}, at most spot"
             );
             assert_eq!(
                 self.vault_state(v).totals.committed_premium,
@@ -1465,11 +1519,18 @@ impl Fuzz {
                 vault.totals.committed_premium
             );
         }
-        // Every rung records a series the run opened by rolling, with its expiry.
+        // Every rung records a series the run opened by rolling, with its expiry; the float never
+        // takes the ladder below its rent-exempt minimum.
         for v in 0..self.vaults.len() {
             let Some(ladder) = self.ladder_state(v) else {
                 continue;
             };
+            let key = ladder_pda(&self.vaults[v].vault);
+            let acc = svm.get_account(&key).expect("ladder");
+            assert!(
+                acc.lamports >= svm.minimum_balance_for_rent_exemption(acc.data.len()),
+                "the ladder fell below its rent-exempt minimum"
+            );
             for r in ladder
                 .rungs
                 .iter()

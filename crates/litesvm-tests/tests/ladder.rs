@@ -131,8 +131,13 @@ fn nothing_rolls_without_a_template_before_the_window_or_without_reserve() {
     );
     assert_eq!(roll_state(&m), before);
 
-    // With the template: an unused rung, a wrong strike, a wrong expiry, a stale price.
-    m.set_ladder(daily_template()).expect("set");
+    // With the template (proposed over the stopped one, applied after the timelock): an unused
+    // rung, a wrong strike, a wrong expiry, a stale price.
+    m.set_ladder(daily_template()).expect("propose");
+    assert!(m.read_ladder().template.is_stopped());
+    advance_seconds(&mut m.f.env.svm, 3_600);
+    m.set_ladder(daily_template()).expect("apply");
+    m.set_price(100 * 100_000_000, 5_000_000);
     let before = roll_state(&m);
     assert_program_error(m.roll(&keeper, 2, 10_000), BackstopError::RungUnused);
     let (strike, expiry) = m.rung_terms(0, 10_000);
@@ -262,9 +267,26 @@ fn a_template_change_waits_the_timelock_and_a_stopped_ladder_rolls_nothing() {
     m.set_ladder(LadderTemplate::default()).expect("stop");
     m.set_price(100 * 100_000_000, 5_000_000);
     assert_program_error(m.roll(&keeper, 1, 10_000), BackstopError::LadderStopped);
-    // A template after a stop applies at once.
-    m.set_ladder(daily_template()).expect("restart");
+    // Restarting waits the timelock too: a stop followed by a new template in one go must not
+    // skip it (the protocol sees every template before it binds).
+    let stop_then_restart = [
+        m.set_ladder_accounts().ix(LadderTemplate::default()),
+        m.set_ladder_accounts().ix(daily_template()),
+    ];
+    let payer = m.f.payer.insecure_clone();
+    send_ok(&mut m.f.env.svm, &stop_then_restart, &payer, &[&m.f.risk]);
+    let l = m.read_ladder();
+    assert!(l.template.is_stopped(), "the restart did not apply at once");
+    assert_eq!(
+        (l.pending, l.pending_at),
+        (daily_template(), m.now() + 3_600)
+    );
+    assert_program_error(m.roll(&keeper, 1, 10_000), BackstopError::LadderStopped);
+    advance_seconds(&mut m.f.env.svm, 3_600);
+    m.set_ladder(daily_template())
+        .expect("restart after the timelock");
     assert_eq!(m.read_ladder().template, daily_template());
+    m.set_price(100 * 100_000_000, 5_000_000);
     m.roll(&keeper, 1, 10_000).expect("rolls again");
 }
 
@@ -294,6 +316,22 @@ fn set_ladder_refuses_every_bad_template() {
                 ..t
             },
             BackstopError::InvalidLadderTenor,
+        ),
+        // One hour: after a lapse a roll's life would be under the shortest tenor.
+        (
+            LadderTemplate {
+                tenor_secs: 3_600,
+                overlap_secs: 1_200,
+                ..t
+            },
+            BackstopError::InvalidLadderTenor,
+        ),
+        (
+            LadderTemplate {
+                budget_per_series: 0,
+                ..t
+            },
+            BackstopError::InvalidLadderBudget,
         ),
         (
             LadderTemplate {
@@ -372,4 +410,111 @@ fn set_ladder_refuses_every_bad_template() {
         BackstopError::NotRiskAuthority,
     );
     m.set_ladder(t).expect("the risk authority sets it");
+}
+
+#[test]
+fn a_tenor_within_an_hour_of_the_write_cutoff_is_refused() {
+    // A roll after a lapse lives (tenor - 1 h, tenor]: all of it must exceed the cutoff.
+    let mut m = Market::with_settings(100_000 * USDC, 100, |a| {
+        a.release.write_cutoff_secs = 23 * 3_600;
+    });
+    assert_program_error(
+        m.set_ladder(daily_template()),
+        BackstopError::InvalidLadderTenor,
+    );
+    let two_days = LadderTemplate {
+        tenor_secs: 2 * DAY as u32,
+        ..daily_template()
+    };
+    m.set_ladder(two_days)
+        .expect("a tenor more than an hour past the cutoff");
+}
+
+#[test]
+fn a_crash_below_the_floor_cap_still_rolls() {
+    // A $1.08 floor per unit: under 1 % of the $120 strike at $150, over 1 % of $96 at $120.
+    let mut m = Market::with_settings(100_000 * USDC, 150, |a| {
+        a.pricing.min_premium = PRICE_ONE * 108 / 100;
+    });
+    let template = LadderTemplate {
+        strikes_bps: [8_000, 0, 0, 0],
+        ..daily_template()
+    };
+    m.set_ladder(template).expect("set");
+    let keeper = m.f.env.funded();
+    m.roll(&keeper, 0, 15_000).expect("roll at $150");
+    let window = m.read_ladder().rungs[0].expiry - 2 * HOUR;
+    let wait = window - m.now();
+    advance_seconds(&mut m.f.env.svm, wait);
+    m.set_price(120 * 100_000_000, 5_000_000);
+    // open_series refuses the $96 strike its risk authority would choose...
+    let expiry = m.now() + DAY;
+    let ix = m
+        .open_accounts(96 * USDC, expiry)
+        .ix(Market::series_args(96 * USDC, expiry));
+    let payer = m.f.payer.insecure_clone();
+    assert_program_error(
+        send(&mut m.f.env.svm, &[ix], &payer, &[&m.f.risk]),
+        BackstopError::PremiumFloorTooHigh,
+    );
+    // ...but the ladder rolls it: the engine caps the floor at 1 % of the strike.
+    m.roll(&keeper, 0, 12_000).expect("roll at $120");
+    let s: Series = read(&m.f.env.svm, &m.read_ladder().rungs[0].series);
+    assert_eq!(s.strike, 96 * USDC);
+    let w = m.writer(100_000);
+    let keys = SeriesKeys::new(&m.f.vault(), s.strike, s.expiry);
+    m.write(&w, keys, 10 * 1_000_000_000, 0)
+        .expect("written at the capped floor");
+}
+
+#[test]
+fn prefunded_accounts_do_not_inflate_rent_repaid() {
+    let mut m = laddered();
+    let ladder = m.ladder();
+    m.f.env.svm.airdrop(&ladder, 1_000_000_000).expect("float");
+    let keeper = m.f.env.funded();
+    let (strike, expiry) = m.rung_terms(0, 10_000);
+    let keys = SeriesKeys::new(&m.f.vault(), strike, expiry);
+    // Lamports sent ahead to the put mint and the escrow PDAs.
+    for k in [keys.put_mint, keys.escrow] {
+        m.f.env.svm.airdrop(&k, 500_000_000).expect("prefund");
+    }
+    let float_before = m.f.env.svm.get_balance(&ladder).unwrap_or(0);
+    let meta = m.roll(&keeper, 0, 10_000).expect("roll");
+    let rolled = cpi_events::<SeriesRolled>(&meta);
+    let svm = &m.f.env.svm;
+    let rent: u64 = [Series::SPACE, 165, 82, 165]
+        .iter()
+        .map(|&n| svm.minimum_balance_for_rent_exemption(n))
+        .sum();
+    assert_eq!(
+        rolled[0].rent_repaid, rent,
+        "the rent minimums, not the lamports"
+    );
+    assert_eq!(rolled[0].payer, keeper.pubkey());
+    assert_eq!(float_before - svm.get_balance(&ladder).unwrap_or(0), rent);
+}
+
+#[test]
+fn a_strike_above_spot_is_refused() {
+    // A 100 % rung on a $50 grid at $101: $100 is the only strike; $150 would be above spot.
+    let mut m = Market::new(100_000 * USDC, 101);
+    m.set_ladder(LadderTemplate {
+        strikes_bps: [10_000, 0, 0, 0],
+        strike_tick: 50 * USDC,
+        ..daily_template()
+    })
+    .expect("set");
+    let keeper = m.f.env.funded();
+    let (strike, expiry) = m.rung_terms(0, 10_100);
+    assert_eq!(strike, 100 * USDC);
+    let ix = m
+        .roll_accounts(&keeper.pubkey(), strike + 50 * USDC, expiry)
+        .ix(0);
+    assert_program_error(
+        send(&mut m.f.env.svm, &[ix], &keeper, &[]),
+        BackstopError::RollStrikeOffTarget,
+    );
+    m.roll(&keeper, 0, 10_100)
+        .expect("the grid point below spot");
 }

@@ -259,8 +259,12 @@ pub enum BackstopError {
     RollNotDue, // 6125
     #[msg("Expiry is not the rung's next one: the previous expiry plus the tenor, or after a lapse the whole hour at most one tenor from now")]
     RollExpiryMismatch, // 6126
-    #[msg("Strike is not a point of the ladder's tick grid within one tick of the rung's share of the oracle price")]
+    #[msg("Strike is not a point of the ladder's tick grid within one tick of the rung's share of the oracle price, at most spot")]
     RollStrikeOffTarget, // 6127
+    #[msg(
+        "Ladder budget per series must be positive: a series with no budget can never be written"
+    )]
+    InvalidLadderBudget, // 6128
 }
 
 /// Every pricing failure keeps its own code, so a client can tell which check failed.

@@ -238,6 +238,8 @@ pub struct LadderUpdated {
     pub vault: Pubkey,
     pub ladder: Pubkey,
     pub template: crate::state::LadderTemplate,
+    /// What it replaced (all zero: a new ladder).
+    pub previous: crate::state::LadderTemplate,
 }
 
 #[event]
@@ -248,8 +250,12 @@ pub struct SeriesRolled {
     pub rung: u8,
     pub strike: u64,
     pub expiry: i64,
-    /// The validated oracle price the strike was set from (`PRICE_SCALE`, 1e-12).
+    /// The validated oracle price the strike was set from (`PRICE_SCALE`, 1e-12), and when it
+    /// was published.
     pub spot: u64,
+    pub spot_publish_time: i64,
+    /// Who rolled (and was repaid).
+    pub payer: Pubkey,
     /// Lamports of rent the ladder's float repaid the caller.
     pub rent_repaid: u64,
 }

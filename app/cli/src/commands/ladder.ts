@@ -56,7 +56,11 @@ export function templateFromFlags(values: Values, v: Vault): LadderTemplateArgs 
   const tenor = parseDuration(need(values, 'tenor', LADDER_SET_USAGE), '--tenor');
   if (tenor % HOUR !== 0n) throw new CliError(`--tenor must be whole hours (rolled series expire on the hour), got ${tenor} s`, 2);
   if (tenor > MAX_TENOR_SECS) throw new CliError('--tenor is longer than two years', 2);
-  if (tenor <= BigInt(v.release.writeCutoffSecs)) throw new CliError(`--tenor must be longer than the vault's write cutoff (${v.release.writeCutoffSecs} s)`, 2);
+  // After a lapse a roll lives (tenor - 1 h, tenor]: all of it must be a valid series.
+  if (tenor < 2n * HOUR) throw new CliError('--tenor must be at least 2h (a series rolled after a lapse lives up to an hour less)', 2);
+  if (tenor - HOUR <= BigInt(v.release.writeCutoffSecs)) {
+    throw new CliError(`--tenor must be more than an hour longer than the vault's write cutoff (${v.release.writeCutoffSecs} s)`, 2);
+  }
   const overlap = parseDuration((values.overlap as string | undefined) ?? `${tenor / 4n < 86_400n ? tenor / 4n : 86_400n}s`, '--overlap');
   if (overlap < MIN_OVERLAP_SECS || overlap > tenor / 2n) throw new CliError(`--overlap must be 10 minutes to half the tenor (${tenor / 2n} s), got ${overlap} s`, 2);
   if (tenor + overlap > MAX_TENOR_SECS) throw new CliError('--tenor plus --overlap is longer than two years', 2);

@@ -107,8 +107,24 @@ impl OpenSeries<'_> {
             !self.config.is_paused(pause::OPEN_SERIES),
             BackstopError::OperationPaused
         );
-        check_series_args(&*self.vault.load()?, self.reserve.amount, args, now)
+        check_series_args(
+            &*self.vault.load()?,
+            self.reserve.amount,
+            args,
+            now,
+            FloorRule::Refuse,
+        )
     }
+}
+
+/// Whether a strike whose 1 % is below the vault's premium floor is refused. `open_series`
+/// refuses it (the risk authority chose the strike); a ladder's roll does not (its strike
+/// follows spot, and refusing would lapse coverage in the crash it exists for): the pricing
+/// engine caps the floor at `MAX_PREMIUM_FLOOR_BPS` of the strike either way.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum FloorRule {
+    Refuse,
+    EngineCaps,
 }
 
 /// The rules every new series meets, opened by hand or rolled by a ladder (`reserve` is the
@@ -118,6 +134,7 @@ pub fn check_series_args(
     reserve: u64,
     args: &OpenSeriesArgs,
     now: i64,
+    floor_rule: FloorRule,
 ) -> Result<()> {
     require!(args.strike > 0, BackstopError::InvalidStrike);
     units::strike_to_price(args.strike, vault.quote_decimals)
@@ -143,7 +160,7 @@ pub fn check_series_args(
         .checked_div(u128::from(BPS))
         .ok_or(BackstopError::MathDivisionByZero)?;
     require!(
-        u128::from(vault.pricing.min_premium) <= floor_cap,
+        floor_rule == FloorRule::EngineCaps || u128::from(vault.pricing.min_premium) <= floor_cap,
         BackstopError::PremiumFloorTooHigh
     );
     require!(

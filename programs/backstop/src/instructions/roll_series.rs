@@ -6,7 +6,7 @@ use crate::{
     errors::BackstopError,
     events::SeriesRolled,
     instructions::open_series::{
-        check_series_args, commit_series, new_series, OpenSeriesArgs, SeriesAccounts,
+        check_series_args, commit_series, new_series, FloorRule, OpenSeriesArgs, SeriesAccounts,
     },
     math::{BPS, PRICE_SCALE},
     oracle::{self, Freshness},
@@ -130,13 +130,17 @@ pub fn expiry_ok(rung: &Rung, tenor_secs: u32, now: i64, expiry: i64) -> bool {
 }
 
 /// The rung's strike target, `spot x bps / 10^4` in quote base units (rounded down), and
-/// whether `strike` is a tick-grid point less than one tick from it.
+/// whether `strike` is a tick-grid point less than one tick from it and not above spot (a
+/// coarse grid must not lift a put's strike over the price it insures).
 pub fn strike_ok(spot: u64, bps: u16, quote_decimals: u8, tick: u64, strike: u64) -> Result<bool> {
     let per_quote_unit = 10u64
         .checked_pow(u32::from(quote_decimals))
         .and_then(|d| PRICE_SCALE.checked_div(d))
         .filter(|&d| d > 0)
         .ok_or(BackstopError::InvalidQuoteDecimals)?;
+    let spot_quote = u128::from(spot)
+        .checked_div(u128::from(per_quote_unit))
+        .ok_or(BackstopError::MathDivisionByZero)?;
     let target = u128::from(spot)
         .checked_mul(u128::from(bps))
         .and_then(|v| v.checked_div(u128::from(BPS)))
@@ -144,11 +148,16 @@ pub fn strike_ok(spot: u64, bps: u16, quote_decimals: u8, tick: u64, strike: u64
         .ok_or(BackstopError::MathDivisionByZero)?;
     Ok(tick > 0
         && strike.is_multiple_of(tick)
-        && u128::from(strike).abs_diff(target) < u128::from(tick))
+        && u128::from(strike).abs_diff(target) < u128::from(tick)
+        && u128::from(strike) <= spot_quote)
 }
 
 impl RollSeries<'_> {
-    pub fn validate(&self, args: &RollSeriesArgs, now: i64) -> Result<(LadderTemplate, u64)> {
+    pub fn validate(
+        &self,
+        args: &RollSeriesArgs,
+        now: i64,
+    ) -> Result<(LadderTemplate, oracle::OraclePrice)> {
         require!(
             !self.config.is_paused(pause::OPEN_SERIES),
             BackstopError::OperationPaused
@@ -183,8 +192,14 @@ impl RollSeries<'_> {
             )?,
             BackstopError::RollStrikeOffTarget
         );
-        check_series_args(&vault, self.reserve.amount, &series_args(&t, args), now)?;
-        Ok((t, spot.price))
+        check_series_args(
+            &vault,
+            self.reserve.amount,
+            &series_args(&t, args),
+            now,
+            FloorRule::EngineCaps,
+        )?;
+        Ok((t, spot))
     }
 }
 
@@ -240,15 +255,20 @@ pub fn handler(ctx: Context<RollSeries>, args: RollSeriesArgs) -> Result<()> {
         .checked_add(1)
         .ok_or(BackstopError::MathOverflow)?;
 
-    // Repay the rent the caller just paid, as far as the float goes.
+    // Repay the rent the four accounts need, as far as the float goes: their rent-exempt
+    // minimums, not their lamports (lamports sent to a PDA before the roll are nobody's cost
+    // here, and the put mint's could never come back: classic mints do not close).
+    let rent_sysvar = Rent::get()?;
     let rent = [
-        a.series.to_account_info().lamports(),
-        a.escrow.to_account_info().lamports(),
-        a.put_mint.to_account_info().lamports(),
-        a.holder.to_account_info().lamports(),
+        Series::SPACE,
+        TokenAccount::LEN,
+        Mint::LEN,
+        TokenAccount::LEN,
     ]
     .iter()
-    .try_fold(0u64, |s, &v| s.checked_add(v))
+    .try_fold(0u64, |s, &len| {
+        s.checked_add(rent_sysvar.minimum_balance(len))
+    })
     .ok_or(BackstopError::MathOverflow)?;
     let ladder_info = a.ladder.to_account_info();
     let repaid = rent.min(float(&ladder_info)?);
@@ -263,7 +283,7 @@ pub fn handler(ctx: Context<RollSeries>, args: RollSeriesArgs) -> Result<()> {
             .checked_add(repaid)
             .ok_or(BackstopError::MathOverflow)?;
     }
-    let ladder_key = a.ladder.key();
+    let (ladder_key, payer_key) = (a.ladder.key(), a.payer.key());
     emit_cpi!(opened);
     emit_cpi!(SeriesRolled {
         vault: vault_key,
@@ -272,7 +292,9 @@ pub fn handler(ctx: Context<RollSeries>, args: RollSeriesArgs) -> Result<()> {
         rung: args.rung,
         strike: args.strike,
         expiry: args.expiry,
-        spot,
+        spot: spot.price,
+        spot_publish_time: spot.publish_time,
+        payer: payer_key,
         rent_repaid: repaid,
     });
     Ok(())
@@ -342,5 +364,8 @@ mod tests {
         assert!(strike_ok(100_000_000_000_000, 9_000, 6, tick, 90_000_000).unwrap());
         assert!(!strike_ok(100_000_000_000_000, 9_000, 6, tick, 90_500_000).unwrap());
         assert!(strike_ok(100_000_000_000_000, 9_000, 6, 1, 90_000_000).unwrap());
+        // A coarse grid never lifts the strike over spot: $101 at 100 % on a $50 grid.
+        assert!(strike_ok(101_000_000_000_000, 10_000, 6, 50_000_000, 100_000_000).unwrap());
+        assert!(!strike_ok(101_000_000_000_000, 10_000, 6, 50_000_000, 150_000_000).unwrap());
     }
 }

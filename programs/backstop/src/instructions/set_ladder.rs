@@ -8,11 +8,12 @@ use crate::{
     state::{Ladder, LadderTemplate, SeriesStyle, Vault},
 };
 
-/// The risk authority sets the vault's ladder template (docs/DESIGN.md section 7c). A template
-/// replaces a stopped one (or none) at once: no series depends on it. Any other change waits
-/// the vault's settings timelock: the first call proposes, the same call once it has passed
-/// applies it (a different proposal replaces the pending one and restarts the clock).
-/// Stopping (every rung 0) waits too, so coverage never ends without notice.
+/// The risk authority sets the vault's ladder template (docs/DESIGN.md section 7c). The call that
+/// creates the ladder applies its template at once: no series depends on it. Every later change
+/// waits the vault's settings timelock: the first call proposes, the same call once it has
+/// passed applies it (a different proposal replaces the pending one and restarts the clock).
+/// Stopping (every rung 0) and restarting wait too: the protocol sees every template before it
+/// binds, and coverage never ends without notice.
 #[event_cpi]
 #[derive(Accounts)]
 pub struct SetLadder<'info> {
@@ -41,12 +42,15 @@ pub fn check_template(vault: &Vault, t: &LadderTemplate) -> Result<()> {
     if t.is_stopped() {
         return Ok(());
     }
-    let tenor = i64::from(t.tenor_secs);
-    let max_tenor = i64::try_from(MAX_TENOR_SECS).map_err(|_| BackstopError::MathOverflow)?;
+    // After a lapse a roll's life is in (tenor - 1 h, tenor]: all of it must still be a valid
+    // series (at least the shortest tenor, longer than the write cutoff).
+    let grid = LADDER_EXPIRY_GRID_SECS.unsigned_abs();
+    let shortest = u64::from(t.tenor_secs).saturating_sub(grid);
     require!(
-        u64::from(t.tenor_secs).is_multiple_of(LADDER_EXPIRY_GRID_SECS.unsigned_abs())
-            && (MIN_SERIES_TENOR_SECS..=max_tenor).contains(&tenor)
-            && t.tenor_secs > vault.release.write_cutoff_secs,
+        u64::from(t.tenor_secs).is_multiple_of(grid)
+            && shortest >= MIN_SERIES_TENOR_SECS.unsigned_abs()
+            && shortest > u64::from(vault.release.write_cutoff_secs)
+            && u64::from(t.tenor_secs) <= MAX_TENOR_SECS,
         BackstopError::InvalidLadderTenor
     );
     // A roll in the overlap window opens a series of up to tenor + overlap.
@@ -64,6 +68,7 @@ pub fn check_template(vault: &Vault, t: &LadderTemplate) -> Result<()> {
     require!(in_range && distinct, BackstopError::InvalidLadderStrikes);
     require!(t.strike_tick > 0, BackstopError::InvalidStrikeTick);
     require!(t.size_cap > 0, BackstopError::InvalidSizeCap);
+    require!(t.budget_per_series > 0, BackstopError::InvalidLadderBudget);
     require!(
         t.style == SeriesStyle::CashRatchet || vault.collateral_mint != Pubkey::default(),
         BackstopError::NoCollateralMint
@@ -83,16 +88,20 @@ pub fn handler(ctx: Context<SetLadder>, template: LadderTemplate) -> Result<()> 
     };
     let ladder_key = ctx.accounts.ladder.key();
     let ladder = &mut ctx.accounts.ladder;
-    if ladder.vault == Pubkey::default() {
+    // Only the call that creates the ladder takes its template at once: a stop followed by a
+    // new template must not skip the timelock.
+    let fresh = ladder.vault == Pubkey::default();
+    if fresh {
         ladder.vault = vault_key;
         ladder.bump = ctx.bumps.ladder;
     }
     let same = ladder.pending_at != 0 && ladder.pending == template;
-    if ladder.template.is_stopped() && !template.is_stopped() || same {
+    if fresh || same {
         require!(
-            ladder.template.is_stopped() || now >= ladder.pending_at,
+            fresh || now >= ladder.pending_at,
             BackstopError::SettingsTimelockNotElapsed
         );
+        let previous = ladder.template;
         ladder.template = template;
         ladder.pending = LadderTemplate::default();
         ladder.pending_at = 0;
@@ -100,6 +109,7 @@ pub fn handler(ctx: Context<SetLadder>, template: LadderTemplate) -> Result<()> 
             vault: vault_key,
             ladder: ladder_key,
             template,
+            previous,
         });
         return Ok(());
     }

@@ -268,8 +268,10 @@ export const BACKSTOP_ERROR__RUNG_UNUSED = 0x17ec; // 6124
 export const BACKSTOP_ERROR__ROLL_NOT_DUE = 0x17ed; // 6125
 /** RollExpiryMismatch: Expiry is not the rung's next one: the previous expiry plus the tenor, or after a lapse the whole hour at most one tenor from now */
 export const BACKSTOP_ERROR__ROLL_EXPIRY_MISMATCH = 0x17ee; // 6126
-/** RollStrikeOffTarget: Strike is not a point of the ladder's tick grid within one tick of the rung's share of the oracle price */
+/** RollStrikeOffTarget: Strike is not a point of the ladder's tick grid within one tick of the rung's share of the oracle price, at most spot */
 export const BACKSTOP_ERROR__ROLL_STRIKE_OFF_TARGET = 0x17ef; // 6127
+/** InvalidLadderBudget: Ladder budget per series must be positive: a series with no budget can never be written */
+export const BACKSTOP_ERROR__INVALID_LADDER_BUDGET = 0x17f0; // 6128
 
 export type BackstopError =
   | typeof BACKSTOP_ERROR__BREACH_NOT_CONFIRMED
@@ -287,6 +289,7 @@ export type BackstopError =
   | typeof BACKSTOP_ERROR__INVALID_CONFIDENCE_CAP
   | typeof BACKSTOP_ERROR__INVALID_DEPEG_FEED
   | typeof BACKSTOP_ERROR__INVALID_EXPIRY
+  | typeof BACKSTOP_ERROR__INVALID_LADDER_BUDGET
   | typeof BACKSTOP_ERROR__INVALID_LADDER_OVERLAP
   | typeof BACKSTOP_ERROR__INVALID_LADDER_STRIKES
   | typeof BACKSTOP_ERROR__INVALID_LADDER_TENOR
@@ -419,6 +422,7 @@ if (process.env.NODE_ENV !== "production") {
     [BACKSTOP_ERROR__INVALID_CONFIDENCE_CAP]: `Oracle confidence cap out of bounds`,
     [BACKSTOP_ERROR__INVALID_DEPEG_FEED]: `Joint depeg trigger needs its own stablecoin feed`,
     [BACKSTOP_ERROR__INVALID_EXPIRY]: `Expiry must be at least one hour, at most two years, and past the write cutoff away`,
+    [BACKSTOP_ERROR__INVALID_LADDER_BUDGET]: `Ladder budget per series must be positive: a series with no budget can never be written`,
     [BACKSTOP_ERROR__INVALID_LADDER_OVERLAP]: `Ladder overlap must be at least 10 minutes and at most half the tenor`,
     [BACKSTOP_ERROR__INVALID_LADDER_STRIKES]: `Ladder strikes must each be 0 (unused) or 10 % to 100 % of spot, without repeats`,
     [BACKSTOP_ERROR__INVALID_LADDER_TENOR]: `Ladder tenor must be whole hours within the series tenor bounds and longer than the write cutoff`,
@@ -500,7 +504,7 @@ if (process.env.NODE_ENV !== "production") {
     [BACKSTOP_ERROR__RELEASE_INTERVAL_NOT_ELAPSED]: `This series stepped less than the vault's release interval ago`,
     [BACKSTOP_ERROR__ROLL_EXPIRY_MISMATCH]: `Expiry is not the rung's next one: the previous expiry plus the tenor, or after a lapse the whole hour at most one tenor from now`,
     [BACKSTOP_ERROR__ROLL_NOT_DUE]: `The rung's series does not expire within the ladder's overlap window yet`,
-    [BACKSTOP_ERROR__ROLL_STRIKE_OFF_TARGET]: `Strike is not a point of the ladder's tick grid within one tick of the rung's share of the oracle price`,
+    [BACKSTOP_ERROR__ROLL_STRIKE_OFF_TARGET]: `Strike is not a point of the ladder's tick grid within one tick of the rung's share of the oracle price, at most spot`,
     [BACKSTOP_ERROR__RUNG_UNUSED]: `This rung is not used by the ladder's template`,
     [BACKSTOP_ERROR__SERIES_ADVANCED]: `Writes are refused: this series has already advanced capital`,
     [BACKSTOP_ERROR__SERIES_EXPIRED]: `Series has expired`,
