@@ -24,7 +24,7 @@ import {
   type Series,
   type Vault,
 } from './generated/backstop/index';
-import { findEventAuthorityPda } from './pdas';
+import { DEFAULT_ADDRESS, findEventAuthorityPda } from './pdas';
 import { fetchWriteQuote, type WriteQuote } from './quote';
 import { base64Bytes, sendInstructions, simulateReturnData, type Connection } from './tx';
 import { fetchSeriesView, fetchVaultAccount, reclaimable } from './views';
@@ -137,7 +137,7 @@ export async function reclaim(
       escrow: series.escrow,
       quoteMint: vault.quoteMint,
       // A physical series that took deliveries returns collateral too.
-      ...(series.collateral !== NONE
+      ...(series.collateral !== DEFAULT_ADDRESS
         ? {
             collateral: series.collateral,
             writerCollateral: p.writerCollateral ?? (await associatedTokenAddress(p.writer, vault.collateralMint)),
@@ -152,9 +152,6 @@ export async function reclaim(
   return { signature, amount: reclaimable(series, pos.data) };
 }
 
-/** The system program's address: a Pubkey field left at its default. */
-const NONE = '11111111111111111111111111111111' as Address;
-
 /** The protected protocol (the vault's reporter or authority) sells `size` collateral base units
  * to a physical delivery series at the strike: collateral in, `floor(strike x size)` quote to the
  * vault's recovery account, put tokens burned (docs/DESIGN.md section 7b). */
@@ -165,7 +162,7 @@ export async function deliverCollateral(
 ): Promise<{ signature: Signature; paid: bigint }> {
   const program = p.programAddress ?? BACKSTOP_PROGRAM_ADDRESS;
   const { vault, vaultAddress, series } = await loadSeries(connection, p.series);
-  if (vault.collateralMint === NONE) throw new Error(`vault ${vaultAddress} offers no physical delivery (no collateral mint)`);
+  if (vault.collateralMint === DEFAULT_ADDRESS) throw new Error(`vault ${vaultAddress} offers no physical delivery (no collateral mint)`);
   const [collateral] = await findCollateralPda({ series: p.series }, { programAddress: program });
   const ix = getDeliverCollateralInstruction(
     {

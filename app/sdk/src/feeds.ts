@@ -3,6 +3,7 @@
 // forward to a newer price: pointing tools at it (instead of any fresh update someone posted)
 // means every read is the newest price there is.
 import { address, getProgramDerivedAddress, getU16Encoder, type Address } from '@solana/kit';
+import { DEFAULT_ADDRESS } from './pdas';
 
 /** Pyth's push-oracle program: the PDA owner-seed of sponsored feed accounts (mainnet, devnet). */
 export const PYTH_PUSH_ORACLE_ADDRESS = address('pythWSnswVUd12oZpeFP8e9CVaEqJg25g1Vtc2biRsT');
@@ -79,7 +80,7 @@ export interface VaultFeeds {
 }
 
 /** The zero address: a price-account pin that is not set. */
-export const UNPINNED = address('11111111111111111111111111111111');
+export const UNPINNED = DEFAULT_ADDRESS;
 
 /** The account a vault pinned for one of its feeds; undefined when it reads any update. */
 export function pinnedPriceAccount(vault: VaultFeeds, leg: 'collateral' | 'depeg'): Address | undefined {

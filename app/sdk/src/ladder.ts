@@ -13,7 +13,7 @@ import {
   type Vault,
 } from './generated/backstop/index';
 import { sendMetered } from './actions';
-import { findEventAuthorityPda } from './pdas';
+import { DEFAULT_ADDRESS, findEventAuthorityPda } from './pdas';
 import { fetchChainTime, fetchOraclePrice, fetchRawAccount } from './quote';
 import { findSeriesPda } from './vault-pdas';
 import { fetchVaultAccount } from './views';
@@ -22,7 +22,6 @@ import { type Connection } from './tx';
 /** Rolled series expire on whole hours (`LADDER_EXPIRY_GRID_SECS`). */
 export const LADDER_EXPIRY_GRID_SECS = 3_600n;
 export const LADDER_RUNGS = 4;
-const NO_SERIES = '11111111111111111111111111111111';
 
 export async function findLadderAddress(vault: Address, programAddress: Address = BACKSTOP_PROGRAM_ADDRESS): Promise<Address> {
   const [ladder] = await findLadderPda({ vault }, { programAddress });
@@ -49,18 +48,38 @@ export function rungDue(ladder: Ladder, i: number, now: bigint): boolean {
   const bps = ladder.template.strikesBps[i] ?? 0;
   if (bps === 0) return false;
   const r = ladder.rungs[i];
-  return r.series === NO_SERIES || now >= r.expiry - BigInt(ladder.template.overlapSecs);
+  return r.series === DEFAULT_ADDRESS || now >= r.expiry - BigInt(ladder.template.overlapSecs);
 }
 
 /** Rungs that may roll at `now`. */
 export const dueRungs = (ladder: Ladder, now: bigint): number[] =>
   isStopped(ladder.template) ? [] : [...Array(LADDER_RUNGS).keys()].filter((i) => rungDue(ladder, i, now));
 
+/** One rung as views show it: its strike share and the series it last rolled (null: none). */
+export interface RungView {
+  rung: number;
+  strikeBps: number;
+  series: Address | null;
+  expiry: bigint | null;
+  /** The keeper may roll it now. */
+  due: boolean;
+}
+
+/** Every rung of the ladder at `now`, used or not. */
+export const rungViews = (ladder: Ladder, now: bigint): RungView[] =>
+  ladder.rungs.map((r, i) => ({
+    rung: i,
+    strikeBps: ladder.template.strikesBps[i] ?? 0,
+    series: r.series === DEFAULT_ADDRESS ? null : r.series,
+    expiry: r.series === DEFAULT_ADDRESS ? null : r.expiry,
+    due: rungDue(ladder, i, now),
+  }));
+
 /** The expiry a roll of rung `i` at `now` names (`roll_series::expiry_ok`). */
 export function rollExpiry(ladder: Ladder, i: number, now: bigint): bigint {
   const r = ladder.rungs[i];
   const tenor = BigInt(ladder.template.tenorSecs);
-  if (r.series !== NO_SERIES && now < r.expiry) return r.expiry + tenor;
+  if (r.series !== DEFAULT_ADDRESS && now < r.expiry) return r.expiry + tenor;
   const latest = now + tenor;
   return latest - (latest % LADDER_EXPIRY_GRID_SECS);
 }

@@ -3,7 +3,7 @@
 // number, to the unit.
 import { type Address, type Rpc, type SolanaRpcApi } from '@solana/kit';
 import { SeriesStatus, SeriesStyle, type Series, type Vault } from './generated/backstop/index';
-import { readReading, validatePriceAccount, type OraclePrice, type Reading } from './oracle';
+import { readReading, validatePriceAccount, type OracleCheck, type OraclePrice, type Reading } from './oracle';
 import { americanPutPremium, putPremium, type PremiumInputs, type PremiumQuote } from './pricing/index';
 import { escrowFor, quoteAmountDown, strikeToPrice } from './units';
 import { breachActive } from './release';
@@ -144,7 +144,7 @@ async function fetchPriceAccount(rpc: Rpc<SolanaRpcApi>, vault: Vault, priceAcco
 }
 
 /** How the vault reads one of its feeds at `now` (the program's `Vault::oracle_config`). */
-function oracleReadConfig(vault: Vault, now: bigint, feed: 'collateral' | 'depeg') {
+export function oracleReadConfig(vault: Vault, now: bigint, feed: 'collateral' | 'depeg' = 'collateral'): OracleCheck {
   return {
     receiver: vault.oracle.receiver,
     feedId: Uint8Array.from(feed === 'collateral' ? vault.oracle.collateralFeed : vault.oracle.depegFeed),

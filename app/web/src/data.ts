@@ -7,7 +7,7 @@ import {
   fetchChainTime,
   fetchLadderState,
   fetchOraclePrice,
-  rungDue,
+  rungViews,
   isStopped,
   fetchTransactionEvents,
   fetchVaultAccount,
@@ -25,6 +25,7 @@ import {
   type SeriesView,
   type Vault,
   type LadderTemplate,
+  type RungView,
   type VaultStrengthView,
 } from '@backstop/sdk';
 
@@ -43,16 +44,6 @@ export interface HistoryItem {
   tip?: bigint;
   /** The settlement ladder rung that priced a settlement (a SettlementSource name). */
   source?: string;
-}
-
-/** One rung of the vault's coverage ladder: its strike share and the series it last rolled. */
-export interface RungView {
-  rung: number;
-  strikeBps: number;
-  series: Address | null;
-  expiry: bigint | null;
-  /** The keeper may roll it now (its series is within the overlap window, or it has none). */
-  due: boolean;
 }
 
 export interface LadderView {
@@ -96,8 +87,6 @@ function classify(e: unknown, rpcUrl: string): LoadError {
   return { kind: 'other', message: text };
 }
 
-const NO_SERIES = '11111111111111111111111111111111';
-
 async function ladderView(rpc: Rpc<SolanaRpcApi>, vault: Address, now: bigint): Promise<LadderView | null> {
   const state = await fetchLadderState(rpc, vault);
   if (!state) return null;
@@ -108,15 +97,7 @@ async function ladderView(rpc: Rpc<SolanaRpcApi>, vault: Address, now: bigint): 
     stopped: isStopped(l.template),
     pendingAt: l.pendingAt,
     rolled: l.rolled,
-    rungs: l.rungs
-      .map((r, i) => ({
-        rung: i,
-        strikeBps: l.template.strikesBps[i] ?? 0,
-        series: r.series === NO_SERIES ? null : r.series,
-        expiry: r.series === NO_SERIES ? null : r.expiry,
-        due: rungDue(l, i, now),
-      }))
-      .filter((r) => r.strikeBps !== 0 || r.series !== null),
+    rungs: rungViews(l, now).filter((r) => r.strikeBps !== 0 || r.series !== null),
   };
 }
 

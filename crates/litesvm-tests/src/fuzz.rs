@@ -642,19 +642,24 @@ impl Fuzz {
         let (payer, risk) = (self.f.payer.insecure_clone(), self.f.risk.insecure_clone());
         let ok = self.send(accounts.ix(args), &[&payer, &risk]);
         if ok {
-            let positions =
-                std::array::from_fn(|i| position_pda(&keys.series, &self.writers[i].key.pubkey()));
-            self.series.push(SeriesSlot {
-                vault: v,
-                keys,
-                positions,
-                settled: None,
-                closed: false,
-                physical,
-                collateral: collateral_pda(&keys.series),
-            });
+            self.track(v, keys, physical);
         }
         ok
+    }
+
+    /// Follows a series the run opened (by hand or by a roll) from now on.
+    fn track(&mut self, vault: usize, keys: SeriesKeys, physical: bool) {
+        let positions =
+            std::array::from_fn(|i| position_pda(&keys.series, &self.writers[i].key.pubkey()));
+        self.series.push(SeriesSlot {
+            vault,
+            keys,
+            positions,
+            settled: None,
+            closed: false,
+            physical,
+            collateral: collateral_pda(&keys.series),
+        });
     }
 
     fn ladder_state(&self, v: usize) -> Option<Ladder> {
@@ -776,17 +781,7 @@ impl Fuzz {
                 committed + t.budget_per_series,
                 "a roll commits exactly its budget"
             );
-            let positions =
-                std::array::from_fn(|i| position_pda(&keys.series, &self.writers[i].key.pubkey()));
-            self.series.push(SeriesSlot {
-                vault: v,
-                keys,
-                positions,
-                settled: None,
-                closed: false,
-                physical: t.style == SeriesStyle::PhysicalDelivery,
-                collateral: collateral_pda(&keys.series),
-            });
+            self.track(v, keys, t.style == SeriesStyle::PhysicalDelivery);
         }
         ok
     }

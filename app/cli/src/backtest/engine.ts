@@ -110,19 +110,24 @@ export async function runBacktest(c: BacktestConfig): Promise<BacktestResult> {
   run.now = start;
   await run.setLadder(feedToPriceScale(feedInteger(cursor.at(Number(start)))));
 
-  for (let i = 0; i < ticks.length; i++) {
-    const now = ticks[i]!;
+  /** Moves the clock to `now`, the feed publishes `feed` (10^-8), every series not yet settled
+   * sees it (its settlement price included), and the keeper and the writer act: settlements,
+   * release steps, reclaims. Returns the price (`PRICE_SCALE`). */
+  const tick = async (now: bigint, feed: bigint): Promise<bigint> => {
     run.now = now;
     chain.warpTo(now);
-    const feed = feedInteger(cursor.at(Number(now)));
     market.postPrice(feed, (feed * c.confBps) / 10_000n, now, prevPublish);
     prevPublish = now;
     const price = feedToPriceScale(feed);
-    // Every series not yet settled sees this price (its settlement price included).
     for (const r of run.unsettled()) if (price < r.minPrice) r.minPrice = price;
-
     await run.keeper();
     await run.reclaimAndClose();
+    return price;
+  };
+
+  for (let i = 0; i < ticks.length; i++) {
+    const now = ticks[i]!;
+    const price = await tick(now, feedInteger(cursor.at(Number(now))));
     await run.roll(price);
     await run.write();
 
@@ -144,13 +149,7 @@ export async function runBacktest(c: BacktestConfig): Promise<BacktestResult> {
   for (let guard = 0; run.unsettled().length > 0 || run.records.some((r) => !r.closed); guard++) {
     if (guard > 4 * run.records.length + 8) throw new Error('the run did not wind down: a series neither settled nor closed');
     const ahead = run.unsettled().map((r) => r.expiry).filter((e) => e >= run.now);
-    const now = ahead.length > 0 ? ahead.reduce((a, b) => (b < a ? b : a)) + 1n : run.now + 1n;
-    run.now = now;
-    chain.warpTo(now);
-    market.postPrice(last, (last * c.confBps) / 10_000n, now, prevPublish);
-    prevPublish = now;
-    await run.keeper();
-    await run.reclaimAndClose();
+    await tick(ahead.length > 0 ? ahead.reduce((a, b) => (b < a ? b : a)) + 1n : run.now + 1n, last);
     if (run.moved) run.checkConservation();
   }
   return result(run, samples, stats, ticks.length);

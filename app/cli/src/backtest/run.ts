@@ -8,6 +8,7 @@ import {
   QuoteError,
   quoteAmountDown,
   quoteWrite,
+  oracleReadConfig,
   readReading,
   seriesView,
   shownUpdate,
@@ -106,9 +107,7 @@ export class Run {
       }
       vault = m.vaultData();
     }
-    const reading = readReading(feed.owner, feed.data, {
-      receiver: vault.oracle.receiver, feedId: m.feedId, maxConfBps: vault.oracle.maxConfBps, now, maxAgeSecs: vault.oracle.maxAgeSecs,
-    });
+    const reading = readReading(feed.owner, feed.data, oracleReadConfig(vault, now));
     const plan = planVault({
       vault, series: this.seriesViews(this.unsettled()), collateral: reading, now,
       keeper: m.keeper.address, reserveBalance: this.chain.balance(m.reserve),
@@ -192,9 +191,7 @@ export class Run {
       const s = m.seriesData(r.address);
       if (s.writtenSize >= s.sizeCap) continue;
       const vault = m.vaultData();
-      const price = validatePriceAccount(feed.owner, feed.data, {
-        receiver: vault.oracle.receiver, feedId: m.feedId, maxConfBps: vault.oracle.maxConfBps, now, maxAgeSecs: vault.oracle.maxAgeSecs,
-      });
+      const price = validatePriceAccount(feed.owner, feed.data, oracleReadConfig(vault, now));
       const quote = quoteWithinBudget(vault, s, price, now, s.sizeCap - s.writtenSize);
       if (!quote) continue;
       const wallet = this.chain.balance(m.tokens.writer);

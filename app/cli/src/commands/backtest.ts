@@ -11,6 +11,7 @@ import { CliError, type GlobalOptions } from '../context';
 import { json } from '../format';
 import { Progress } from '../table';
 import { amount, newVaultSettings, parseDuration, parseSvi } from './desk';
+import { checkLadderOverlap, checkLadderTenor } from './ladder';
 import { ChainError, MissingProgramError } from '../backtest/chain';
 import { PathError, parsePriceCsv } from '../backtest/csv';
 import { runBacktest, type BacktestConfig } from '../backtest/engine';
@@ -151,14 +152,9 @@ export function backtestConfig(values: Values): { config: BacktestConfig; source
   const pctText = (values['strike-pct'] as string | undefined) ?? '80';
   if (!/^\d+$/.test(pctText) || Number(pctText) < 10 || Number(pctText) > 100) throw new CliError(`--strike-pct must be a whole percentage from 10 to 100, got "${pctText}"`, 2);
   const tenorSecs = parseDuration((values.tenor as string | undefined) ?? '7d', '--tenor');
-  if (tenorSecs % 3_600n !== 0n) throw new CliError(`--tenor must be whole hours (the ladder's series expire on the hour), got ${tenorSecs} s`, 2);
-  // After a lapse a roll lives (tenor - 1 h, tenor]: all of it must be a valid series.
-  if (tenorSecs < 7_200n) throw new CliError('--tenor must be at least 2h (a series rolled after a lapse lives up to an hour less)', 2);
-  if (tenorSecs - 3_600n <= BigInt(settings.release.writeCutoffSecs)) {
-    throw new CliError(`--tenor must be more than an hour longer than the write cutoff (${settings.release.writeCutoffSecs} s)`, 2);
-  }
+  checkLadderTenor(tenorSecs, settings.release.writeCutoffSecs);
   const overlapSecs = parseDuration((values.overlap as string | undefined) ?? '1h', '--overlap');
-  if (overlapSecs < 600n || overlapSecs > tenorSecs / 2n) throw new CliError(`--overlap must be 10 minutes to half the tenor (${tenorSecs / 2n} s), got ${overlapSecs} s`, 2);
+  checkLadderOverlap(tenorSecs, overlapSecs);
   const strikeTick = amount((values.tick as string | undefined) ?? '0.01', QUOTE_DECIMALS, '--tick');
   // Without --svi: a generated path's own variance, a CSV's the README's example slice.
   const svi = values.svi !== undefined || variance === undefined ? parseSvi((values.svi as string | undefined) ?? DEFAULT_SVI) : sliceForVariance(variance);

@@ -47,7 +47,8 @@ export function amount(text: string, decimals: number, flag: string): bigint {
   return v;
 }
 
-function vaultArg(positionals: string[], usage: string) {
+/** The one positional, a vault address (a usage error otherwise). */
+export function vaultArg(positionals: string[], usage: string) {
   if (positionals.length !== 1) throw new CliError(`usage: ${usage}`, 2);
   return parseAddress(positionals[0], 'vault');
 }

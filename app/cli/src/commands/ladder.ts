@@ -1,22 +1,22 @@
 // Continuous coverage: backstop ladder set | show (docs/DESIGN.md section 7c). The keeper rolls
 // the rungs; these commands are the risk authority's template and everyone's view of it.
 import {
+  DEFAULT_ADDRESS,
   SeriesStyle,
   fetchChainTime,
   fetchLadderState,
   fetchVaultAccount,
   isStopped,
-  rungDue,
+  rungViews,
   setLadder,
   validateSvi,
-  type Ladder,
   type LadderTemplateArgs,
   type Vault,
 } from '@backstop/sdk';
-import { CliError, connect, need, parseAddress, signer, type GlobalOptions } from '../context';
+import { CliError, connect, need, signer, type GlobalOptions } from '../context';
 import { collateral, json, quote, time } from '../format';
 import { fields } from '../table';
-import { amount, parseDuration, parseSvi } from './desk';
+import { amount, parseDuration, parseSvi, vaultArg } from './desk';
 
 type Values = Record<string, unknown>;
 
@@ -25,15 +25,28 @@ export const LADDER_SET_USAGE =
   '[--tick 1] [--overlap 1d] [--physical] | --stop | --apply';
 export const LADDER_SHOW_USAGE = 'backstop ladder show <VAULT>';
 
-const NO_SERIES = '11111111111111111111111111111111';
 /** The program's bounds (constants.rs): overlap, rung strikes, the expiry grid, the tenors. */
 const MIN_OVERLAP_SECS = 600n;
 const HOUR = 3_600n;
 const MAX_TENOR_SECS = 2n * 31_536_000n;
 
-function vaultArg(positionals: string[], usage: string) {
-  if (positionals.length !== 1) throw new CliError(`usage: ${usage}`, 2);
-  return parseAddress(positionals[0], 'vault');
+/** A ladder's tenor as `set_ladder` checks it: whole hours, at most two years, and a series
+ * rolled after a lapse (whose life is in (tenor - 1 h, tenor]) still valid: at least an hour,
+ * longer than the vault's write cutoff. */
+export function checkLadderTenor(tenor: bigint, writeCutoffSecs: number): void {
+  if (tenor % HOUR !== 0n) throw new CliError(`--tenor must be whole hours (rolled series expire on the hour), got ${tenor} s`, 2);
+  if (tenor > MAX_TENOR_SECS) throw new CliError('--tenor is longer than two years', 2);
+  if (tenor < 2n * HOUR) throw new CliError('--tenor must be at least 2h (a series rolled after a lapse lives up to an hour less)', 2);
+  if (tenor - HOUR <= BigInt(writeCutoffSecs)) {
+    throw new CliError(`--tenor must be more than an hour longer than the write cutoff (${writeCutoffSecs} s)`, 2);
+  }
+}
+
+/** A ladder's overlap as `set_ladder` checks it: 10 minutes to half the tenor, and a series
+ * rolled in the window (tenor + overlap) within the longest tenor. */
+export function checkLadderOverlap(tenor: bigint, overlap: bigint): void {
+  if (overlap < MIN_OVERLAP_SECS || overlap > tenor / 2n) throw new CliError(`--overlap must be 10 minutes to half the tenor (${tenor / 2n} s), got ${overlap} s`, 2);
+  if (tenor + overlap > MAX_TENOR_SECS) throw new CliError('--tenor plus --overlap is longer than two years', 2);
 }
 
 /** `80,90.5`: one to four rung strikes in percent of spot (10-100, at most two decimals), as
@@ -54,16 +67,9 @@ export function parseStrikesPct(text: string): number[] {
 /** The template from the flags, checked as `set_ladder` checks it (a usage error names the flag). */
 export function templateFromFlags(values: Values, v: Vault): LadderTemplateArgs {
   const tenor = parseDuration(need(values, 'tenor', LADDER_SET_USAGE), '--tenor');
-  if (tenor % HOUR !== 0n) throw new CliError(`--tenor must be whole hours (rolled series expire on the hour), got ${tenor} s`, 2);
-  if (tenor > MAX_TENOR_SECS) throw new CliError('--tenor is longer than two years', 2);
-  // After a lapse a roll lives (tenor - 1 h, tenor]: all of it must be a valid series.
-  if (tenor < 2n * HOUR) throw new CliError('--tenor must be at least 2h (a series rolled after a lapse lives up to an hour less)', 2);
-  if (tenor - HOUR <= BigInt(v.release.writeCutoffSecs)) {
-    throw new CliError(`--tenor must be more than an hour longer than the vault's write cutoff (${v.release.writeCutoffSecs} s)`, 2);
-  }
+  checkLadderTenor(tenor, v.release.writeCutoffSecs);
   const overlap = parseDuration((values.overlap as string | undefined) ?? `${tenor / 4n < 86_400n ? tenor / 4n : 86_400n}s`, '--overlap');
-  if (overlap < MIN_OVERLAP_SECS || overlap > tenor / 2n) throw new CliError(`--overlap must be 10 minutes to half the tenor (${tenor / 2n} s), got ${overlap} s`, 2);
-  if (tenor + overlap > MAX_TENOR_SECS) throw new CliError('--tenor plus --overlap is longer than two years', 2);
+  checkLadderOverlap(tenor, overlap);
   const strikesBps = parseStrikesPct(need(values, 'strikes-pct', LADDER_SET_USAGE));
   const svi = parseSvi(need(values, 'svi', LADDER_SET_USAGE));
   try {
@@ -73,7 +79,7 @@ export function templateFromFlags(values: Values, v: Vault): LadderTemplateArgs 
     throw new CliError(`--svi refused: ${(e as Error).message} (the program refuses the same slice)`, 2);
   }
   const physical = Boolean(values.physical);
-  if (physical && v.collateralMint === NO_SERIES) throw new CliError('--physical: this vault was created without a collateral mint (it offers cash series only)', 2);
+  if (physical && v.collateralMint === DEFAULT_ADDRESS) throw new CliError('--physical: this vault was created without a collateral mint (it offers cash series only)', 2);
   return {
     tenorSecs: Number(tenor),
     overlapSecs: Number(overlap),
@@ -135,16 +141,6 @@ function describeTemplate(v: Vault, t: LadderTemplateArgs): [string, string][] {
   ];
 }
 
-function rungRows(l: Ladder, now: bigint) {
-  return l.rungs.map((r, i) => ({
-    rung: i,
-    strikeBps: l.template.strikesBps[i] ?? 0,
-    series: r.series === NO_SERIES ? null : r.series,
-    expiry: r.series === NO_SERIES ? null : r.expiry,
-    due: rungDue(l, i, now),
-  }));
-}
-
 /** Anyone: the vault's template, any pending one, and each rung's live series. */
 export async function ladderShow(opts: GlobalOptions, positionals: string[]): Promise<string> {
   const vault = vaultArg(positionals, LADDER_SHOW_USAGE);
@@ -157,7 +153,7 @@ export async function ladderShow(opts: GlobalOptions, positionals: string[]): Pr
   }
   const now = await fetchChainTime(connection.rpc);
   const l = state.ladder;
-  const rungs = rungRows(l, now);
+  const rungs = rungViews(l, now);
   if (opts.json) {
     return json({ vault, ladder: state.address, template: l.template, pending: l.pendingAt === 0n ? null : l.pending, pendingAt: l.pendingAt, rungs, rolled: l.rolled, lamports: state.lamports });
   }

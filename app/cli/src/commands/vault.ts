@@ -1,6 +1,6 @@
 // backstop vault show <VAULT> [--price-account P | --feed F]
 import { fetchToken } from '@solana-program/token';
-import { breachedTriggers, fetchChainTime, fetchReading, fetchVaultAccount, priceBand, releaseCapLeft, solvencyRatioBps, triggerVerdict, vaultStrength, type Verdict } from '@backstop/sdk';
+import { DEFAULT_ADDRESS, breachedTriggers, fetchChainTime, fetchReading, fetchVaultAccount, priceBand, releaseCapLeft, solvencyRatioBps, triggerVerdict, vaultStrength, type Verdict } from '@backstop/sdk';
 import { CliError, connect, parseAddress, type GlobalOptions } from '../context';
 import { bps, collateral, hex, json, price, quote, time } from '../format';
 import { fields } from '../table';
@@ -38,7 +38,7 @@ export async function vaultShow(opts: GlobalOptions, positionals: string[], valu
     ['risk authority', v.riskAuthority],
     ['reporter', v.reporter],
     ['quote mint', `${v.quoteMint} (${v.quoteDecimals} decimals)`],
-    ['physical delivery', v.collateralMint === '11111111111111111111111111111111' ? 'not offered (cash series only)' : `collateral mint ${v.collateralMint}`],
+    ['physical delivery', v.collateralMint === DEFAULT_ADDRESS ? 'not offered (cash series only)' : `collateral mint ${v.collateralMint}`],
     ['collateral feed', `${hex(v.oracle.collateralFeed)} (${v.collateralDecimals} decimals)`],
     ['reserve', `${quote(v, reserve)} (committed ${quote(v, v.totals.committedPremium)}, uncommitted ${quote(v, reserve > v.totals.committedPremium ? reserve - v.totals.committedPremium : 0n)})`],
     ['coverage (escrowed)', quote(v, s.coverage)],
